@@ -1,0 +1,60 @@
+/**
+ * The one error type Latchkey raises on purpose. `code` is stable and documented in the
+ * README; tests assert on it, never on message text. Messages say what to do and never
+ * carry a secret (S13); details for logs go in `cause`.
+ */
+
+/** Every stable error code, grouped by where it arises. */
+export const ERROR_CODES = {
+  // Connect start (S15) and connection input
+  invalid_connect_token: 401,
+  invalid_request: 400,
+  invalid_connection_input: 400,
+  return_url_not_allowed: 400,
+  connector_not_found: 404,
+  connector_misconfigured: 500,
+  // Callback (S2, S5 to S8, S16)
+  state_missing: 400,
+  state_unknown: 400,
+  state_expired: 400,
+  state_reused: 400,
+  state_browser_mismatch: 400,
+  issuer_mismatch: 400,
+  duplicate_parameter: 400,
+  provider_denied: 400,
+  provider_error: 400,
+  code_missing: 400,
+  // Token endpoint (S9, S11, S17)
+  token_exchange_failed: 502,
+  invalid_token_response: 502,
+  invalid_id_token: 502,
+  // Connector code
+  connector_method_failed: 502,
+  // Connections and refresh (S12)
+  connection_not_found: 404,
+  needs_reauth: 409,
+  refresh_failed: 502,
+  upstream_unavailable: 503,
+  rate_limited: 429,
+  // Anything else
+  internal_error: 500,
+} as const
+
+export type ErrorCode = keyof typeof ERROR_CODES
+
+export class LatchkeyError extends Error {
+  override readonly name = 'LatchkeyError'
+  readonly code: ErrorCode
+  /** HTTP status to answer with when this error reaches a browser or an HTTP caller. */
+  readonly status: number
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.code = code
+    this.status = ERROR_CODES[code]
+  }
+}
+
+export function isLatchkeyError(error: unknown): error is LatchkeyError {
+  return error instanceof LatchkeyError
+}
