@@ -1,0 +1,51 @@
+/**
+ * `npm run build`: compiles connector specs into src/registry/generated/ (registry.json,
+ * methods.ts, modules/). Also wrangler's [build] command.
+ *
+ *   tsx scripts/compile-connectors.ts [--out DIR] [SOURCE_DIR ...]
+ *
+ * Defaults: source `connectors`, out `src/registry/generated`. Every error of the run is
+ * printed as `file:line:col message`; on any error the exit code is 1 and nothing is written.
+ */
+import { performance } from 'node:perf_hooks'
+import { parseArgs } from 'node:util'
+import { compileConnectors } from './compiler/compile.ts'
+import { formatDiagnostic, hasErrors } from './compiler/diagnostics.ts'
+import { writeOutput } from './compiler/write-output.ts'
+
+const USAGE = 'usage: tsx scripts/compile-connectors.ts [--out DIR] [SOURCE_DIR ...]'
+
+async function main(): Promise<number> {
+  let parsed
+  try {
+    parsed = parseArgs({ options: { out: { type: 'string' } }, allowPositionals: true })
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`)
+    return 2
+  }
+  const started = performance.now()
+  const outDir = parsed.values.out ?? 'src/registry/generated'
+  const sourceDirs = parsed.positionals.length > 0 ? parsed.positionals : ['connectors']
+  const result = await compileConnectors({ sourceDirs, outDir })
+  const errors = result.diagnostics.filter((diagnostic) => diagnostic.severity === 'error').length
+  const warnings = result.diagnostics.length - errors
+  for (const diagnostic of result.diagnostics) console.error(formatDiagnostic(diagnostic))
+  if (hasErrors(result.diagnostics)) {
+    console.error(`connectors: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}; nothing written to ${outDir}`)
+    return 1
+  }
+  const keyWidth = Math.max(0, ...result.connectors.map((connector) => connector.key.length))
+  const nameWidth = Math.max(0, ...result.connectors.map((connector) => connector.name.length))
+  for (const connector of result.connectors) {
+    const methods = Object.entries(connector.auth.methods).map(([name, method]) => `${name}=${method.implementationType}`)
+    console.log(`  ${connector.key.padEnd(keyWidth)}  ${connector.name.padEnd(nameWidth)}  ${connector.auth.type}  ${methods.join(' ')}`)
+  }
+  const changed = writeOutput(outDir, result.files)
+  const elapsed = Math.round(performance.now() - started)
+  console.log(
+    `connectors: ${result.connectors.length} compiled, ${warnings} warning${warnings === 1 ? '' : 's'}, ${elapsed} ms -> ${outDir}${changed ? '' : ' (unchanged)'}`,
+  )
+  return 0
+}
+
+process.exitCode = await main()

@@ -1,0 +1,62 @@
+/**
+ * Compiles one located method: a mapping is pre-parsed with the formula engine, a
+ * JavaScript method is checked for what it exports. Every problem is placed at its line
+ * and column, in the method's own file or inline in spec.yml.
+ */
+import { compileMapping } from '../../src/formula/index.ts'
+import type { MappingIssue } from '../../src/formula/index.ts'
+import type { CompiledMethod, MethodName } from '../../src/registry/types.ts'
+import type { Diagnostic } from './diagnostics.ts'
+import { analyzeJsModule } from './js-exports.ts'
+import type { JsProblem } from './js-exports.ts'
+import { methodModule } from './method-modules.ts'
+import type { MethodModule } from './method-modules.ts'
+import type { CodeLocation, MethodSource } from './resolve-method.ts'
+import { diagnosticAt, positionInScalar } from './yaml-source.ts'
+
+/** A compiled method, plus the module to bundle when it is JavaScript. */
+export interface MethodResult {
+  compiled: CompiledMethod | undefined
+  module: MethodModule | undefined
+  diagnostics: Diagnostic[]
+}
+
+/** Compiles `source`, the implementation of `method` of connector `connectorKey`. */
+export async function compileMethod(connectorKey: string, method: MethodName, source: MethodSource): Promise<MethodResult> {
+  if (source.implementationType === 'mapping') {
+    if (source.raw === null || source.raw === undefined) {
+      return failed([diagnosticAt(source.source, source.path, `the ${method} mapping is empty: write the value ${method} returns`)])
+    }
+    const result = compileMapping(source.raw)
+    if (!result.ok) {
+      return failed(result.issues.map((issue) => diagnosticAt(source.source, [...source.path, ...issue.path], issue.message, { target: issueTarget(issue) })))
+    }
+    return { compiled: { implementationType: 'mapping', mapping: result.node, source: source.origin }, module: undefined, diagnostics: [] }
+  }
+  const moduleId = `${connectorKey}/${method}`
+  const analysis = await analyzeJsModule({ code: source.code, loader: source.loader, method, allowBareFunction: source.location.kind === 'inline' })
+  if (!analysis.ok) return failed(analysis.problems.map((problem) => problemDiagnostic(source.location, problem)))
+  return {
+    compiled: { implementationType: 'javascript', moduleId, source: source.origin },
+    module: methodModule(moduleId, source.origin, source.location, source.code, analysis.export),
+    diagnostics: [],
+  }
+}
+
+function failed(diagnostics: Diagnostic[]): MethodResult {
+  return { compiled: undefined, module: undefined, diagnostics }
+}
+
+// A bad locator is in the value (`$var: a..b`); other issues name a key (`$concatt:`,
+// `delimeter:`), which is where the author's eye goes.
+function issueTarget(issue: MappingIssue): 'key' | 'value' {
+  return issue.reason === 'malformed_locator' ? 'value' : 'key'
+}
+
+function problemDiagnostic(location: CodeLocation, problem: JsProblem): Diagnostic {
+  if (location.kind === 'file') {
+    return { severity: 'error', file: location.display, line: problem.line, column: problem.column, message: problem.message }
+  }
+  const { line, column } = positionInScalar(location.spec, location.path, problem.line, problem.column)
+  return { severity: 'error', file: location.spec.file, line, column, message: problem.message }
+}

@@ -1,0 +1,161 @@
+/**
+ * Finds where a method's implementation is: `filePath`, inline `mapping` or `code` in
+ * spec.yml, or a file under `auth/` found by naming convention. Checks the method entry
+ * itself (keys, implementationType) and that the file's suffix matches its type.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import path from 'node:path'
+import type { Diagnostic } from './diagnostics.ts'
+import { didYouMean } from './did-you-mean.ts'
+import type { LoadedSpec, MethodEntry } from './load-spec.ts'
+import { isRecord } from './load-spec.ts'
+import { conventionalBaseNames } from './method-names.ts'
+import { diagnosticAt, parseYamlSource } from './yaml-source.ts'
+import type { YamlPath, YamlSource } from './yaml-source.ts'
+
+const ENTRY_KEYS = ['implementationType', 'filePath', 'mapping', 'code']
+const IMPLEMENTATION_TYPES = ['mapping', 'javascript'] as const
+type ImplementationType = (typeof IMPLEMENTATION_TYPES)[number]
+
+// Longest suffix first: `x.map.yml` is a mapping file, not a `.yml` one named `x.map`.
+const SUFFIXES: ReadonlyArray<readonly [string, ImplementationType]> = [
+  ['.map.yml', 'mapping'],
+  ['.yml', 'mapping'],
+  ['.js', 'javascript'],
+  ['.ts', 'javascript'],
+]
+
+/** A connector folder being compiled. */
+export interface ConnectorFolder {
+  key: string
+  /** Absolute path. */
+  dir: string
+  /** Relative to the project root, forward slashes: what messages show. */
+  displayDir: string
+  /** File names directly under `auth/`. */
+  authFiles: ReadonlySet<string>
+}
+
+/** Where JavaScript code came from, to place its problems. */
+export type CodeLocation = { kind: 'file'; file: string; display: string } | { kind: 'inline'; spec: YamlSource; path: YamlPath }
+
+/** A method's implementation, located and read. `origin` is what `CompiledMethod.source` says. */
+export type MethodSource =
+  | { implementationType: 'mapping'; raw: unknown; source: YamlSource; path: YamlPath; origin: string }
+  | { implementationType: 'javascript'; code: string; loader: 'js' | 'ts'; location: CodeLocation; origin: string }
+
+/** Locates and reads the implementation of one method entry of `spec`. */
+export function resolveMethod(folder: ConnectorFolder, spec: LoadedSpec, entry: MethodEntry): { method: MethodSource | undefined; diagnostics: Diagnostic[] } {
+  const source = spec.source
+  const entryPath = ['auth', entry.key]
+  const diagnostics: Diagnostic[] = []
+  const fail = (path: YamlPath, message: string, target: 'key' | 'value' = 'value'): { method: undefined; diagnostics: Diagnostic[] } => {
+    diagnostics.push(diagnosticAt(source, path, message, { target }))
+    return { method: undefined, diagnostics }
+  }
+  const value = entry.entry
+  if (!isRecord(value)) {
+    return fail(entryPath, `auth.${entry.key} must be a method entry like {implementationType: mapping} or {implementationType: javascript}`)
+  }
+  for (const key of Object.keys(value)) {
+    if (!ENTRY_KEYS.includes(key)) {
+      diagnostics.push(diagnosticAt(source, [...entryPath, key], `unknown key ${key} in auth.${entry.key}${didYouMean(key, ENTRY_KEYS)} (allowed: ${ENTRY_KEYS.join(', ')})`, { target: 'key' }))
+    }
+  }
+  const type = value.implementationType
+  if (type === undefined) return fail(entryPath, `auth.${entry.key} has no implementationType (allowed: ${IMPLEMENTATION_TYPES.join(', ')})`, 'key')
+  if (!isImplementationType(type)) {
+    const typo = typeof type === 'string' ? didYouMean(type, IMPLEMENTATION_TYPES) : ''
+    return fail([...entryPath, 'implementationType'], `implementationType ${JSON.stringify(type)} cannot run in Latchkey${typo} (allowed: ${IMPLEMENTATION_TYPES.join(', ')})`)
+  }
+  if (diagnostics.length > 0) return { method: undefined, diagnostics }
+
+  const inlineKey = type === 'mapping' ? 'mapping' : 'code'
+  const wrongInlineKey = type === 'mapping' ? 'code' : 'mapping'
+  if (value[wrongInlineKey] !== undefined) {
+    return fail([...entryPath, wrongInlineKey], `${wrongInlineKey} is for implementationType ${type === 'mapping' ? 'javascript' : 'mapping'}; with implementationType ${type} write ${inlineKey}`, 'key')
+  }
+  if (value.filePath !== undefined) {
+    if (value[inlineKey] !== undefined) {
+      diagnostics.push(
+        diagnosticAt(source, [...entryPath, inlineKey], `both filePath and ${inlineKey} are set: filePath wins and the inline ${inlineKey} is ignored`, {
+          target: 'key',
+          severity: 'warning',
+        }),
+      )
+    }
+    const fromFile = fromFilePath(folder, source, [...entryPath, 'filePath'], value.filePath, type)
+    return { method: fromFile.method, diagnostics: [...diagnostics, ...fromFile.diagnostics] }
+  }
+  const inlineOrigin = `${source.file}#auth.${entry.key}`
+  if (type === 'mapping' && value.mapping !== undefined) {
+    return { method: { implementationType: 'mapping', raw: value.mapping, source, path: [...entryPath, 'mapping'], origin: inlineOrigin }, diagnostics }
+  }
+  if (type === 'javascript' && value.code !== undefined) {
+    if (typeof value.code !== 'string') return fail([...entryPath, 'code'], 'code must be a string of JavaScript (use a block scalar: code: |)')
+    const location: CodeLocation = { kind: 'inline', spec: source, path: [...entryPath, 'code'] }
+    return { method: { implementationType: 'javascript', code: value.code, loader: 'js', location, origin: inlineOrigin }, diagnostics }
+  }
+  return fromConvention(folder, source, entry, type)
+}
+
+function fromFilePath(
+  folder: ConnectorFolder,
+  spec: YamlSource,
+  at: YamlPath,
+  filePath: unknown,
+  type: ImplementationType,
+): { method: MethodSource | undefined; diagnostics: Diagnostic[] } {
+  const fail = (message: string): { method: undefined; diagnostics: Diagnostic[] } => ({ method: undefined, diagnostics: [diagnosticAt(spec, at, message)] })
+  if (typeof filePath !== 'string' || filePath === '') return fail('filePath must be a path relative to the connector folder, e.g. auth/test.js')
+  const file = path.resolve(folder.dir, filePath)
+  const relative = path.relative(folder.dir, file)
+  if (path.isAbsolute(filePath) || relative.startsWith('..')) return fail(`filePath ${filePath} must stay inside the connector folder ${folder.displayDir}`)
+  const suffixType = typeOfFile(filePath)
+  if (!suffixType) return fail(`filePath ${filePath} has an unsupported suffix (allowed: ${SUFFIXES.map(([suffix]) => suffix).join(', ')})`)
+  if (suffixType !== type) return fail(`filePath ${filePath} is a ${suffixType} file but implementationType is ${type}`)
+  if (!existsSync(file) || !statSync(file).isFile()) return fail(`filePath ${filePath} does not exist in ${folder.displayDir}`)
+  return readImplementation(folder, relative.split(path.sep).join('/'), type)
+}
+
+function fromConvention(folder: ConnectorFolder, spec: YamlSource, entry: MethodEntry, type: ImplementationType): { method: MethodSource | undefined; diagnostics: Diagnostic[] } {
+  const candidates = conventionalBaseNames(entry.method).flatMap((base) => SUFFIXES.map(([suffix, suffixType]) => ({ name: `auth/${base}${suffix}`, file: `${base}${suffix}`, suffixType })))
+  const found = candidates.filter((candidate) => folder.authFiles.has(candidate.file))
+  const matching = found.filter((candidate) => candidate.suffixType === type)
+  const fail = (message: string): { method: undefined; diagnostics: Diagnostic[] } => ({
+    method: undefined,
+    diagnostics: [diagnosticAt(spec, ['auth', entry.key], message, { target: 'key' })],
+  })
+  if (matching.length > 1) {
+    return fail(`${entry.key} is ambiguous: ${matching.map((candidate) => candidate.name).join(' and ')} are ${matching.length === 2 ? 'both' : 'all'} ${type} files for it; keep one, or set filePath`)
+  }
+  const chosen = matching[0]
+  if (chosen) return readImplementation(folder, chosen.name, type)
+  const other = found[0]
+  if (other) {
+    return fail(`implementationType of ${entry.key} is ${type} but the file found is ${other.name} (a ${other.suffixType} file): change implementationType or the file`)
+  }
+  const expected = candidates.filter((candidate) => candidate.suffixType === type).map((candidate) => candidate.name)
+  return fail(`no implementation for ${entry.key}: add ${expected.join(' or ')} to ${folder.displayDir}, set filePath, or write it inline (${type === 'mapping' ? 'mapping' : 'code'}:)`)
+}
+
+function readImplementation(folder: ConnectorFolder, relative: string, type: ImplementationType): { method: MethodSource | undefined; diagnostics: Diagnostic[] } {
+  const display = `${folder.displayDir}/${relative}`
+  const file = path.join(folder.dir, relative)
+  const text = readFileSync(file, 'utf8')
+  if (type === 'javascript') {
+    const loader = relative.endsWith('.ts') ? 'ts' : 'js'
+    return { method: { implementationType: 'javascript', code: text, loader, location: { kind: 'file', file, display }, origin: display }, diagnostics: [] }
+  }
+  const parsed = parseYamlSource(display, text)
+  if (parsed.diagnostics.length > 0) return { method: undefined, diagnostics: parsed.diagnostics }
+  return { method: { implementationType: 'mapping', raw: parsed.source.value, source: parsed.source, path: [], origin: display }, diagnostics: [] }
+}
+
+function typeOfFile(name: string): ImplementationType | undefined {
+  return SUFFIXES.find(([suffix]) => name.endsWith(suffix))?.[1]
+}
+
+function isImplementationType(value: unknown): value is ImplementationType {
+  return (IMPLEMENTATION_TYPES as readonly unknown[]).includes(value)
+}

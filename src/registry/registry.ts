@@ -1,0 +1,55 @@
+/**
+ * The compiled registry at run time: find a connector by key and run one of its methods,
+ * whether it is a pre-parsed mapping or a bundled JavaScript module.
+ */
+import { evaluateMapping } from '../formula/index.ts'
+import { LatchkeyError } from '../errors.ts'
+import compiledRegistry from './generated/registry.json'
+import { methods } from './generated/methods.ts'
+import type { CompiledConnector, CompiledRegistry, MethodName } from './types.ts'
+
+const registry = compiledRegistry as unknown as CompiledRegistry
+
+/** Every compiled connector, sorted by key. */
+export function listConnectors(): CompiledConnector[] {
+  return Object.values(registry.connectors)
+}
+
+/** The connector with this key, or `undefined`. Keys come from URLs: no prototype lookups. */
+export function findConnector(key: string): CompiledConnector | undefined {
+  return Object.hasOwn(registry.connectors, key) ? registry.connectors[key] : undefined
+}
+
+/** The connector with this key; throws `connector_not_found` otherwise. */
+export function getConnector(key: string): CompiledConnector {
+  const connector = findConnector(key)
+  if (!connector) throw new LatchkeyError('connector_not_found', `No connector with key "${key}" is compiled into this Worker.`)
+  return connector
+}
+
+/** Whether the connector implements `name` (optional methods change the flow). */
+export function hasMethod(connector: CompiledConnector, name: MethodName): boolean {
+  return connector.auth.methods[name] !== undefined
+}
+
+/**
+ * Runs a connector method with one argument object. A mapping sees the object as its
+ * variables (`connectorParameters`, `credentials`, ...); a JavaScript method receives it as
+ * its single argument. Whatever the method throws becomes `connector_method_failed`, with
+ * the original error kept as `cause` only (its message may quote a secret).
+ */
+export async function runMethod(connector: CompiledConnector, name: MethodName, args: Record<string, unknown>): Promise<unknown> {
+  const method = connector.auth.methods[name]
+  if (!method) {
+    throw new LatchkeyError('connector_misconfigured', `Connector "${connector.key}" has no ${name} method.`)
+  }
+  try {
+    if (method.implementationType === 'mapping') return evaluateMapping(method.mapping, args)
+    const fn = methods[method.moduleId]
+    if (!fn) throw new Error(`module ${method.moduleId} is missing from the bundle`)
+    return await fn(args)
+  } catch (error) {
+    if (error instanceof LatchkeyError) throw error
+    throw new LatchkeyError('connector_method_failed', `${name} of connector "${connector.key}" (${method.source}) failed.`, { cause: error })
+  }
+}
