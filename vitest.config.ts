@@ -1,5 +1,52 @@
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers'
 import { defineConfig } from 'vitest/config'
+import { e2eBindings } from './test/e2e/e2e-configuration.ts'
+
+/** Worker configuration used by every workerd test. Test-only values: never deploy these. */
+export const testBindings = {
+  PUBLIC_BASE_URL: 'https://latchkey.test',
+  CONNECT_TOKEN_SECRET: 'test-only-connect-token-secret-0123456789abcdef',
+  ALLOWED_RETURN_ORIGINS: 'https://app.example.com,http://localhost:5173',
+  ALLOW_INSECURE_LOOPBACK: 'true',
+  CREDENTIALS_KEY_ID: 'test-2026',
+  CREDENTIALS_KEYS: JSON.stringify({
+    'test-2026': 'dGVzdC1vbmx5LWtleS1kby1ub3QtZGVwbG95LTAwMDA=',
+    'test-2025': 'b2xkLXRlc3Qtb25seS1rZXktZG8tbm90LWRlcGxveTA=',
+  }),
+}
+
+/** Client secret of the fixture connectors: every character Basic auth must form-urlencode (S9). */
+export const FIXTURE_CLIENT_SECRET = 'se:cr&t+ va%lue'
+
+/**
+ * Bindings that point at the test upstream (test/setup/upstream-servers.ts): UPSTREAM_ORIGIN
+ * for tests, and the parameters of the fixture connectors (test/fixtures/connectors/) and
+ * example connectors (connectors/) by the `<KEY>__<PARAM>` naming rule.
+ */
+function upstreamBindings(upstreamOrigin: string): Record<string, string> {
+  const bindings: Record<string, string> = { UPSTREAM_ORIGIN: upstreamOrigin }
+  for (const key of ['TEST_OAUTH', 'TEST_OAUTH_CUSTOM', 'TEST_OAUTH_MAPPED', 'CONN_CUSTOM_REFRESH', 'CONN_REFRESH_MAPPED']) {
+    bindings[`${key}__UPSTREAM_ORIGIN`] = upstreamOrigin
+    bindings[`${key}__CLIENT_ID`] = 'test-client'
+    bindings[`${key}__CLIENT_SECRET`] = FIXTURE_CLIENT_SECRET
+  }
+  for (const key of ['GITHUB', 'GOOGLE', 'QUICKBOOKS', 'ZENDESK', 'NOTION', 'SALESFORCE']) {
+    bindings[`${key}__CLIENT_ID`] = `${key.toLowerCase()}-test-client`
+    bindings[`${key}__CLIENT_SECRET`] = `${key.toLowerCase()}-test-secret`
+  }
+  bindings['GOOGLE__SCOPES'] = '["openid","email"]'
+  bindings['QUICKBOOKS__SCOPES'] = '["com.intuit.quickbooks.accounting"]'
+  bindings['ZENDESK__SCOPES'] = '["read"]'
+  // Connection events go to the upstream's request log (test/events); refresh retries wait
+  // milliseconds, not seconds, and a hanging token endpoint times out after 1 s, at refresh and
+  // at code exchange (test/connection, test/e2e).
+  bindings['EVENTS_WEBHOOK_URL'] = `${upstreamOrigin}/s/latchkey-events/webhook`
+  bindings['EVENTS_WEBHOOK_SECRET'] = 'test-only-events-webhook-secret'
+  bindings['REFRESH_RETRY_BASE_DELAY_MS'] = '1'
+  bindings['REFRESH_RETRY_MAX_DELAY_MS'] = '20'
+  bindings['TOKEN_REQUEST_TIMEOUT_MS'] = '1000'
+  return bindings
+}
 
 // Two tiers (see README "Tests"): pure modules run in Node (`*.node.test.ts`), everything
 // that touches the Worker, KV or Durable Objects runs in workerd through the test pool.
@@ -15,11 +62,29 @@ export default defineConfig({
         },
       },
       {
-        plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' } })],
+        plugins: [
+          // The upstream origin is known only once test/setup/upstream-servers.ts is listening.
+          cloudflareTest(async ({ inject }) => ({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: {
+              bindings: {
+                ...testBindings,
+                ...upstreamBindings(inject('upstreamOrigin')),
+                // The e2e authorization server and fault servers (test/setup/authorization-server.ts).
+                ...e2eBindings({
+                  issuer: inject('authorizationServerIssuer'),
+                  upstreamOrigin: inject('upstreamOrigin'),
+                  connectionResetOrigin: inject('connectionResetOrigin'),
+                }),
+              },
+            },
+          })),
+        ],
         test: {
           name: 'workerd',
           include: ['test/**/*.test.ts'],
           exclude: ['test/**/*.node.test.ts'],
+          globalSetup: ['test/setup/compile-connectors.ts', 'test/setup/upstream-servers.ts', 'test/setup/authorization-server.ts'],
         },
       },
     ],

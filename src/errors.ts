@@ -36,6 +36,14 @@ export const ERROR_CODES = {
   refresh_failed: 502,
   upstream_unavailable: 503,
   rate_limited: 429,
+  connection_test_failed: 502,
+  credentials_key_misconfigured: 500,
+  // Deployment and routing
+  server_misconfigured: 500,
+  route_not_found: 404,
+  // Connect page (S14, S15)
+  invalid_page_token: 401,
+  csrf_check_failed: 403,
   // Anything else
   internal_error: 500,
 } as const

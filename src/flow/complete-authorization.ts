@@ -1,0 +1,139 @@
+/**
+ * The callback: from the provider's redirect to a stored, tested connection. Every check on
+ * state (S2), browser binding, issuer (S6) and `error=` (S7) happens before any token request.
+ */
+import type { ConnectionSummary } from '../connection/connection-record.ts'
+import { LatchkeyError, isLatchkeyError } from '../errors.ts'
+import { validateIdToken } from '../oauth/id-token.ts'
+import { allowsInsecureLoopback, resolveOAuthConfig } from '../oauth/oauth-config.ts'
+import { readTokenRequestTimeout } from '../oauth/token-request-timeout.ts'
+import type { TokenResponse } from '../oauth/token-response.ts'
+import { readConnectorParameters } from '../registry/connector-parameters.ts'
+import { hasMethod, runMethod } from '../registry/registry.ts'
+import type { CompiledConnector } from '../registry/types.ts'
+import { claimOnce } from './authorization-state-guard.ts'
+import { hashBindingNonce, readBindingNonce, sameHash } from './browser-binding.ts'
+import { isWellFormedState, type CallbackQuery } from './callback-query.ts'
+import { newConnectionId } from './connection-id.ts'
+import { storeAndTestConnection } from './connection-store.ts'
+import { exchangeCode } from './exchange-code.ts'
+import { loadPendingAuthorization, type PendingAuthorization } from './pending-authorization.ts'
+import { connectorFor } from './start-authorization.ts'
+
+/** How a callback whose state was accepted ended: the flow ending reports it to the app. */
+export type CallbackOutcome =
+  | { ok: true; record: PendingAuthorization; summary: ConnectionSummary }
+  | { ok: false; record: PendingAuthorization; error: LatchkeyError; providerError: string | null }
+
+/**
+ * Validates the callback's state against the pending authorization and claims it, then
+ * finishes the flow. Throws (so the caller shows an error page) while the state is not
+ * trusted; once it is, failures come back as an outcome for the app's return URL.
+ */
+export async function completeAuthorization(env: Env, query: CallbackQuery, cookieHeader: string | null, now: number): Promise<CallbackOutcome> {
+  const record = await acceptState(env, query, cookieHeader, now)
+  try {
+    return { ok: true, record, summary: await finish(env, record, query, now) }
+  } catch (error) {
+    const latchkeyError = isLatchkeyError(error) ? error : unexpected(error)
+    return { ok: false, record, error: latchkeyError, providerError: query.error }
+  }
+}
+
+/** S2: a known, unexpired state, presented by the browser that started the flow, used once. */
+async function acceptState(env: Env, query: CallbackQuery, cookieHeader: string | null, now: number): Promise<PendingAuthorization> {
+  const { state } = query
+  if (state === null || state === '') {
+    throw new LatchkeyError('state_missing', 'The callback has no state parameter. Start the connection again from the application.')
+  }
+  const unknown = new LatchkeyError('state_unknown', 'This authorization is unknown or was cleaned up. Start the connection again from the application.')
+  if (!isWellFormedState(state)) throw unknown
+  const record = await loadPendingAuthorization(env.PENDING_AUTHORIZATIONS, state)
+  if (record === null) throw unknown
+  if (now >= record.expiresAt) {
+    throw new LatchkeyError('state_expired', 'This authorization took longer than 10 minutes and expired. Start the connection again.')
+  }
+  const nonce = readBindingNonce(cookieHeader, state)
+  if (nonce === null || !sameHash(await hashBindingNonce(nonce), record.browserBindingHash)) {
+    throw new LatchkeyError(
+      'state_browser_mismatch',
+      'This authorization was started in another browser (or its cookie was blocked). Start the connection again in this browser.',
+    )
+  }
+  if (!(await claimOnce(env.AUTHORIZATION_STATE_GUARDS, 'state', state, record.expiresAt))) {
+    throw new LatchkeyError('state_reused', 'This authorization was already completed. Start the connection again to reconnect.')
+  }
+  return record
+}
+
+async function finish(env: Env, record: PendingAuthorization, query: CallbackQuery, now: number): Promise<ConnectionSummary> {
+  // RFC 9207: a declared issuer must be confirmed by the callback, or a mix-up is possible (S6).
+  if (record.issuer !== null && query.iss !== record.issuer) {
+    throw new LatchkeyError('issuer_mismatch', `The callback did not come from ${record.issuer} (iss ${query.iss === null ? 'missing' : 'differs'}). Start the connection again.`)
+  }
+  if (query.error === 'access_denied') throw new LatchkeyError('provider_denied', 'Access was denied at the provider: the user did not approve the connection.')
+  if (query.error !== null) throw new LatchkeyError('provider_error', `The provider answered the authorization with the error "${query.error}".`)
+  if (query.code === null || query.code === '') throw new LatchkeyError('code_missing', 'The callback carries neither a code nor an error.')
+
+  const connector = connectorFor(record.connectorKey)
+  const connectorParameters = readConnectorParameters(connector, env)
+  const resolved = await resolveOAuthConfig(connector, env, { connectionInput: record.connectionInput, redirectUri: record.redirectUri })
+  // S6: the token endpoint and issuer are the ones resolved when the flow started.
+  const config = { ...resolved, tokenUri: record.tokenUri }
+  const tokens = await exchangeCode({
+    connector,
+    config,
+    record,
+    code: query.code,
+    connectorParameters,
+    callbackParameters: query.parameters,
+    timeoutMs: readTokenRequestTimeout(env),
+    now,
+  })
+
+  if (record.issuer !== null && record.scopes.includes('openid') && typeof tokens.id_token === 'string') {
+    await validateIdToken(
+      tokens.id_token,
+      { issuer: record.issuer, clientId: config.clientId, jwksUri: record.jwksUri, allowInsecureLoopback: allowsInsecureLoopback(env.ALLOW_INSECURE_LOOPBACK) },
+      now,
+    )
+  }
+  const credentials = await credentialsFrom(connector, tokens, record, connectorParameters, query)
+  return storeAndTestConnection(env, {
+    connectionId: record.connectionId ?? newConnectionId(),
+    connectorKey: record.connectorKey,
+    tenant: record.tenant,
+    connectionInput: record.connectionInput,
+    credentials,
+  })
+}
+
+/** getCredentialsFromAccessTokenResponse (mapping or JavaScript), or the token response itself. */
+async function credentialsFrom(
+  connector: CompiledConnector,
+  tokens: TokenResponse,
+  record: PendingAuthorization,
+  connectorParameters: Record<string, unknown>,
+  query: CallbackQuery,
+): Promise<Record<string, unknown>> {
+  if (!hasMethod(connector, 'getCredentialsFromAccessTokenResponse')) return tokens
+  const { code: _code, state: _state, ...rest } = query.parameters
+  const credentials = await runMethod(connector, 'getCredentialsFromAccessTokenResponse', {
+    connectorParameters,
+    connectionParameters: record.connectionInput,
+    connectionInput: record.connectionInput,
+    queryParameters: rest,
+    request: { query: rest },
+    tokenResponse: tokens,
+  })
+  if (typeof credentials !== 'object' || credentials === null || Array.isArray(credentials)) {
+    throw new LatchkeyError('connector_method_failed', `getCredentialsFromAccessTokenResponse of connector "${connector.key}" must return an object.`)
+  }
+  return credentials as Record<string, unknown>
+}
+
+/** An unexpected error after the state was accepted: logged without its message (it may quote a secret). */
+function unexpected(error: unknown): LatchkeyError {
+  console.error('latchkey: unexpected error while completing an authorization', error instanceof Error ? error.name : typeof error)
+  return new LatchkeyError('internal_error', 'Latchkey failed unexpectedly while completing the connection. Try again; see the Worker logs.', { cause: error })
+}

@@ -1,0 +1,74 @@
+/**
+ * One-time connect URLs for applications calling over the service binding (S15): the RPC
+ * entrypoint calls `createConnectUrl`; the URL carries a connect token Latchkey signs itself,
+ * with a `jti` that AuthorizationStateGuard lets through once.
+ */
+import { LatchkeyError } from '../errors.ts'
+import { randomToken } from '../oauth/pkce.ts'
+import { connectTokenKey, signConnectToken, type ConnectRequest } from './connect-token.ts'
+import { isConnectionId } from './connection-id.ts'
+import type { FlowMode } from './pending-authorization.ts'
+import { checkConnectRequest, connectorFor } from './start-authorization.ts'
+import { redirectUriOf } from './settings.ts'
+
+/** How long a one-time connect URL stays valid. */
+export const CONNECT_URL_TTL_MS = 10 * 60_000
+
+/** What the application asks for. */
+export interface ConnectUrlOptions {
+  /** The end user or account the connection belongs to. */
+  tenant: string
+  connectorKey: string
+  connectionInput?: Record<string, unknown>
+  /** Where the user lands afterwards; its origin must be in ALLOWED_RETURN_ORIGINS. */
+  returnUrl?: string
+  /** An existing connection of this tenant and connector to reconnect. */
+  connectionId?: string
+  mode?: FlowMode
+}
+
+/**
+ * A one-time URL that starts the connect flow in the user's browser, and when it expires (ms).
+ * Validates everything it can up front (connector, input, return URL), so the application gets
+ * `connector_not_found`, `invalid_connection_input`, `return_url_not_allowed` or
+ * `invalid_request` now rather than the user later.
+ */
+export async function createConnectUrl(env: Env, options: ConnectUrlOptions): Promise<{ url: string; expiresAt: number }> {
+  const { tenant, connectorKey } = options
+  if (typeof tenant !== 'string' || tenant === '' || tenant.length > 256) {
+    throw new LatchkeyError('invalid_request', 'tenant must be a string of 1 to 256 characters.')
+  }
+  if (options.connectionId !== undefined && !isConnectionId(options.connectionId)) {
+    throw new LatchkeyError('invalid_request', 'connectionId must be a Latchkey connection id (conn_...).')
+  }
+  if (options.mode !== undefined && options.mode !== 'redirect' && options.mode !== 'popup') {
+    throw new LatchkeyError('invalid_request', 'mode must be "redirect" or "popup".')
+  }
+  const connector = connectorFor(String(connectorKey))
+  const expiresAt = Date.now() + CONNECT_URL_TTL_MS
+  const request: ConnectRequest = {
+    tenant,
+    expiresAt,
+    tokenId: randomToken(),
+    connectorKey: connector.key,
+    connectionInput: options.connectionInput ?? {},
+    returnUrl: options.returnUrl ?? null,
+    connectionId: options.connectionId ?? null,
+    mode: options.mode ?? 'redirect',
+  }
+  const connectionInput = checkConnectRequest(env, connector, request)
+
+  const claims: Record<string, unknown> & { sub: string; exp: number } = {
+    sub: tenant,
+    exp: Math.floor(expiresAt / 1000),
+    jti: request.tokenId,
+    connector: connector.key,
+    input: connectionInput,
+    mode: request.mode,
+  }
+  if (request.returnUrl !== null) claims['return_url'] = request.returnUrl
+  if (request.connectionId !== null) claims['connection_id'] = request.connectionId
+  const token = await signConnectToken(connectTokenKey(env.CONNECT_TOKEN_SECRET), claims)
+  const origin = new URL(redirectUriOf(env)).origin
+  return { url: `${origin}/connect/${connector.key}?token=${token}`, expiresAt: claims.exp * 1000 }
+}

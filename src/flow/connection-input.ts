@@ -1,0 +1,42 @@
+/**
+ * Trust boundary: connection input (what the end user or application enters when connecting,
+ * e.g. a Zendesk subdomain) is validated against the connector's `inputSchema` with
+ * @cfworker/json-schema (an interpreter: no eval, allowed in Workers).
+ */
+import { Validator, type OutputUnit, type Schema } from '@cfworker/json-schema'
+import { LatchkeyError } from '../errors.ts'
+import type { CompiledConnector } from '../registry/types.ts'
+
+/** Largest connection input accepted, as JSON (S18). */
+export const MAX_CONNECTION_INPUT_BYTES = 4096
+
+/**
+ * Returns the input when it is a JSON object that satisfies the connector's inputSchema (any
+ * object when there is none). Throws `invalid_connection_input` naming each failing location
+ * and rule (not the value: the message may be shown to someone else).
+ */
+export function validateConnectionInput(connector: CompiledConnector, input: unknown): Record<string, unknown> {
+  const refuse = (why: string): LatchkeyError =>
+    new LatchkeyError('invalid_connection_input', `Connection input for connector "${connector.key}" ${why}.`)
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw refuse('must be a JSON object')
+  if (JSON.stringify(input).length > MAX_CONNECTION_INPUT_BYTES) throw refuse(`is larger than ${MAX_CONNECTION_INPUT_BYTES} bytes`)
+  const schema = connector.auth.inputSchema
+  if (schema === undefined) return input as Record<string, unknown>
+
+  const result = new Validator(schema as Schema, '7', false).validate(input)
+  if (!result.valid) throw refuse(`does not match its inputSchema: ${describeErrors(result.errors)}`)
+  return input as Record<string, unknown>
+}
+
+/** The leaf failures as `location: rule`, e.g. `/subdomain: pattern`, `(root): required property "subdomain"`. */
+function describeErrors(errors: OutputUnit[]): string {
+  const leaves = errors.filter((unit) => !['properties', 'allOf', 'anyOf', 'oneOf', '$ref', 'items'].includes(unit.keyword))
+  const described = new Set<string>()
+  for (const unit of leaves.length > 0 ? leaves : errors) {
+    const location = unit.instanceLocation.replace(/^#/, '') || '(root)'
+    const missing = unit.keyword === 'required' ? /"([^"]{1,64})"/.exec(unit.error)?.[1] : undefined
+    described.add(`${location}: ${missing === undefined ? unit.keyword : `required property "${missing}" is missing`}`)
+    if (described.size === 5) break
+  }
+  return [...described].join('; ')
+}

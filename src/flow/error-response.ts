@@ -1,0 +1,33 @@
+/**
+ * The one place errors become responses (`app.onError`, `app.notFound`): a LatchkeyError is an
+ * HTML page with its code and message and its status; anything else is a generic 500, logged
+ * by name and stack frames only (a message may quote a secret, S13).
+ */
+import type { Context } from 'hono'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { isLatchkeyError } from '../errors.ts'
+import { errorPage, pageSecurity } from './pages.ts'
+
+/** Turns any thrown error into the error page. */
+export function respondToError(error: unknown, c: Context<{ Bindings: Env }>): Response | Promise<Response> {
+  const { nonce, headers } = pageSecurity()
+  const page = { ...headers, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }
+  if (isLatchkeyError(error)) return c.html(errorPage(nonce, error.code, error.message), error.status as ContentfulStatusCode, page)
+  console.error('latchkey: unexpected error', describeUnexpected(error))
+  return c.html(errorPage(nonce, 'internal_error', 'Latchkey failed unexpectedly. Try again; the Worker logs have details.'), 500, page)
+}
+
+/** The page for a path no route serves. */
+export function respondNotFound(c: Context<{ Bindings: Env }>): Response | Promise<Response> {
+  const { nonce, headers } = pageSecurity()
+  return c.html(errorPage(nonce, 'route_not_found', `Latchkey serves no ${c.req.method} ${new URL(c.req.url).pathname.slice(0, 100)}.`), 404, {
+    ...headers,
+    'Cache-Control': 'no-store',
+  })
+}
+
+function describeUnexpected(error: unknown): string {
+  if (!(error instanceof Error)) return typeof error
+  const frames = (error.stack ?? '').split('\n').filter((line) => line.trimStart().startsWith('at '))
+  return [error.name, ...frames.slice(0, 5)].join('\n')
+}

@@ -1,0 +1,76 @@
+/**
+ * The pending authorization: everything the callback needs, stored server-side in KV under
+ * the `state` (S3) and never carried in it. KV is eventually consistent, so single use is
+ * enforced by AuthorizationStateGuard (S2); the record only has to be found and unexpired.
+ */
+
+/** How the flow ends: a redirect to the return URL, or a popup page that posts to its opener. */
+export type FlowMode = 'redirect' | 'popup'
+
+/** One started authorization, keyed by its state. */
+export interface PendingAuthorization {
+  version: 1
+  connectorKey: string
+  tenant: string
+  connectionInput: Record<string, unknown>
+  /** PKCE verifier; null when the connector sets skipPkce. */
+  codeVerifier: string | null
+  redirectUri: string
+  /** Token endpoint and issuer as resolved at start: the callback never picks them (S6). */
+  tokenUri: string
+  issuer: string | null
+  jwksUri: string | null
+  /** Scopes requested, to know whether `openid` was asked for (S17). */
+  scopes: string[]
+  returnUrl: string | null
+  mode: FlowMode
+  /** Set when reconnecting an existing connection. */
+  connectionId: string | null
+  /** SHA-256 (base64url) of the nonce in the browser's binding cookie (S2). */
+  browserBindingHash: string
+  createdAt: number
+  /** ms since epoch; at most 10 minutes after createdAt. */
+  expiresAt: number
+}
+
+/** Lifetime of a pending authorization (S2: at most 10 minutes). */
+export const PENDING_AUTHORIZATION_TTL_MS = 10 * 60_000
+
+const KEY_PREFIX = 'state:'
+
+/** Stores the record under its state. KV's own TTL (>= 60 s) only cleans up; `expiresAt` decides. */
+export async function savePendingAuthorization(kv: KVNamespace, state: string, record: PendingAuthorization, now: number): Promise<void> {
+  const ttlSeconds = Math.max(60, Math.ceil((record.expiresAt - now) / 1000) + 60)
+  await kv.put(KEY_PREFIX + state, JSON.stringify(record), { expirationTtl: ttlSeconds })
+}
+
+/** The record stored under `state`, or null when there is none or it is not a record we wrote. */
+export async function loadPendingAuthorization(kv: KVNamespace, state: string): Promise<PendingAuthorization | null> {
+  const stored = await kv.get(KEY_PREFIX + state, 'json').catch(() => null)
+  return isPendingAuthorization(stored) ? stored : null
+}
+
+/** Shape check of a stored record (a corrupt or foreign value must not crash the callback, S18). */
+export function isPendingAuthorization(value: unknown): value is PendingAuthorization {
+  if (typeof value !== 'object' || value === null) return false
+  const record = value as Record<string, unknown>
+  return (
+    record['version'] === 1 &&
+    typeof record['connectorKey'] === 'string' &&
+    typeof record['tenant'] === 'string' &&
+    typeof record['connectionInput'] === 'object' &&
+    record['connectionInput'] !== null &&
+    (record['codeVerifier'] === null || typeof record['codeVerifier'] === 'string') &&
+    typeof record['redirectUri'] === 'string' &&
+    typeof record['tokenUri'] === 'string' &&
+    (record['issuer'] === null || typeof record['issuer'] === 'string') &&
+    (record['jwksUri'] === null || typeof record['jwksUri'] === 'string') &&
+    Array.isArray(record['scopes']) &&
+    (record['returnUrl'] === null || typeof record['returnUrl'] === 'string') &&
+    (record['mode'] === 'redirect' || record['mode'] === 'popup') &&
+    (record['connectionId'] === null || typeof record['connectionId'] === 'string') &&
+    typeof record['browserBindingHash'] === 'string' &&
+    typeof record['createdAt'] === 'number' &&
+    typeof record['expiresAt'] === 'number'
+  )
+}

@@ -1,0 +1,51 @@
+/**
+ * The browser routes of the connect flow (Hono):
+ *   GET /connect/:connectorKey?token=<connect token>   start: 302 to the provider's authorize URL
+ *   GET /oauth/callback                                the one redirect URI: finish, then end the flow
+ * Every response is `Cache-Control: no-store` and `Referrer-Policy: no-referrer` (S7); errors
+ * become pages in `respondToError` (src/flow/error-response.ts), mounted by src/index.ts.
+ */
+import { Hono } from 'hono'
+import { LatchkeyError } from '../errors.ts'
+import { clearBindingCookie } from './browser-binding.ts'
+import { isWellFormedState, parseCallbackQuery } from './callback-query.ts'
+import { completeAuthorization } from './complete-authorization.ts'
+import { connectTokenKey, verifyConnectToken } from './connect-token.ts'
+import { endFlow } from './flow-ending.ts'
+import { parseUniqueQuery, rawQuery } from './query-string.ts'
+import { CALLBACK_PATH } from './settings.ts'
+import { startAuthorization } from './start-authorization.ts'
+
+/** The connect flow's routes; mount with `app.route('/', flowRoutes)`. */
+export const flowRoutes = new Hono<{ Bindings: Env }>()
+
+flowRoutes.use('*', async (c, next) => {
+  await next()
+  c.res.headers.set('Cache-Control', 'no-store')
+  c.res.headers.set('Referrer-Policy', 'no-referrer')
+})
+
+flowRoutes.get('/connect/:connectorKey', async (c) => {
+  const now = Date.now()
+  const token = parseUniqueQuery(rawQuery(c.req.url))['token']
+  if (token === undefined || token === '') {
+    throw new LatchkeyError('invalid_connect_token', 'The connect URL has no token parameter. Use a URL made by the application (createConnectUrl or a minted connect token).')
+  }
+  const request = await verifyConnectToken(token, connectTokenKey(c.env.CONNECT_TOKEN_SECRET), now)
+  const start = await startAuthorization(c.env, c.req.param('connectorKey'), request, now)
+  c.header('Set-Cookie', start.setCookie)
+  return c.redirect(start.authorizeUrl, 302)
+})
+
+// The binding cookie is cleared whatever the outcome: the state is spent or useless.
+flowRoutes.use(CALLBACK_PATH, async (c, next) => {
+  await next()
+  const state = new URL(c.req.url).searchParams.get('state')
+  if (state !== null && isWellFormedState(state)) c.res.headers.append('Set-Cookie', clearBindingCookie(state))
+})
+
+flowRoutes.get(CALLBACK_PATH, async (c) => {
+  const query = parseCallbackQuery(rawQuery(c.req.url))
+  const outcome = await completeAuthorization(c.env, query, c.req.header('Cookie') ?? null, Date.now())
+  return endFlow(c, outcome)
+})

@@ -1,0 +1,99 @@
+/**
+ * The authorize redirect: from a verified connect request to the provider's authorize URL,
+ * with a fresh state and PKCE verifier (S1, S4), the pending authorization stored under the
+ * state (S3) and the browser bound to it by a cookie (S2).
+ */
+import { LatchkeyError } from '../errors.ts'
+import { buildAuthorizeUrl } from '../oauth/authorize-url.ts'
+import { resolveOAuthConfig } from '../oauth/oauth-config.ts'
+import { randomToken, s256CodeChallenge } from '../oauth/pkce.ts'
+import { getConnector } from '../registry/registry.ts'
+import type { CompiledConnector } from '../registry/types.ts'
+import { claimOnce } from './authorization-state-guard.ts'
+import { bindingCookie, hashBindingNonce } from './browser-binding.ts'
+import type { ConnectRequest } from './connect-token.ts'
+import { validateConnectionInput } from './connection-input.ts'
+import { assertReconnectable } from './connection-store.ts'
+import { PENDING_AUTHORIZATION_TTL_MS, savePendingAuthorization, type PendingAuthorization } from './pending-authorization.ts'
+import { checkReturnUrl } from './return-url.ts'
+import { allowedReturnOriginsOf, redirectUriOf } from './settings.ts'
+
+/** Connector keys are kebab-case folder names; anything else is refused before a lookup (S18). */
+const CONNECTOR_KEY = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/
+
+/** Where to send the browser next, and the cookie that binds it to this flow. */
+export interface AuthorizationStart {
+  authorizeUrl: string
+  state: string
+  setCookie: string
+}
+
+/** The connector for a key from a URL or an RPC call; `connector_not_found` for unknown or malformed keys. */
+export function connectorFor(key: string): CompiledConnector {
+  if (!CONNECTOR_KEY.test(key)) throw new LatchkeyError('connector_not_found', 'Connector keys are kebab-case names of at most 64 characters.')
+  return getConnector(key)
+}
+
+/**
+ * Checks a connect request against the connector and the deployment: the token's connector
+ * restriction, the return URL allowlist (S8), popup mode needing a return URL, and the
+ * connection input against inputSchema. Returns the validated input.
+ */
+export function checkConnectRequest(env: Env, connector: CompiledConnector, request: ConnectRequest): Record<string, unknown> {
+  if (request.connectorKey !== null && request.connectorKey !== connector.key) {
+    throw new LatchkeyError('invalid_connect_token', `The connect token is for connector "${request.connectorKey}", not "${connector.key}".`)
+  }
+  if (request.returnUrl !== null) checkReturnUrl(request.returnUrl, allowedReturnOriginsOf(env))
+  if (request.mode === 'popup' && request.returnUrl === null) {
+    throw new LatchkeyError('invalid_request', 'Popup mode needs a return URL: its origin is where the result is posted.')
+  }
+  return validateConnectionInput(connector, request.connectionInput)
+}
+
+/**
+ * Starts the authorization: checks the request, spends a one-time token (`jti`), resolves
+ * getOAuthConfig, stores the pending authorization and returns the authorize URL.
+ */
+export async function startAuthorization(env: Env, connectorKey: string, request: ConnectRequest, now: number): Promise<AuthorizationStart> {
+  const connector = connectorFor(connectorKey)
+  const connectionInput = checkConnectRequest(env, connector, request)
+  if (request.connectionId !== null) await assertReconnectable(env, request.connectionId, request.tenant, connector.key)
+
+  const redirectUri = redirectUriOf(env)
+  const state = randomToken()
+  const config = await resolveOAuthConfig(connector, env, { connectionInput, redirectUri, state })
+
+  if (request.tokenId !== null && !(await claimOnce(env.AUTHORIZATION_STATE_GUARDS, 'connect-token', request.tokenId, request.expiresAt))) {
+    throw new LatchkeyError('invalid_connect_token', 'This connect URL was already used. Ask the application for a new one.')
+  }
+
+  const codeVerifier = config.skipPkce ? null : randomToken()
+  const nonce = randomToken()
+  const expiresAt = now + PENDING_AUTHORIZATION_TTL_MS
+  const record: PendingAuthorization = {
+    version: 1,
+    connectorKey: connector.key,
+    tenant: request.tenant,
+    connectionInput,
+    codeVerifier,
+    redirectUri,
+    tokenUri: config.tokenUri,
+    issuer: config.issuer ?? null,
+    jwksUri: config.jwksUri ?? null,
+    scopes: config.scopes,
+    returnUrl: request.returnUrl,
+    mode: request.mode,
+    connectionId: request.connectionId,
+    browserBindingHash: await hashBindingNonce(nonce),
+    createdAt: now,
+    expiresAt,
+  }
+  await savePendingAuthorization(env.PENDING_AUTHORIZATIONS, state, record, now)
+
+  const codeChallenge = codeVerifier === null ? null : await s256CodeChallenge(codeVerifier)
+  return {
+    authorizeUrl: buildAuthorizeUrl(config, { redirectUri, state, codeChallenge }).toString(),
+    state,
+    setCookie: bindingCookie(state, nonce, PENDING_AUTHORIZATION_TTL_MS / 1000),
+  }
+}

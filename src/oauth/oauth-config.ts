@@ -1,0 +1,178 @@
+/**
+ * The OAuth2 configuration of a connector: evaluates its getOAuthConfig (mapping or
+ * JavaScript) and validates the result, so every later step works with checked values.
+ * Latchkey extensions of getOAuthConfig: `issuer` (the authorization server's issuer
+ * identifier, enables the RFC 9207 `iss` check and id_token validation) and `jwksUri`
+ * (where its signing keys are; default: discovered from `${issuer}/.well-known/openid-configuration`).
+ */
+import { LatchkeyError } from '../errors.ts'
+import { connectorParameterVariable, readConnectorParameters } from '../registry/connector-parameters.ts'
+import { runMethod } from '../registry/registry.ts'
+import type { CompiledConnector } from '../registry/types.ts'
+
+/** A validated getOAuthConfig result. */
+export interface OAuthConfig {
+  clientId: string
+  clientSecret?: string
+  authorizeUri: string
+  tokenUri: string
+  scopes: string[]
+  /** `headers` = HTTP Basic, `body` = form fields, undefined = both (the seed's default). */
+  clientAuthLocation?: 'headers' | 'body'
+  noRefreshToken: boolean
+  skipPkce: boolean
+  /** Additional authorize-URI query parameters. */
+  extra: Record<string, string>
+  /** Issuer identifier (Latchkey extension, RFC 9207 / OIDC). */
+  issuer?: string
+  /** JWKS location for id_token signatures (Latchkey extension). */
+  jwksUri?: string
+}
+
+/** Variables getOAuthConfig sees besides `connectorParameters`. */
+export interface OAuthConfigVariables {
+  connectionInput: Record<string, unknown>
+  redirectUri: string
+  state?: string
+}
+
+/**
+ * Evaluates the connector's getOAuthConfig with `connectorParameters` (from the Worker
+ * environment), `connectionInput` (also as `connectionParameters`), `redirectUri` and
+ * `state`, then validates it. Throws `connector_misconfigured` naming the field (and the
+ * Worker variable when a connector parameter is missing). Endpoints must be https; http only
+ * for loopback hosts when `ALLOW_INSECURE_LOOPBACK` is "true" (S10).
+ */
+export async function resolveOAuthConfig(connector: CompiledConnector, env: Env, vars: OAuthConfigVariables): Promise<OAuthConfig> {
+  const connectorParameters = readConnectorParameters(connector, env)
+  const raw = await runMethod(connector, 'getOAuthConfig', {
+    connectorParameters,
+    connectionInput: vars.connectionInput,
+    connectionParameters: vars.connectionInput,
+    redirectUri: vars.redirectUri,
+    state: vars.state,
+  })
+  return validateOAuthConfig(raw, {
+    connectorKey: connector.key,
+    connectorParameters,
+    allowInsecureLoopback: allowsInsecureLoopback(env.ALLOW_INSECURE_LOOPBACK),
+  })
+}
+
+/** Context for messages and the S10 rule. */
+export interface OAuthConfigContext {
+  connectorKey: string
+  connectorParameters: Record<string, unknown>
+  allowInsecureLoopback: boolean
+}
+
+/** Whether the `ALLOW_INSECURE_LOOPBACK` setting enables http:// on loopback hosts. */
+export function allowsInsecureLoopback(setting: string | undefined): boolean {
+  return setting === 'true'
+}
+
+/** Validates a raw getOAuthConfig result (pure). */
+export function validateOAuthConfig(raw: unknown, context: OAuthConfigContext): OAuthConfig {
+  const fail = (message: string): LatchkeyError =>
+    new LatchkeyError('connector_misconfigured', `getOAuthConfig of connector "${context.connectorKey}" ${message}`)
+  if (!isRecord(raw)) throw fail('must return an object.')
+
+  const clientId = raw['clientId']
+  if (typeof clientId !== 'string' || clientId === '') {
+    throw fail(`returned no clientId${parameterHint(context, 'clientId')}.`)
+  }
+  const clientSecret = raw['clientSecret']
+  if (clientSecret !== undefined && clientSecret !== null && typeof clientSecret !== 'string') {
+    throw fail('returned a clientSecret that is not a string.')
+  }
+
+  const config: OAuthConfig = {
+    clientId,
+    authorizeUri: endpoint(raw['authorizeUri'], 'authorizeUri', context, fail),
+    tokenUri: endpoint(raw['tokenUri'], 'tokenUri', context, fail),
+    scopes: scopes(raw['scopes'], fail),
+    noRefreshToken: flag(raw['noRefreshToken'], 'noRefreshToken', fail),
+    skipPkce: flag(raw['skipPkce'], 'skipPkce', fail),
+    extra: extra(raw['extra'], fail),
+  }
+  if (typeof clientSecret === 'string' && clientSecret !== '') config.clientSecret = clientSecret
+
+  const location = raw['clientAuthLocation']
+  if (location === 'headers' || location === 'body') config.clientAuthLocation = location
+  else if (location !== undefined && location !== null) throw fail('returned clientAuthLocation other than "headers" or "body".')
+
+  const issuer = raw['issuer']
+  if (issuer !== undefined && issuer !== null) {
+    if (typeof issuer !== 'string' || parseUrl(issuer) === null) throw fail('returned an issuer that is not a URL.')
+    config.issuer = issuer
+  }
+  const jwksUri = raw['jwksUri']
+  if (jwksUri !== undefined && jwksUri !== null) config.jwksUri = endpoint(jwksUri, 'jwksUri', context, fail)
+  return config
+}
+
+/** Whether `hostname` (as in `URL.hostname`) is a loopback address. */
+export function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname)
+}
+
+function endpoint(value: unknown, field: string, context: OAuthConfigContext, fail: (message: string) => LatchkeyError): string {
+  if (typeof value !== 'string' || value === '') throw fail(`returned no ${field}.`)
+  const url = parseUrl(value)
+  if (url === null) throw fail(`returned a ${field} that is not an absolute URL.`)
+  if (url.hash !== '' || value.includes('#')) throw fail(`returned a ${field} with a fragment (RFC 6749 section 3.1).`)
+  if (url.username !== '' || url.password !== '') throw fail(`returned a ${field} with credentials in it.`)
+  if (url.protocol === 'https:') return value
+  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) {
+    if (context.allowInsecureLoopback) return value
+    throw fail(`returned an http:// ${field}; http is allowed only for loopback hosts with ALLOW_INSECURE_LOOPBACK="true" (S10).`)
+  }
+  throw fail(`returned a ${field} that is not https:// (S10).`)
+}
+
+function scopes(value: unknown, fail: (message: string) => LatchkeyError): string[] {
+  if (value === undefined || value === null) return []
+  // A space-separated string is common in env vars (GOOGLE__SCOPES="openid email").
+  const list = typeof value === 'string' ? value.split(' ') : value
+  if (!Array.isArray(list) || !list.every((scope) => typeof scope === 'string')) {
+    throw fail('returned scopes that are not an array of strings.')
+  }
+  return list.filter((scope) => scope !== '')
+}
+
+function flag(value: unknown, field: string, fail: (message: string) => LatchkeyError): boolean {
+  if (value === undefined || value === null) return false
+  if (typeof value !== 'boolean') throw fail(`returned ${field} that is not a boolean.`)
+  return value
+}
+
+function extra(value: unknown, fail: (message: string) => LatchkeyError): Record<string, string> {
+  if (value === undefined || value === null) return {}
+  if (!isRecord(value)) throw fail('returned extra that is not an object.')
+  const result: Record<string, string> = {}
+  for (const [name, item] of Object.entries(value)) {
+    if (item === undefined || item === null) continue
+    if (typeof item !== 'string' && typeof item !== 'number' && typeof item !== 'boolean') {
+      throw fail(`returned extra.${name} that is not a string, number or boolean.`)
+    }
+    result[name] = String(item)
+  }
+  return result
+}
+
+function parameterHint(context: OAuthConfigContext, parameter: string): string {
+  if (context.connectorParameters[parameter] !== undefined) return ''
+  return ` (set the Worker variable ${connectorParameterVariable(context.connectorKey, parameter)})`
+}
+
+function parseUrl(value: string): URL | null {
+  try {
+    return new URL(value)
+  } catch {
+    return null
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}

@@ -1,0 +1,155 @@
+/**
+ * Trust boundary: validates what a token endpoint answered (RFC 6749 sections 5.1 and 5.2,
+ * S11) before anything is stored. Pure apart from reading the body; takes `now`. Nothing the
+ * server wrote is repeated in a failure except a registered error code (S13).
+ */
+import { registeredOAuthErrorCode } from './oauth-error-code.ts'
+
+/** A validated token endpoint response: the whole object is kept, plus `expires_at`. */
+export interface TokenResponse {
+  access_token: string
+  token_type?: string
+  /** As sent (number or numeric string). */
+  expires_in?: number | string
+  /** Milliseconds since epoch, computed from `expires_in` when present. */
+  expires_at?: number
+  refresh_token?: string
+  scope?: string | string[]
+  id_token?: string
+  [field: string]: unknown
+}
+
+/** Why a token endpoint response was refused. */
+export type TokenEndpointFailure =
+  /** An RFC 6749 error body (e.g. invalid_grant). Only a registered code is kept (else `unrecognized_error`), never the description. */
+  | { kind: 'oauth_error'; status: number; error: string }
+  /** 5xx, 429 or another non-2xx without an OAuth error body. */
+  | { kind: 'http_error'; status: number; retryAfter: string | null }
+  /** An S11 violation: no access_token, HTML body, wrong token_type... */
+  | { kind: 'invalid_response'; reason: string }
+
+/** The outcome of `processTokenResponse`. */
+export type TokenEndpointResult = { ok: true; tokens: TokenResponse } | { ok: false; failure: TokenEndpointFailure }
+
+/** Token responses bigger than this are refused unread (S18). */
+export const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024
+
+/**
+ * Validates a token endpoint response (S11): 2xx; a JSON object, or form-encoded where the
+ * server sends that; non-empty string `access_token`; `token_type` bearer (any case) when
+ * present; `expires_in` a number or numeric string, turned into `expires_at = now +
+ * expires_in * 1000`; `refresh_token`/`id_token` strings and `scope` a string (or array of
+ * strings) when present. An error body (`error` field, any status) yields `oauth_error`.
+ */
+export async function processTokenResponse(response: Response, now: number): Promise<TokenEndpointResult> {
+  const text = await readLimitedText(response)
+  if (text === null) return invalid(`body is larger than ${MAX_TOKEN_RESPONSE_BYTES} bytes`)
+  const body = parseBody(text, response.headers.get('Content-Type'))
+
+  const errorCode = body.kind === 'object' ? body.value['error'] : undefined
+  if (typeof errorCode === 'string' && errorCode !== '') {
+    return { ok: false, failure: { kind: 'oauth_error', status: response.status, error: registeredOAuthErrorCode(errorCode) } }
+  }
+  if (response.status < 200 || response.status > 299) {
+    return { ok: false, failure: { kind: 'http_error', status: response.status, retryAfter: response.headers.get('Retry-After') } }
+  }
+  if (body.kind !== 'object') return invalid(body.reason)
+  return validateTokenFields(body.value, now)
+}
+
+/** Validates the fields of a parsed 2xx token response (pure). */
+export function validateTokenFields(fields: Record<string, unknown>, now: number): TokenEndpointResult {
+  const accessToken = fields['access_token']
+  if (typeof accessToken !== 'string' || accessToken === '') return invalid('access_token is missing or not a non-empty string')
+
+  const tokenType = fields['token_type']
+  if (tokenType !== undefined && (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer')) {
+    return invalid('token_type is not bearer')
+  }
+  for (const field of ['refresh_token', 'id_token'] as const) {
+    const value = fields[field]
+    if (value !== undefined && (typeof value !== 'string' || value === '')) return invalid(`${field} is not a non-empty string`)
+  }
+  const scope = fields['scope']
+  if (scope !== undefined && typeof scope !== 'string' && !(Array.isArray(scope) && scope.every((item) => typeof item === 'string'))) {
+    return invalid('scope is not a string')
+  }
+
+  const tokens: TokenResponse = { ...fields, access_token: accessToken }
+  const expiresIn = fields['expires_in']
+  if (expiresIn !== undefined && expiresIn !== null) {
+    const seconds = parseExpiresIn(expiresIn)
+    if (seconds === null) return invalid('expires_in is not a number of seconds')
+    tokens.expires_at = now + seconds * 1000
+  }
+  return { ok: true, tokens }
+}
+
+type ParsedBody = { kind: 'object'; value: Record<string, unknown> } | { kind: 'unreadable'; reason: string }
+
+function parseBody(text: string, contentType: string | null): ParsedBody {
+  const mediaType = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
+  if (mediaType === 'text/html' || /^\s*</.test(text)) return { kind: 'unreadable', reason: 'body is HTML, not a token response' }
+  if (mediaType === 'application/x-www-form-urlencoded') return parseForm(text)
+  if (mediaType === 'application/json' || mediaType.endsWith('+json') || /^\s*[{[]/.test(text)) return parseJson(text)
+  // Some servers send form-encoded tokens as text/plain (GitHub without Accept, old Facebook).
+  if (/(^|&)(access_token|error)=/.test(text)) return parseForm(text)
+  // The Content-Type value is the server's text too: not repeated.
+  return { kind: 'unreadable', reason: `body is neither JSON nor form-encoded${mediaType === '' ? ' and has no Content-Type' : ''}` }
+}
+
+function parseJson(text: string): ParsedBody {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return { kind: 'unreadable', reason: 'body is not valid JSON' }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { kind: 'unreadable', reason: 'body is not a JSON object' }
+  }
+  return { kind: 'object', value: value as Record<string, unknown> }
+}
+
+function parseForm(text: string): ParsedBody {
+  const value: Record<string, unknown> = {}
+  for (const [name, item] of new URLSearchParams(text.trim())) {
+    if (Object.hasOwn(value, name)) return { kind: 'unreadable', reason: 'form body repeats a field' }
+    value[name] = item
+  }
+  return { kind: 'object', value }
+}
+
+function parseExpiresIn(value: unknown): number | null {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : null
+  if (typeof value === 'string' && /^\d{1,12}$/.test(value.trim())) return Number(value.trim())
+  return null
+}
+
+async function readLimitedText(response: Response): Promise<string | null> {
+  if (!response.body) return ''
+  const reader = response.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > MAX_TOKEN_RESPONSE_BYTES) {
+      await reader.cancel()
+      return null
+    }
+    chunks.push(value)
+  }
+  const bytes = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return new TextDecoder().decode(bytes)
+}
+
+function invalid(reason: string): TokenEndpointResult {
+  return { ok: false, failure: { kind: 'invalid_response', reason } }
+}

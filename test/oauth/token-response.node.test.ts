@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest'
+import { MAX_TOKEN_RESPONSE_BYTES, processTokenResponse } from '../../src/oauth/token-response.ts'
+
+const NOW = 1_700_000_000_000
+/** A refresh token the client just sent: a hostile server answers it back (S13). */
+const PRESENTED_TOKEN = 'rt_presented-refresh-token-4b1d'
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...headers } })
+}
+
+function text(status: number, body: string, contentType: string): Response {
+  return new Response(body, { status, headers: { 'Content-Type': contentType } })
+}
+
+describe('processTokenResponse (S11)', () => {
+  it('accepts a JSON token response, keeps every field and computes expires_at', async () => {
+    const result = await processTokenResponse(json(200, { access_token: 'a', token_type: 'Bearer', expires_in: 3600, scope: 'read', x: 1 }), NOW)
+    expect(result).toEqual({
+      ok: true,
+      tokens: { access_token: 'a', token_type: 'Bearer', expires_in: 3600, scope: 'read', x: 1, expires_at: NOW + 3_600_000 },
+    })
+  })
+
+  it.each([
+    ['a numeric string', '3600', NOW + 3_600_000],
+    ['a number', 60, NOW + 60_000],
+    ['zero', 0, NOW],
+  ])('turns expires_in given as %s into expires_at', async (_case, expiresIn, expiresAt) => {
+    const result = await processTokenResponse(json(200, { access_token: 'a', expires_in: expiresIn }), NOW)
+    expect(result.ok && result.tokens.expires_at).toBe(expiresAt)
+  })
+
+  it('accepts a form-encoded token response', async () => {
+    const result = await processTokenResponse(
+      text(200, 'access_token=gho_x&scope=repo%2Cuser&token_type=bearer', 'application/x-www-form-urlencoded; charset=utf-8'),
+      NOW,
+    )
+    expect(result).toEqual({ ok: true, tokens: { access_token: 'gho_x', scope: 'repo,user', token_type: 'bearer' } })
+  })
+
+  it('accepts a form-encoded token response sent as text/plain', async () => {
+    const result = await processTokenResponse(text(200, 'access_token=a&expires_in=10', 'text/plain'), NOW)
+    expect(result).toEqual({ ok: true, tokens: { access_token: 'a', expires_in: '10', expires_at: NOW + 10_000 } })
+  })
+
+  it('accepts token_type bearer in any case and a missing token_type', async () => {
+    for (const tokenType of ['bearer', 'BEARER', 'Bearer', undefined]) {
+      expect((await processTokenResponse(json(200, { access_token: 'a', token_type: tokenType }), NOW)).ok).toBe(true)
+    }
+  })
+
+  it.each([
+    ['no access_token', json(200, { token_type: 'Bearer' })],
+    ['an empty access_token', json(200, { access_token: '' })],
+    ['a numeric access_token', json(200, { access_token: 42 })],
+    ['token_type mac', json(200, { access_token: 'a', token_type: 'mac' })],
+    ['a negative expires_in', json(200, { access_token: 'a', expires_in: -1 })],
+    ['a non-numeric expires_in', json(200, { access_token: 'a', expires_in: '1h' })],
+    ['an empty refresh_token', json(200, { access_token: 'a', refresh_token: '' })],
+    ['a numeric scope', json(200, { access_token: 'a', scope: 7 })],
+    ['a JSON array', json(200, [{ access_token: 'a' }])],
+    ['a JSON string', json(200, 'access_token')],
+    ['invalid JSON', text(200, '{"access_token":', 'application/json')],
+    ['an HTML page', text(200, '<!doctype html><p>Sign in</p>', 'text/html')],
+    ['HTML labelled as JSON', text(200, '<html></html>', 'application/json')],
+    ['an empty body', text(200, '', 'application/json')],
+    ['a repeated form field', text(200, 'access_token=a&access_token=b', 'application/x-www-form-urlencoded')],
+    ['plain text', text(200, 'OK', 'text/plain')],
+  ])('refuses %s as invalid_response', async (_case, response) => {
+    const result = await processTokenResponse(response, NOW)
+    expect(result.ok).toBe(false)
+    expect(!result.ok && result.failure.kind).toBe('invalid_response')
+  })
+
+  it('refuses a body larger than the limit', async () => {
+    const big = JSON.stringify({ access_token: 'a', pad: 'x'.repeat(MAX_TOKEN_RESPONSE_BYTES) })
+    const result = await processTokenResponse(text(200, big, 'application/json'), NOW)
+    expect(result).toEqual({ ok: false, failure: { kind: 'invalid_response', reason: expect.stringContaining('larger') } })
+  })
+
+  it.each([
+    ['a 400 JSON error', json(400, { error: 'invalid_grant', error_description: 'expired' }), { kind: 'oauth_error', status: 400, error: 'invalid_grant' }],
+    ['a 401 invalid_client', json(401, { error: 'invalid_client' }), { kind: 'oauth_error', status: 401, error: 'invalid_client' }],
+    ['a 200 with an error (GitHub style)', json(200, { error: 'invalid_grant' }), { kind: 'oauth_error', status: 200, error: 'invalid_grant' }],
+    ['a provider-specific error code', json(200, { error: 'bad_verification_code' }), { kind: 'oauth_error', status: 200, error: 'unrecognized_error' }],
+    ['a form-encoded error', text(400, 'error=invalid_request', 'application/x-www-form-urlencoded'), { kind: 'oauth_error', status: 400, error: 'invalid_request' }],
+    ['an error code with forbidden characters', json(400, { error: 'bad"code\\' }), { kind: 'oauth_error', status: 400, error: 'unrecognized_error' }],
+    ['a 500 HTML page', text(500, '<h1>Oops</h1>', 'text/html'), { kind: 'http_error', status: 500, retryAfter: null }],
+    ['a 503 with Retry-After', new Response('', { status: 503, headers: { 'Retry-After': '120' } }), { kind: 'http_error', status: 503, retryAfter: '120' }],
+    ['a 429', json(429, { message: 'slow down' }), { kind: 'http_error', status: 429, retryAfter: null }],
+    ['a 302', new Response(null, { status: 302, headers: { Location: 'https://x' } }), { kind: 'http_error', status: 302, retryAfter: null }],
+  ])('reports %s', async (_case, response, failure) => {
+    expect(await processTokenResponse(response, NOW)).toEqual({ ok: false, failure })
+  })
+
+  it.each([
+    ['as the error code', json(400, { error: PRESENTED_TOKEN, error_description: PRESENTED_TOKEN })],
+    ['as a form-encoded error code', text(400, `error=${PRESENTED_TOKEN}`, 'application/x-www-form-urlencoded')],
+    ['as the Content-Type of an unreadable body', text(200, 'OK', PRESENTED_TOKEN)],
+    ['as a repeated form field name', text(200, `${PRESENTED_TOKEN}=a&${PRESENTED_TOKEN}=b`, 'application/x-www-form-urlencoded')],
+  ])('S13 a value the server plants %s is not repeated in the failure', async (_case, response) => {
+    const result = await processTokenResponse(response, NOW)
+    expect(result.ok).toBe(false)
+    expect(JSON.stringify(result)).not.toContain(PRESENTED_TOKEN)
+  })
+})
