@@ -1,0 +1,162 @@
+/**
+ * A typed client for Latchkey's RPC entrypoint (`LatchkeyService`). Copy this file into the
+ * Worker that binds to Latchkey. It has no dependencies: it declares the RPC surface and
+ * turns Latchkey's errors back into `LatchkeyClientError` with a stable `code` (Workers RPC
+ * keeps only an error's message, where Latchkey puts `[latchkey:<code>] `).
+ */
+
+/** Stable error codes a caller may want to branch on (the README lists them all). */
+export type LatchkeyErrorCode =
+  | 'connection_not_found'
+  | 'needs_reauth'
+  | 'refresh_failed'
+  | 'upstream_unavailable'
+  | 'rate_limited'
+  | 'invalid_request'
+  | 'connector_not_found'
+  | 'connector_misconfigured'
+  | 'invalid_connection_input'
+  | 'return_url_not_allowed'
+  | 'internal_error'
+  | (string & {})
+
+/** An error Latchkey raised on purpose. Branch on `code`, never on the message. */
+export class LatchkeyClientError extends Error {
+  override readonly name = 'LatchkeyClientError'
+  readonly code: LatchkeyErrorCode
+
+  constructor(code: LatchkeyErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.code = code
+  }
+}
+
+/** Whether `error` is a Latchkey error (optionally with this code). */
+export function isLatchkeyClientError(error: unknown, code?: LatchkeyErrorCode): error is LatchkeyClientError {
+  return error instanceof LatchkeyClientError && (code === undefined || error.code === code)
+}
+
+/** A connection as Latchkey reports it: no secrets. Times are ms since epoch. */
+export interface ConnectionSummary {
+  connectionId: string
+  connectorKey: string
+  tenant: string
+  status: 'connected' | 'needs_reauth' | 'error'
+  lastError: { code: string; message: string } | null
+  testResult: { ok: boolean; code?: string; message?: string; at: number } | null
+  createdAt: number
+  updatedAt: number
+  lastRefreshedAt: number | null
+  expiresAt: number | null
+}
+
+/** A valid access token and its expiry (ms since epoch, `null` when the provider gave none). */
+export interface AccessToken {
+  accessToken: string
+  expiresAt: number | null
+}
+
+/** An API call through `proxy`; `path` is relative to the connector's baseUri. */
+export interface ProxyRequestInit {
+  path: string
+  method?: string
+  headers?: Record<string, string> | [string, string][]
+  body?: string | ArrayBuffer | ArrayBufferView | ReadableStream | null
+}
+
+/** What `createConnectUrl` needs. */
+export interface ConnectUrlOptions {
+  tenant: string
+  connectorKey: string
+  connectionInput?: Record<string, unknown>
+  returnUrl?: string
+  /** Reconnect this existing connection (e.g. after `needs_reauth`). */
+  connectionId?: string
+  mode?: 'redirect' | 'popup'
+}
+
+/** What `disconnect` did; the connection is deleted in every case. */
+export interface DisconnectResult {
+  connectionId: string
+  connectorDisconnect: 'absent' | 'succeeded' | 'failed'
+}
+
+/** The RPC methods of `LatchkeyService`. */
+export interface LatchkeyRpc {
+  getAccessToken(tenant: string, connectionId: string, options?: { forceRefresh?: boolean }): Promise<AccessToken>
+  getCredentials(tenant: string, connectionId: string): Promise<Record<string, unknown>>
+  proxy(tenant: string, connectionId: string, request: Request | ProxyRequestInit): Promise<Response>
+  createConnectUrl(options: ConnectUrlOptions): Promise<{ url: string; expiresAt: number }>
+  getConnection(tenant: string, connectionId: string): Promise<ConnectionSummary>
+  listConnections(tenant: string): Promise<ConnectionSummary[]>
+  refresh(tenant: string, connectionId: string): Promise<ConnectionSummary>
+  testConnection(tenant: string, connectionId: string): Promise<ConnectionSummary>
+  disconnect(tenant: string, connectionId: string): Promise<DisconnectResult>
+}
+
+const ENCODED = /^\[latchkey:([a-z_]{1,64})\] ([\s\S]*)$/
+
+/** Turns an error received over RPC into a `LatchkeyClientError` when Latchkey raised it. */
+export function toLatchkeyClientError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error
+  const match = ENCODED.exec(error.message)
+  if (match === null || match[1] === undefined) return error
+  return new LatchkeyClientError(match[1], match[2] ?? '', { cause: error })
+}
+
+/**
+ * `LatchkeyRpc` over a service binding, with typed errors:
+ * `const latchkey = new LatchkeyClient(env.LATCHKEY)`.
+ */
+export class LatchkeyClient implements LatchkeyRpc {
+  readonly #rpc: LatchkeyRpc
+
+  /** `binding`: the service binding to Latchkey's `LatchkeyService` entrypoint. */
+  constructor(binding: Fetcher) {
+    this.#rpc = binding as unknown as LatchkeyRpc
+  }
+
+  getAccessToken(tenant: string, connectionId: string, options?: { forceRefresh?: boolean }): Promise<AccessToken> {
+    return typedErrors(() => this.#rpc.getAccessToken(tenant, connectionId, options))
+  }
+
+  getCredentials(tenant: string, connectionId: string): Promise<Record<string, unknown>> {
+    return typedErrors(() => this.#rpc.getCredentials(tenant, connectionId))
+  }
+
+  proxy(tenant: string, connectionId: string, request: Request | ProxyRequestInit): Promise<Response> {
+    return typedErrors(() => this.#rpc.proxy(tenant, connectionId, request))
+  }
+
+  createConnectUrl(options: ConnectUrlOptions): Promise<{ url: string; expiresAt: number }> {
+    return typedErrors(() => this.#rpc.createConnectUrl(options))
+  }
+
+  getConnection(tenant: string, connectionId: string): Promise<ConnectionSummary> {
+    return typedErrors(() => this.#rpc.getConnection(tenant, connectionId))
+  }
+
+  listConnections(tenant: string): Promise<ConnectionSummary[]> {
+    return typedErrors(() => this.#rpc.listConnections(tenant))
+  }
+
+  refresh(tenant: string, connectionId: string): Promise<ConnectionSummary> {
+    return typedErrors(() => this.#rpc.refresh(tenant, connectionId))
+  }
+
+  testConnection(tenant: string, connectionId: string): Promise<ConnectionSummary> {
+    return typedErrors(() => this.#rpc.testConnection(tenant, connectionId))
+  }
+
+  disconnect(tenant: string, connectionId: string): Promise<DisconnectResult> {
+    return typedErrors(() => this.#rpc.disconnect(tenant, connectionId))
+  }
+}
+
+async function typedErrors<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call()
+  } catch (error) {
+    throw toLatchkeyClientError(error)
+  }
+}

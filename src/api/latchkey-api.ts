@@ -1,0 +1,121 @@
+/**
+ * The implementation behind `LatchkeyService`: checks what callers pass, finds the
+ * connection object (or the tenant directory) and calls it. Every connection call names
+ * the tenant, and the connection object refuses other tenants, so a caller only ever
+ * reaches connections of the tenant it names.
+ */
+import { LatchkeyError } from '../errors.ts'
+import { readApiCall, type ApiRequestInit } from '../connection/api-request.ts'
+import { connectionStub } from '../connection/connection-stub.ts'
+import type { AccessToken, DisconnectResult } from '../connection/connection-implementation.ts'
+import type { ConnectionSummary } from '../connection/connection-record.ts'
+import { fromRpcError } from '../connection/rpc-error.ts'
+import { tenantDirectory } from '../connection/tenant-directory.ts'
+import { createConnectUrl, type ConnectUrlOptions } from '../flow/connect-session.ts'
+import { isConnectionId } from '../flow/connection-id.ts'
+
+const MAX_TENANT_LENGTH = 256
+
+/** Options of `getAccessToken`. */
+export interface AccessTokenOptions {
+  /** Refresh even if the token is not due yet (e.g. the API rejected it in a way Latchkey cannot see). */
+  forceRefresh?: boolean
+}
+
+/** Implementation of every `LatchkeyService` method. */
+export class LatchkeyApi {
+  readonly #env: Env
+
+  constructor(env: Env) {
+    this.#env = env
+  }
+
+  /** See `LatchkeyService.getAccessToken`. */
+  getAccessToken(tenant: string, connectionId: string, options: AccessTokenOptions = {}): Promise<AccessToken> {
+    const forceRefresh = options.forceRefresh === true
+    return this.#call(tenant, connectionId, (stub, checkedTenant) => stub.getAccessToken(checkedTenant, { forceRefresh }))
+  }
+
+  /** See `LatchkeyService.getCredentials`. */
+  getCredentials(tenant: string, connectionId: string): Promise<Record<string, unknown>> {
+    return this.#call(tenant, connectionId, (stub, checkedTenant) => stub.getCredentials(checkedTenant))
+  }
+
+  /** See `LatchkeyService.proxy`. */
+  async proxy(tenant: string, connectionId: string, request: Request | ApiRequestInit): Promise<Response> {
+    const checkedTenant = checkTenant(tenant)
+    const stub = this.#stub(connectionId)
+    const call = await readApiCall(request)
+    return rethrowingCodes(() => stub.proxy(checkedTenant, call))
+  }
+
+  /**
+   * See `LatchkeyService.createConnectUrl`. A reconnect without `connectionInput` starts from
+   * the input stored with the connection (after checking it is the tenant's).
+   */
+  async createConnectUrl(options: ConnectUrlOptions): Promise<{ url: string; expiresAt: number }> {
+    if (typeof options !== 'object' || options === null) throw new LatchkeyError('invalid_request', 'Pass {tenant, connectorKey, ...}.')
+    if (options.connectionId === undefined || options.connectionInput !== undefined) return createConnectUrl(this.#env, options)
+    const connectionInput = await this.#call(options.tenant, options.connectionId, (stub, tenant) => stub.getConnectionInput(tenant))
+    return createConnectUrl(this.#env, { ...options, connectionInput: connectionInput as Record<string, unknown> })
+  }
+
+  /** See `LatchkeyService.getConnection`. */
+  getConnection(tenant: string, connectionId: string): Promise<ConnectionSummary> {
+    return this.#call(tenant, connectionId, (stub, checkedTenant) => stub.getSummaryFor(checkedTenant))
+  }
+
+  /** See `LatchkeyService.listConnections`: the tenant directory's ids, each summary from its connection. */
+  async listConnections(tenant: string): Promise<ConnectionSummary[]> {
+    const checkedTenant = checkTenant(tenant)
+    const entries = await tenantDirectory(this.#env, checkedTenant).listConnections()
+    const summaries = await Promise.all(entries.map((entry) => rethrowingCodes(() => this.#stub(entry.connectionId).getSummary())))
+    const connections: ConnectionSummary[] = []
+    // An entry whose connection is gone (deleted while listing) is skipped.
+    for (const summary of summaries) if (summary !== null && summary.tenant === checkedTenant) connections.push(summary)
+    return connections
+  }
+
+  /** See `LatchkeyService.refresh`. */
+  refresh(tenant: string, connectionId: string): Promise<ConnectionSummary> {
+    return this.#call(tenant, connectionId, (stub, checkedTenant) => stub.refresh(checkedTenant))
+  }
+
+  /** See `LatchkeyService.testConnection`. */
+  testConnection(tenant: string, connectionId: string): Promise<ConnectionSummary> {
+    return this.#call(tenant, connectionId, (stub, checkedTenant) => stub.testFor(checkedTenant))
+  }
+
+  /** See `LatchkeyService.disconnect`. */
+  disconnect(tenant: string, connectionId: string): Promise<DisconnectResult> {
+    return this.#call(tenant, connectionId, (stub, checkedTenant) => stub.disconnect(checkedTenant))
+  }
+
+  #call<T>(tenant: string, connectionId: string, body: (stub: ReturnType<typeof connectionStub>, tenant: string) => Promise<T>): Promise<T> {
+    const checkedTenant = checkTenant(tenant)
+    const stub = this.#stub(connectionId)
+    return rethrowingCodes(() => body(stub, checkedTenant))
+  }
+
+  #stub(connectionId: string): ReturnType<typeof connectionStub> {
+    // A malformed id cannot name a connection: same answer as an unknown one.
+    if (typeof connectionId !== 'string' || !isConnectionId(connectionId)) throw new LatchkeyError('connection_not_found', 'No connection with this id exists for this tenant.')
+    return connectionStub(this.#env, connectionId)
+  }
+}
+
+function checkTenant(tenant: unknown): string {
+  if (typeof tenant !== 'string' || tenant === '' || tenant.length > MAX_TENANT_LENGTH) {
+    throw new LatchkeyError('invalid_request', `tenant must be a non-empty string of at most ${MAX_TENANT_LENGTH} characters.`)
+  }
+  return tenant
+}
+
+/** Calls a connection object and turns its encoded errors back into LatchkeyErrors. */
+async function rethrowingCodes<T>(body: () => Promise<T>): Promise<T> {
+  try {
+    return await body()
+  } catch (error) {
+    throw fromRpcError(error)
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * `LatchkeyService`: the RPC entrypoint other Workers bind to
+ * (`[[services]] binding = "LATCHKEY", service = "latchkey", entrypoint = "LatchkeyService"`).
+ * Credentials are reachable only this way, never over public HTTP (S14).
+ *
+ * Every public method is callable over RPC, so this class only forwards to the private
+ * `LatchkeyApi`. Errors cross RPC as `Error` with the message `[latchkey:<code>] <message>`
+ * (workerd keeps nothing but the message); the typed client in
+ * examples/caller-worker/src/latchkey-client.ts turns them back into errors with `.code`.
+ *
+ * Names avoid the handlers WorkerEntrypoint reserves: the API proxy is `proxy`, not `fetch`
+ * (`fetch` on a service binding is the entrypoint's HTTP handler, which this entrypoint
+ * deliberately does not have), and the connection test is `testConnection`, not `test`
+ * (the entrypoint's test handler).
+ */
+import { WorkerEntrypoint } from 'cloudflare:workers'
+import type { ApiRequestInit } from '../connection/api-request.ts'
+import type { AccessToken, DisconnectResult } from '../connection/connection-implementation.ts'
+import type { ConnectionSummary } from '../connection/connection-record.ts'
+import { withRpcErrors } from '../connection/rpc-error.ts'
+import type { ConnectUrlOptions } from '../flow/connect-session.ts'
+import { LatchkeyApi, type AccessTokenOptions } from './latchkey-api.ts'
+
+export type { AccessTokenOptions } from './latchkey-api.ts'
+export type { ApiRequestInit } from '../connection/api-request.ts'
+export type { ConnectUrlOptions } from '../flow/connect-session.ts'
+
+export class LatchkeyService extends WorkerEntrypoint<Env> {
+  readonly #api = new LatchkeyApi(this.env)
+
+  /** A valid access token (refreshed first when it expires within the refresh margin) and its expiry. */
+  getAccessToken(tenant: string, connectionId: string, options?: AccessTokenOptions): Promise<AccessToken> {
+    return withRpcErrors(() => this.#api.getAccessToken(tenant, connectionId, options))
+  }
+
+  /** Everything stored for the connection (token response plus connector fields), refreshed when due. */
+  getCredentials(tenant: string, connectionId: string): Promise<Record<string, unknown>> {
+    return withRpcErrors(() => this.#api.getCredentials(tenant, connectionId))
+  }
+
+  /**
+   * Calls the connector's API with the connection's authentication (makeApiClient): `request`
+   * is a Request whose URL is under the connector's baseUri, or `{path, method?, headers?, body?}`
+   * with `path` relative to baseUri. On a 401 the credentials are refreshed and the call is
+   * retried once. The upstream response comes back as it is.
+   */
+  proxy(tenant: string, connectionId: string, request: Request | ApiRequestInit): Promise<Response> {
+    return withRpcErrors(() => this.#api.proxy(tenant, connectionId, request))
+  }
+
+  /**
+   * A one-time URL (valid 10 minutes) that starts the connect flow in the user's browser for
+   * `options.tenant`; pass `connectionId` to reconnect an existing connection (its stored
+   * connection input is reused unless `connectionInput` is given).
+   */
+  createConnectUrl(options: ConnectUrlOptions): Promise<{ url: string; expiresAt: number }> {
+    return withRpcErrors(() => this.#api.createConnectUrl(options))
+  }
+
+  /** The connection's status, errors and times; no secrets. */
+  getConnection(tenant: string, connectionId: string): Promise<ConnectionSummary> {
+    return withRpcErrors(() => this.#api.getConnection(tenant, connectionId))
+  }
+
+  /** Every connection of the tenant. */
+  listConnections(tenant: string): Promise<ConnectionSummary[]> {
+    return withRpcErrors(() => this.#api.listConnections(tenant))
+  }
+
+  /** Refreshes the credentials now and returns the summary. */
+  refresh(tenant: string, connectionId: string): Promise<ConnectionSummary> {
+    return withRpcErrors(() => this.#api.refresh(tenant, connectionId))
+  }
+
+  /** Runs the connector's test method and returns the summary with `testResult`. */
+  testConnection(tenant: string, connectionId: string): Promise<ConnectionSummary> {
+    return withRpcErrors(() => this.#api.testConnection(tenant, connectionId))
+  }
+
+  /** Runs the connector's disconnect method, then deletes the connection and its credentials. */
+  disconnect(tenant: string, connectionId: string): Promise<DisconnectResult> {
+    return withRpcErrors(() => this.#api.disconnect(tenant, connectionId))
+  }
+}

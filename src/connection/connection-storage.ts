@@ -1,0 +1,72 @@
+/**
+ * The connection object's storage, on the synchronous KV API of SQLite-backed Durable
+ * Objects: three keys, written together in one transaction. Schema and migration: STORAGE.md.
+ */
+import { LatchkeyError } from '../errors.ts'
+import { alarmTimeFor, type ConnectionRecord } from './connection-record.ts'
+import { isSealedCredentials, type SealedCredentials } from './credential-encryption.ts'
+
+/** Version of the layout below; bump it together with a step in `migrateConnectionStorage`. */
+export const CONNECTION_SCHEMA_VERSION = 1
+
+/** Storage keys. */
+export const STORAGE_KEYS = { schema: 'schema', connection: 'connection', credentials: 'credentials' } as const
+
+/** Typed access to one connection object's storage. */
+export class ConnectionStorage {
+  readonly #storage: DurableObjectStorage
+
+  constructor(storage: DurableObjectStorage) {
+    this.#storage = storage
+  }
+
+  /**
+   * Brings stored data to `CONNECTION_SCHEMA_VERSION`; run once at startup inside
+   * `blockConcurrencyWhile`. Refuses data written by a newer version (a rollback), so it
+   * is never rewritten in a shape that newer code would misread.
+   */
+  migrate(): void {
+    const version = this.#storage.kv.get<number>(STORAGE_KEYS.schema)
+    if (version === undefined || version === CONNECTION_SCHEMA_VERSION) return
+    throw new LatchkeyError('internal_error', `Connection storage has schema version ${String(version)}, newer than this code (${CONNECTION_SCHEMA_VERSION}): deploy the newer version again.`)
+  }
+
+  /** The record, or `null` for an object that holds no connection. */
+  readRecord(): ConnectionRecord | null {
+    return this.#storage.kv.get<ConnectionRecord>(STORAGE_KEYS.connection) ?? null
+  }
+
+  /** The sealed credentials, or `null`. */
+  readSealedCredentials(): SealedCredentials | null {
+    const value = this.#storage.kv.get(STORAGE_KEYS.credentials)
+    if (value === undefined) return null
+    if (!isSealedCredentials(value)) throw new LatchkeyError('internal_error', 'Stored credentials have an unknown format: the user must reconnect.')
+    return value
+  }
+
+  /** Writes the record, and the credentials when given, atomically. */
+  write(record: ConnectionRecord, sealed?: SealedCredentials): void {
+    this.#storage.transactionSync(() => {
+      this.#storage.kv.put(STORAGE_KEYS.schema, CONNECTION_SCHEMA_VERSION)
+      this.#storage.kv.put(STORAGE_KEYS.connection, record)
+      if (sealed) this.#storage.kv.put(STORAGE_KEYS.credentials, sealed)
+    })
+  }
+
+  /** Points the alarm at a refresh due at `refreshAt` (see `alarmTimeFor`), or clears it. Idempotent. */
+  async scheduleRefresh(refreshAt: number | null): Promise<void> {
+    if (refreshAt === null) {
+      await this.#storage.deleteAlarm()
+      return
+    }
+    const alarmAt = alarmTimeFor(refreshAt, Date.now())
+    const current = await this.#storage.getAlarm()
+    if (current !== alarmAt) await this.#storage.setAlarm(alarmAt)
+  }
+
+  /** Deletes every key and the alarm: the object is empty afterwards. */
+  async deleteAll(): Promise<void> {
+    await this.#storage.deleteAlarm()
+    await this.#storage.deleteAll()
+  }
+}

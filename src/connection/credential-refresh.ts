@@ -1,0 +1,219 @@
+/**
+ * One refresh of a connection's credentials, retries included: the refresh_token grant
+ * (RFC 6749 section 6) through the shared token-request primitives, or the connector's own
+ * refreshCredentials. Returns a result; the connection object decides what to store.
+ * Never called directly: the connection serializes refreshes (`refreshSingleFlight`).
+ */
+import { hasMethod, runMethod } from '../registry/registry.ts'
+import { readConnectorParameters } from '../registry/connector-parameters.ts'
+import type { CompiledConnector } from '../registry/types.ts'
+import { validateRefreshedIdToken } from '../oauth/id-token.ts'
+import { allowsInsecureLoopback, resolveOAuthConfig, type OAuthConfig } from '../oauth/oauth-config.ts'
+import { buildTokenRequest } from '../oauth/token-request.ts'
+import { processTokenResponse, type TokenEndpointFailure, type TokenResponse } from '../oauth/token-response.ts'
+import { isLatchkeyError } from '../errors.ts'
+import { decideRetry, parseRetryAfter, type RetryPolicy } from './retry-policy.ts'
+
+/** How this connection refreshes, if it can. */
+export type RefreshPlan =
+  | { kind: 'connector_method' }
+  | { kind: 'refresh_grant'; config: OAuthConfig; refreshToken: string }
+  | { kind: 'none'; reason: string }
+
+/** Why a refresh did not produce credentials. */
+export type RefreshFailure =
+  /** The grant is gone (invalid_grant, invalid_client, unauthorized_client): only the user can fix it. */
+  | { kind: 'revoked'; error: string }
+  /** Worth trying again later. `notBeforeMs`: a Retry-After the retries could not honour. */
+  | { kind: 'transient'; code: 'upstream_unavailable' | 'rate_limited'; detail: string; notBeforeMs: number | null }
+  /** Refused for another reason (bad response, other OAuth error, connector method threw). */
+  | { kind: 'rejected'; detail: string }
+
+/** The result of `refreshCredentials`. */
+export type RefreshOutcome = { ok: true; credentials: Record<string, unknown> } | { ok: false; failure: RefreshFailure }
+
+/** What a refresh works with; clock, sleep and randomness are injected so tests control time. */
+export interface RefreshContext {
+  connector: CompiledConnector
+  env: Env
+  connectionInput: Record<string, unknown>
+  credentials: Record<string, unknown>
+  policy: RetryPolicy
+  now: () => number
+  sleep: (ms: number) => Promise<void>
+  random: () => number
+}
+
+/** OAuth error codes after which refreshing again cannot succeed. */
+const REVOKED_ERRORS = new Set(['invalid_grant', 'invalid_client', 'unauthorized_client'])
+
+/**
+ * Decides how to refresh: the connector's refreshCredentials when it has one; otherwise the
+ * refresh_token grant, unless the connector says `noRefreshToken` or no refresh token is stored.
+ */
+export async function planRefresh(connector: CompiledConnector, env: Env, connectionInput: Record<string, unknown>, credentials: Record<string, unknown>): Promise<RefreshPlan> {
+  if (hasMethod(connector, 'refreshCredentials')) return { kind: 'connector_method' }
+  const config = await resolveOAuthConfig(connector, env, { connectionInput, redirectUri: `${env.PUBLIC_BASE_URL}/oauth/callback` })
+  if (config.noRefreshToken) return { kind: 'none', reason: 'the connector declares noRefreshToken' }
+  const refreshToken = credentials['refresh_token']
+  if (typeof refreshToken !== 'string' || refreshToken === '') return { kind: 'none', reason: 'the provider issued no refresh token' }
+  return { kind: 'refresh_grant', config, refreshToken }
+}
+
+/**
+ * Runs the plan. The grant is retried on network errors, timeouts, 5xx and 429 within the
+ * policy (honouring Retry-After); a connector method runs once. On success the credentials
+ * are the old ones merged with the new fields (`mergeRefreshedCredentials`).
+ */
+export async function refreshCredentials(plan: Exclude<RefreshPlan, { kind: 'none' }>, context: RefreshContext): Promise<RefreshOutcome> {
+  if (plan.kind === 'connector_method') return runConnectorRefresh(context)
+  for (let attempt = 1; ; attempt += 1) {
+    const outcome = await requestRefreshGrant(plan, context)
+    if (outcome.ok || outcome.failure.kind !== 'transient') return outcome
+    const decision = decideRetry(context.policy, attempt, outcome.retryAfterMs, context.random)
+    if (!decision.retry) return { ok: false, failure: { ...outcome.failure, notBeforeMs: decision.notBeforeMs } }
+    await context.sleep(decision.delayMs)
+  }
+}
+
+type GrantAttempt = { ok: true; credentials: Record<string, unknown> } | { ok: false; failure: RefreshFailure; retryAfterMs: number | null }
+
+async function requestRefreshGrant(plan: Extract<RefreshPlan, { kind: 'refresh_grant' }>, context: RefreshContext): Promise<GrantAttempt> {
+  const request = buildTokenRequest(plan.config, { grant_type: 'refresh_token', refresh_token: plan.refreshToken })
+  let response: Response
+  try {
+    response = await fetch(request, { signal: AbortSignal.timeout(context.policy.requestTimeoutMs) })
+  } catch (error) {
+    const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')
+    const detail = timedOut ? `no answer within ${context.policy.requestTimeoutMs} ms` : 'the request failed on the network'
+    return { ok: false, failure: { kind: 'transient', code: 'upstream_unavailable', detail, notBeforeMs: null }, retryAfterMs: null }
+  }
+  const now = context.now()
+  const retryAfterMs = parseRetryAfter(response.headers.get('Retry-After'), now)
+  let result: Awaited<ReturnType<typeof processTokenResponse>>
+  try {
+    result = await processTokenResponse(response, now)
+  } catch {
+    // The body stream broke or timed out half-way.
+    return { ok: false, failure: { kind: 'transient', code: 'upstream_unavailable', detail: 'the response body could not be read', notBeforeMs: null }, retryAfterMs }
+  }
+  if (!result.ok) return { ok: false, failure: classifyTokenFailure(result.failure), retryAfterMs }
+  let tokens: TokenResponse
+  try {
+    tokens = await checkRefreshedIdToken(result.tokens, plan.config, context)
+  } catch (error) {
+    if (!isLatchkeyError(error)) throw error
+    return { ok: false, failure: { kind: 'rejected', detail: error.message }, retryAfterMs: null }
+  }
+  return applyRefreshResponse(tokens, context)
+}
+
+/**
+ * OIDC Core 12.2: an id_token in a refresh response replaces the stored one only when the
+ * connector declares its issuer and the token passes `validateRefreshedIdToken` against the
+ * stored id_token (a failure refuses the whole response). Without a declared issuer, or
+ * without a stored id_token to compare with, it is dropped and the stored one stays.
+ */
+async function checkRefreshedIdToken(tokens: TokenResponse, config: OAuthConfig, context: RefreshContext): Promise<TokenResponse> {
+  const { id_token: idToken, ...withoutIdToken } = tokens
+  if (idToken === undefined) return tokens
+  const original = context.credentials['id_token']
+  if (config.issuer === undefined || typeof original !== 'string' || original === '') return withoutIdToken
+  await validateRefreshedIdToken(
+    idToken,
+    original,
+    { issuer: config.issuer, clientId: config.clientId, jwksUri: config.jwksUri ?? null, allowInsecureLoopback: allowsInsecureLoopback(context.env.ALLOW_INSECURE_LOOPBACK) },
+    context.now(),
+  )
+  return tokens
+}
+
+/** Maps what the token endpoint said to how refresh reacts (pure; table-tested). */
+export function classifyTokenFailure(failure: TokenEndpointFailure): RefreshFailure {
+  switch (failure.kind) {
+    case 'oauth_error':
+      if (REVOKED_ERRORS.has(failure.error)) return { kind: 'revoked', error: failure.error }
+      if (failure.status === 429) return transient('rate_limited', `HTTP 429 (${failure.error})`)
+      if (failure.status >= 500 || failure.error === 'temporarily_unavailable') return transient('upstream_unavailable', `HTTP ${failure.status} (${failure.error})`)
+      return { kind: 'rejected', detail: `the token endpoint answered ${failure.error}` }
+    case 'http_error':
+      if (failure.status === 429) return transient('rate_limited', 'HTTP 429')
+      if (failure.status >= 500 || failure.status === 408) return transient('upstream_unavailable', `HTTP ${failure.status}`)
+      return { kind: 'rejected', detail: `the token endpoint answered HTTP ${failure.status}` }
+    case 'invalid_response':
+      return { kind: 'rejected', detail: `the token response is invalid: ${failure.reason}` }
+  }
+}
+
+function transient(code: 'upstream_unavailable' | 'rate_limited', detail: string): RefreshFailure {
+  return { kind: 'transient', code, detail: `the token endpoint answered ${detail}`, notBeforeMs: null }
+}
+
+/** The grant's tokens, through getCredentialsFromRefreshTokenResponse when the connector has it. */
+async function applyRefreshResponse(tokens: TokenResponse, context: RefreshContext): Promise<GrantAttempt> {
+  const { connector, credentials, connectionInput } = context
+  if (!hasMethod(connector, 'getCredentialsFromRefreshTokenResponse')) {
+    return { ok: true, credentials: mergeRefreshedCredentials(credentials, tokens, context.now()) }
+  }
+  try {
+    const extracted = await runMethod(connector, 'getCredentialsFromRefreshTokenResponse', {
+      connectorParameters: readConnectorParameters(connector, context.env),
+      connectionParameters: connectionInput,
+      connectionInput,
+      queryParameters: {},
+      request: { query: {} },
+      tokenResponse: tokens,
+      credentials,
+    })
+    if (!isRecord(extracted)) return { ok: false, failure: { kind: 'rejected', detail: 'getCredentialsFromRefreshTokenResponse returned no object' }, retryAfterMs: null }
+    const withExpiry = hasExpiry(extracted) || tokens.expires_at === undefined ? extracted : { ...extracted, expires_at: tokens.expires_at }
+    return { ok: true, credentials: mergeRefreshedCredentials(credentials, withExpiry, context.now()) }
+  } catch (error) {
+    if (!isLatchkeyError(error)) throw error
+    return { ok: false, failure: { kind: 'rejected', detail: error.message }, retryAfterMs: null }
+  }
+}
+
+async function runConnectorRefresh(context: RefreshContext): Promise<RefreshOutcome> {
+  const { connector, credentials, connectionInput } = context
+  try {
+    const refreshed = await runMethod(connector, 'refreshCredentials', {
+      connectorParameters: readConnectorParameters(connector, context.env),
+      connectionParameters: connectionInput,
+      connectionInput,
+      credentials,
+    })
+    if (!isRecord(refreshed)) return { ok: false, failure: { kind: 'rejected', detail: 'refreshCredentials returned no object' } }
+    // Nothing validates an id_token a connector's own refresh returns: the stored one stays (OIDC Core 12.2).
+    const { id_token: _unvalidated, ...fresh } = refreshed
+    return { ok: true, credentials: mergeRefreshedCredentials(credentials, fresh, context.now()) }
+  } catch (error) {
+    if (!isLatchkeyError(error)) throw error
+    return { ok: false, failure: { kind: 'rejected', detail: error.message } }
+  }
+}
+
+/**
+ * The seed's merge: the new fields over the old credentials. Missing (or null) fields keep
+ * their old value, so a response without refresh_token keeps the old refresh token.
+ * `expires_at` is recomputed: from the new `expires_at`, else from a new `expires_in`, else
+ * dropped (the old one described the old token).
+ */
+export function mergeRefreshedCredentials(old: Record<string, unknown>, fresh: Record<string, unknown>, now: number): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...old }
+  for (const [name, value] of Object.entries(fresh)) if (value !== undefined && value !== null) merged[name] = value
+  const expiresAt = fresh['expires_at']
+  const expiresIn = fresh['expires_in']
+  if (typeof expiresAt === 'number' && Number.isFinite(expiresAt)) merged['expires_at'] = expiresAt
+  else if (typeof expiresIn === 'number' || (typeof expiresIn === 'string' && /^\d{1,12}$/.test(expiresIn))) merged['expires_at'] = now + Number(expiresIn) * 1000
+  else delete merged['expires_at']
+  return merged
+}
+
+function hasExpiry(fields: Record<string, unknown>): boolean {
+  return (fields['expires_at'] !== undefined && fields['expires_at'] !== null) || (fields['expires_in'] !== undefined && fields['expires_in'] !== null)
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}

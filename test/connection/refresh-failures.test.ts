@@ -1,0 +1,95 @@
+/**
+ * Refresh failures against the real test upstream (scripted answers): transient ones are
+ * retried within bounds, then surfaced as typed errors with the stored credentials intact;
+ * Retry-After is honoured. Waits are milliseconds here (REFRESH_* bindings in vitest.config.ts).
+ */
+import { describe, expect, it } from 'vitest'
+import { connectionObject, errorCodeOf, presentedRefreshTokens, rpc, scriptUpstream, storeConnection, storedCredentials, upstreamRequests } from './helpers.ts'
+
+const EXPIRED = Date.now() - 60_000
+
+describe('transient token endpoint failures', () => {
+  it.each([
+    { label: '500', answer: { status: 500, body: { error: 'server_error' } }, code: 'upstream_unavailable' },
+    { label: '503 with a text body', answer: { status: 503, body: 'Service Unavailable' }, code: 'upstream_unavailable' },
+    { label: '429 with Retry-After in seconds', answer: { status: 429, headers: { 'Retry-After': '0' } }, code: 'rate_limited' },
+    {
+      label: '429 with Retry-After as an HTTP-date',
+      answer: { status: 429, headers: { 'Retry-After': new Date(Date.now() - 1000).toUTCString() } },
+      code: 'rate_limited',
+    },
+  ])('S12 retries $label three times, then reports $code and keeps the stored credentials', async ({ label, answer, code }) => {
+    const connection = await storeConnection({ label: `fail-${label.replaceAll(' ', '-')}`, expiresAt: EXPIRED })
+    const stub = connectionObject(connection.connectionId)
+    await scriptUpstream(connection.scenario, '/token', [answer, answer, answer])
+
+    expect(await errorCodeOf(() => stub.getAccessToken(connection.tenant))).toBe(code)
+
+    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(3)
+    expect(await storedCredentials(connection.connectionId)).toMatchObject({
+      access_token: connection.tokens.access_token,
+      refresh_token: connection.tokens.refresh_token,
+    })
+    expect(await rpc(() => stub.getSummaryFor(connection.tenant))).toMatchObject({ status: 'connected', lastError: { code } })
+    // The old refresh token still works once the provider is back.
+    const token = await rpc(() => stub.getAccessToken(connection.tenant))
+    expect(token.accessToken).not.toBe(connection.tokens.access_token)
+    expect(await presentedRefreshTokens(connection.scenario)).toEqual(Array(4).fill(connection.tokens.refresh_token))
+    expect(await rpc(() => stub.getSummaryFor(connection.tenant))).toMatchObject({ status: 'connected', lastError: null })
+  })
+
+  it('S12 a token request that never answers times out, is retried, and is reported as upstream_unavailable', async () => {
+    const connection = await storeConnection({ label: 'fail-timeout', expiresAt: EXPIRED })
+    await scriptUpstream(connection.scenario, '/token', [{ hang: true }, { hang: true }, { hang: true }])
+
+    expect(await errorCodeOf(() => connectionObject(connection.connectionId).getAccessToken(connection.tenant))).toBe('upstream_unavailable')
+
+    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(3)
+    expect(await storedCredentials(connection.connectionId)).toMatchObject({ refresh_token: connection.tokens.refresh_token })
+  })
+
+  it('S12 recovers within one call when the provider fails twice and then answers', async () => {
+    const connection = await storeConnection({ label: 'fail-then-ok', expiresAt: EXPIRED })
+    await scriptUpstream(connection.scenario, '/token', [{ status: 502 }, { status: 503, headers: { 'Retry-After': '0' } }])
+
+    const token = await rpc(() => connectionObject(connection.connectionId).getAccessToken(connection.tenant))
+
+    expect(token.accessToken).not.toBe(connection.tokens.access_token)
+    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(3)
+  })
+})
+
+describe('Retry-After beyond the retry budget', () => {
+  it.each([
+    { label: 'seconds', retryAfter: () => '3600' },
+    { label: 'an HTTP-date', retryAfter: () => new Date(Date.now() + 3_600_000).toUTCString() },
+  ])('S12 a 429 asking to wait an hour ($label) is not retried, and later calls do not reach the token endpoint before then', async ({ label, retryAfter }) => {
+    const connection = await storeConnection({ label: `retry-after-${label.replaceAll(' ', '-')}`, expiresAt: EXPIRED })
+    const stub = connectionObject(connection.connectionId)
+    await scriptUpstream(connection.scenario, '/token', [{ status: 429, headers: { 'Retry-After': retryAfter() } }])
+
+    expect(await errorCodeOf(() => stub.getAccessToken(connection.tenant))).toBe('rate_limited')
+    expect(await errorCodeOf(() => stub.getAccessToken(connection.tenant))).toBe('rate_limited')
+    expect(await errorCodeOf(() => stub.refresh(connection.tenant))).toBe('rate_limited')
+
+    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(1)
+  })
+})
+
+describe('refusals that are not worth retrying', () => {
+  it.each([
+    { label: 'an OAuth error other than invalid_grant', answer: { status: 400, body: { error: 'invalid_scope' } } },
+    { label: 'a 2xx without access_token', answer: { status: 200, body: { token_type: 'Bearer' } } },
+    { label: 'an HTML page', answer: { status: 200, headers: { 'Content-Type': 'text/html' }, body: '<html>login</html>' } },
+  ])('answers refresh_failed after one request for $label, and marks the connection error', async ({ label, answer }) => {
+    const connection = await storeConnection({ label: `refused-${label.replaceAll(' ', '-')}`, expiresAt: EXPIRED })
+    await scriptUpstream(connection.scenario, '/token', [answer])
+    const stub = connectionObject(connection.connectionId)
+
+    expect(await errorCodeOf(() => stub.getAccessToken(connection.tenant))).toBe('refresh_failed')
+
+    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(1)
+    expect(await rpc(() => stub.getSummaryFor(connection.tenant))).toMatchObject({ status: 'error', lastError: { code: 'refresh_failed' } })
+    expect(await storedCredentials(connection.connectionId)).toMatchObject({ refresh_token: connection.tokens.refresh_token })
+  })
+})
