@@ -1,0 +1,69 @@
+/**
+ * The oidc-provider configuration of Latchkey's local authorization server: static
+ * confidential clients, PKCE S256 required, refresh tokens rotated on every use, opaque
+ * tokens, dev interactions (any login name, any password) and an RS256 signing key made at
+ * start so id_tokens are real.
+ */
+import { randomBytes } from 'node:crypto'
+import { exportJWK, generateKeyPair } from 'jose'
+import type { ClientMetadata, Configuration } from 'oidc-provider'
+
+/** A static client registered at the server. */
+export interface AuthorizationServerClient {
+  clientId: string
+  clientSecret: string
+  /** How the client authenticates at the token endpoint (RFC 6749 section 2.3.1). */
+  tokenEndpointAuthMethod: 'client_secret_basic' | 'client_secret_post'
+  /** Exact redirect URIs (e.g. `${PUBLIC_BASE_URL}/oauth/callback`). */
+  redirectUris: string[]
+}
+
+/** Refresh tokens (and the grants behind them) live two weeks. */
+const REFRESH_TOKEN_TTL_SECONDS = 14 * 24 * 3600
+
+/**
+ * Builds the configuration; access tokens live `accessTokenTtlSeconds`. Refresh tokens are
+ * issued the standard OIDC way: the authorize request must ask for `offline_access` and
+ * carry `prompt=consent`. The userinfo endpoint answers `{sub}`, `sub` being the login name.
+ */
+export async function providerConfiguration(clients: AuthorizationServerClient[], accessTokenTtlSeconds: number): Promise<Configuration> {
+  const { privateKey } = await generateKeyPair('RS256', { extractable: true })
+  const signingKey = { ...(await exportJWK(privateKey)), kid: `local-${randomBytes(4).toString('hex')}`, alg: 'RS256', use: 'sig' }
+  return {
+    clients: clients.map(clientMetadata),
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
+    responseTypes: ['code'],
+    pkce: { methods: ['S256'], required: () => true },
+    rotateRefreshToken: true,
+    scopes: ['openid', 'offline_access'],
+    jwks: { keys: [signingKey] },
+    cookies: { keys: [randomBytes(32).toString('base64url')] },
+    features: { devInteractions: { enabled: true }, userinfo: { enabled: true } },
+    ttl: {
+      AccessToken: accessTokenTtlSeconds,
+      AuthorizationCode: 60,
+      IdToken: 3600,
+      RefreshToken: REFRESH_TOKEN_TTL_SECONDS,
+      Grant: REFRESH_TOKEN_TTL_SECONDS,
+      Interaction: 600,
+      Session: 3600,
+    },
+    findAccount: (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub }) }),
+    // Errors shown to the user agent as JSON: readable by tests driving the flow with fetch.
+    renderError: (ctx, out) => {
+      ctx.type = 'json'
+      ctx.body = out
+    },
+  }
+}
+
+function clientMetadata(client: AuthorizationServerClient): ClientMetadata {
+  return {
+    client_id: client.clientId,
+    client_secret: client.clientSecret,
+    token_endpoint_auth_method: client.tokenEndpointAuthMethod,
+    redirect_uris: client.redirectUris,
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+  }
+}
