@@ -4,8 +4,11 @@
  *
  *   tsx scripts/compile-connectors.ts [--out DIR] [SOURCE_DIR ...]
  *
- * Defaults: source `connectors`, out `src/registry/generated`. Every error of the run is
- * printed as `file:line:col message`; on any error the exit code is 1 and nothing is written.
+ * Defaults: out `src/registry/generated`; sources from the command line, else from the
+ * environment variable LATCHKEY_CONNECTOR_DIRS (comma-separated; `npm start` sets it so that
+ * wrangler dev's own [build] step compiles the demo connector too), else `connectors`.
+ * Every error of the run is printed as `file:line:col message`; on any error the exit code
+ * is 1 and nothing is written.
  */
 import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
@@ -25,7 +28,8 @@ async function main(): Promise<number> {
   }
   const started = performance.now()
   const outDir = parsed.values.out ?? 'src/registry/generated'
-  const sourceDirs = parsed.positionals.length > 0 ? parsed.positionals : ['connectors']
+  const fromEnvironment = (process.env['LATCHKEY_CONNECTOR_DIRS'] ?? '').split(',').map((dir) => dir.trim()).filter((dir) => dir !== '')
+  const sourceDirs = parsed.positionals.length > 0 ? parsed.positionals : fromEnvironment.length > 0 ? fromEnvironment : ['connectors']
   const result = await compileConnectors({ sourceDirs, outDir })
   const errors = result.diagnostics.filter((diagnostic) => diagnostic.severity === 'error').length
   const warnings = result.diagnostics.length - errors

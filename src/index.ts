@@ -2,11 +2,22 @@
  * Latchkey Worker entry: the HTTP routes (connect flow) and the classes workerd needs.
  */
 import { Hono } from 'hono'
+import { respondNotFound, respondToError } from './flow/error-response.ts'
+import { flowRoutes } from './flow/routes.ts'
+import { refuseDevelopmentDefaultsOffLoopback } from './ui/development-defaults-guard.ts'
+import { connectPageRoutes } from './ui/routes.ts'
 
+export { LatchkeyService } from './api/latchkey-service.ts'
 export { ConnectionObject } from './connection/connection-object.ts'
+export { TenantDirectory } from './connection/tenant-directory.ts'
+export { AuthorizationStateGuard } from './flow/authorization-state-guard.ts'
 
 const app = new Hono<{ Bindings: Env }>()
 
 app.get('/health', (c) => c.json({ ok: true }))
+app.use('*', refuseDevelopmentDefaultsOffLoopback).route('/', connectPageRoutes)
+app.route('/', flowRoutes)
+app.notFound(respondNotFound)
+app.onError(respondToError)
 
 export default app

@@ -1,9 +1,10 @@
 /**
- * Vitest globalSetup of the workerd tier: compiles `connectors/` plus the test-only
- * connectors of `test/fixtures/connectors/` into src/registry/generated/ before any
- * Worker test runs (the test pool does not run wrangler's [build] command).
+ * Vitest globalSetup of the workerd tier: compiles `connectors/`, the test-only connectors of
+ * `test/fixtures/connectors/` and the local demo's connector into src/registry/generated/
+ * before any Worker test runs (the test pool does not run wrangler's [build] command). The
+ * demo connector is included so that the browser test's own build (which compiles it) leaves
+ * the registry the workerd tests see unchanged.
  */
-import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { compileConnectors } from '../../scripts/compiler/compile.ts'
 import { formatDiagnostic, hasErrors } from '../../scripts/compiler/diagnostics.ts'
@@ -13,8 +14,7 @@ const ROOT_DIR = fileURLToPath(new URL('../..', import.meta.url))
 
 /** Compiles the registry the Worker under test imports; a connector error fails the run. */
 export default async function compileTestConnectors(): Promise<void> {
-  // The fixtures folder appears once some test needs its own connector.
-  const sourceDirs = ['connectors', 'test/fixtures/connectors'].filter((dir) => existsSync(`${ROOT_DIR}/${dir}`))
+  const sourceDirs = ['connectors', 'test/fixtures/connectors', 'examples/demo/connectors']
   const result = await compileConnectors({ rootDir: ROOT_DIR, sourceDirs, outDir: 'src/registry/generated' })
   if (hasErrors(result.diagnostics)) {
     throw new Error(`connectors do not compile:\n${result.diagnostics.map(formatDiagnostic).join('\n')}`)

@@ -1,0 +1,75 @@
+/**
+ * The connect page's session: the verified page token kept in a `__Host-` cookie (Secure,
+ * HttpOnly, Path=/), never in the HTML or the URL after the first request. State-changing
+ * requests prove they come from the page with a CSRF token bound to that cookie (an HMAC of
+ * it), and must not be cross-site by the browser's own Fetch Metadata and Origin headers.
+ */
+import { LatchkeyError } from '../errors.ts'
+import { sameHash } from '../flow/browser-binding.ts'
+import { base64UrlEncode } from '../oauth/pkce.ts'
+import type { PageMode } from './page-token.ts'
+
+/** Name of the session cookie. */
+export const PAGE_COOKIE_NAME = '__Host-latchkey-page'
+/** Longest Cookie header read (S18). */
+const MAX_COOKIE_HEADER_LENGTH = 8192
+/** Separates the CSRF MAC input from a JWT signing input, which can never contain a newline. */
+const CSRF_CONTEXT = 'latchkey connect-page csrf\n'
+
+/**
+ * Set-Cookie values that keep `token` for `maxAgeSeconds`. Redirect mode: SameSite=Lax, so the
+ * cookie comes back with the provider's redirect to the page. Popup mode: the page may be
+ * framed by the application, where only a SameSite=None cookie, partitioned per top-level
+ * site (CHIPS), is sent. A partitioned and an unpartitioned cookie of the same name are two
+ * cookies, so the other kind is cleared: the browser must never send a stale session first.
+ */
+export function sessionCookies(token: string, maxAgeSeconds: number, mode: PageMode): string[] {
+  const other: PageMode = mode === 'popup' ? 'redirect' : 'popup'
+  return [cookie('', 0, other), cookie(token, Math.max(0, Math.floor(maxAgeSeconds)), mode)]
+}
+
+function cookie(value: string, maxAgeSeconds: number, mode: PageMode): string {
+  const sameSite = mode === 'popup' ? 'SameSite=None; Partitioned' : 'SameSite=Lax'
+  return `${PAGE_COOKIE_NAME}=${value}; Max-Age=${maxAgeSeconds}; Path=/; Secure; HttpOnly; ${sameSite}`
+}
+
+/** The session token the browser sent, or null. */
+export function readSessionToken(cookieHeader: string | null): string | null {
+  if (cookieHeader === null || cookieHeader.length > MAX_COOKIE_HEADER_LENGTH) return null
+  for (const pair of cookieHeader.split(';')) {
+    const separator = pair.indexOf('=')
+    if (separator < 0 || pair.slice(0, separator).trim() !== PAGE_COOKIE_NAME) continue
+    const value = pair.slice(separator + 1).trim()
+    return /^[A-Za-z0-9_.-]+$/.test(value) ? value : null
+  }
+  return null
+}
+
+/** The CSRF token of a session: base64url HMAC-SHA256 of the session token under the page-token key. */
+export async function csrfTokenFor(key: Uint8Array, sessionToken: string): Promise<string> {
+  const hmacKey = await crypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+  const mac = await crypto.subtle.sign('HMAC', hmacKey, new TextEncoder().encode(CSRF_CONTEXT + sessionToken))
+  return base64UrlEncode(new Uint8Array(mac))
+}
+
+/**
+ * Throws `csrf_check_failed` unless the submitted CSRF token is the session's and the browser's
+ * own account of the request agrees: `Sec-Fetch-Site`, when sent, is `same-origin`, and
+ * `Origin`, when sent with a value, is the Worker's. (Under `Referrer-Policy: no-referrer` a
+ * browser sends `Origin: null` even for the page's own forms, so `null` proves nothing either way.)
+ */
+export async function assertSameOriginPost(input: {
+  key: Uint8Array
+  sessionToken: string
+  submittedCsrf: string | undefined
+  origin: string | null
+  fetchSite: string | null
+  pageOrigin: string
+}): Promise<void> {
+  const refuse = (why: string): LatchkeyError =>
+    new LatchkeyError('csrf_check_failed', `This request did not come from the connect page (${why}). Reload the page and try again.`)
+  if (input.fetchSite !== null && input.fetchSite !== 'same-origin') throw refuse(`Sec-Fetch-Site ${input.fetchSite.slice(0, 20)}`)
+  if (input.origin !== null && input.origin !== 'null' && input.origin !== input.pageOrigin) throw refuse('foreign Origin')
+  if (input.submittedCsrf === undefined || input.submittedCsrf === '') throw refuse('no CSRF token')
+  if (!sameHash(input.submittedCsrf, await csrfTokenFor(input.key, input.sessionToken))) throw refuse('wrong CSRF token')
+}
