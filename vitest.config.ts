@@ -38,13 +38,14 @@ function upstreamBindings(upstreamOrigin: string): Record<string, string> {
   bindings['QUICKBOOKS__SCOPES'] = '["com.intuit.quickbooks.accounting"]'
   bindings['ZENDESK__SCOPES'] = '["read"]'
   // Connection events go to the upstream's request log (test/events); refresh retries wait
-  // milliseconds, not seconds, and a hanging token endpoint times out after 1 s, at refresh and
-  // at code exchange (test/connection, test/e2e).
+  // milliseconds, not seconds, and a hanging token endpoint times out after 2.5 s, at refresh and
+  // at code exchange (test/connection, test/e2e): long enough that a token request slowed by a
+  // loaded machine is not retried (tests count token requests exactly).
   bindings['EVENTS_WEBHOOK_URL'] = `${upstreamOrigin}/s/latchkey-events/webhook`
   bindings['EVENTS_WEBHOOK_SECRET'] = 'test-only-events-webhook-secret'
   bindings['REFRESH_RETRY_BASE_DELAY_MS'] = '1'
   bindings['REFRESH_RETRY_MAX_DELAY_MS'] = '20'
-  bindings['TOKEN_REQUEST_TIMEOUT_MS'] = '1000'
+  bindings['TOKEN_REQUEST_TIMEOUT_MS'] = '2500'
   return bindings
 }
 

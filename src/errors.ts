@@ -46,6 +46,8 @@ export const ERROR_CODES = {
   csrf_check_failed: 403,
   // Anything else
   internal_error: 500,
+  // Appended: a browser route asked with a method it refuses (HEAD on one-time URLs, S15)
+  method_not_allowed: 405,
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES

@@ -33,7 +33,10 @@ export class LatchkeyService extends WorkerEntrypoint<Env> {
     return withRpcErrors(() => this.#api.getAccessToken(tenant, connectionId, options))
   }
 
-  /** Everything stored for the connection (token response plus connector fields), refreshed when due. */
+  /**
+   * What is stored for the connection (token response plus connector fields), refreshed when
+   * due, without `refresh_token`: refreshing is Latchkey's job (`refresh`), one at a time (S12).
+   */
   getCredentials(tenant: string, connectionId: string): Promise<Record<string, unknown>> {
     return withRpcErrors(() => this.#api.getCredentials(tenant, connectionId))
   }

@@ -7,7 +7,7 @@
  * Refreshes therefore share one in-flight promise, and every write after an await first
  * checks that the connection was not deleted or reconnected meanwhile (`#generation`).
  */
-import { LatchkeyError, isLatchkeyError } from '../errors.ts'
+import { LatchkeyError, isLatchkeyError, type ErrorCode } from '../errors.ts'
 import { connectionEvent, type ConnectionEventType } from '../events/connection-event.ts'
 import { isConnectionId } from '../flow/connection-id.ts'
 import { deliverEvent, readEventDestinations } from '../events/deliver-event.ts'
@@ -64,7 +64,7 @@ type RefreshTrigger =
 type Credentials = Record<string, unknown>
 
 const MAX_TENANT_LENGTH = 256
-/** Errors a successful refresh clears. */
+/** The codes a failed refresh records; a successful refresh clears them. */
 const REFRESH_ERROR_CODES = new Set(['refresh_failed', 'upstream_unavailable', 'rate_limited'])
 
 /** The private implementation of `ConnectionObject`. */
@@ -123,9 +123,10 @@ export class ConnectionImplementation {
       refreshNotBefore: null,
       consecutiveRefreshFailures: 0,
     }
+    // The alarm first: if anything here throws, nothing was written (S18).
+    await this.#storage.scheduleRefresh(record.refreshAt)
     this.#storage.write(record, sealed)
     this.#replaceCredentials(checked.credentials)
-    await this.#storage.scheduleRefresh(record.refreshAt)
     await tenantDirectory(this.#env, record.tenant).addConnection({
       connectionId: record.connectionId,
       connectorKey: record.connectorKey,
@@ -190,10 +191,15 @@ export class ConnectionImplementation {
     return { accessToken, expiresAt: expiresAtOf(credentials) }
   }
 
-  /** All stored credentials, refreshed first when due. */
+  /**
+   * The stored credentials, refreshed first when due, without `refresh_token`: a caller that
+   * refreshed on its own would bypass the single flight, and with rotation get the grant
+   * revoked (S12). Refreshing is Latchkey's job (`refresh`).
+   */
   async getCredentials(tenant: string): Promise<Credentials> {
     await this.#ready()
-    return this.#validCredentials(this.#requireRecord(tenant), false)
+    const { refresh_token: _kept, ...credentials } = await this.#validCredentials(this.#requireRecord(tenant), false)
+    return credentials
   }
 
   /** Refreshes now (shared with a refresh already in flight) and returns the summary. */
@@ -316,7 +322,10 @@ export class ConnectionImplementation {
     return existing
   }
 
-  /** Credentials that are not expired, refreshing when due or forced. Never hands out an expired token. */
+  /**
+   * Credentials that are not expired, refreshing when due or forced. Never hands out an expired
+   * token; after failed refreshes, automatic refreshes wait for the backoff (`#refresh`).
+   */
   async #validCredentials(record: ConnectionRecord, force: boolean): Promise<Credentials> {
     if (record.status === 'needs_reauth') throw needsReauth(record)
     const credentials = this.#requireCredentials()
@@ -353,6 +362,12 @@ export class ConnectionImplementation {
     if (record.refreshNotBefore !== null && now < record.refreshNotBefore) {
       if (trigger.kind === 'due' && stillValid) return credentials
       throw new LatchkeyError('rate_limited', `The token endpoint asked Latchkey to wait until ${new Date(record.refreshNotBefore).toISOString()} before refreshing again: retry after that.`)
+    }
+    // S12 no hammering: after a failed refresh, only the alarm (at refreshAt) or an explicit
+    // refresh tries again; meanwhile automatic callers get the last refresh error.
+    if (trigger.kind !== 'forced' && record.consecutiveRefreshFailures > 0 && record.refreshAt !== null && now < record.refreshAt) {
+      if (trigger.kind === 'due' && stillValid) return credentials
+      throw lastRefreshError(record)
     }
 
     const connector = getConnector(record.connectorKey)
@@ -395,9 +410,10 @@ export class ConnectionImplementation {
       refreshNotBefore: null,
       consecutiveRefreshFailures: 0,
     }
+    // The alarm first: if setting it throws, nothing was written (S18).
+    await this.#storage.scheduleRefresh(next.refreshAt)
     this.#storage.write(next, sealed)
     this.#replaceCredentials(fresh)
-    await this.#storage.scheduleRefresh(next.refreshAt)
     this.#publish('connection.refreshed', next)
     return fresh
   }
@@ -518,6 +534,13 @@ export class ConnectionImplementation {
     const now = Date.now()
     this.#ctx.waitUntil(deliverEvent(readEventDestinations(this.#env), connectionEvent(type, record, now), now))
   }
+}
+
+/** The error of the last failed refresh, as it was reported then. */
+function lastRefreshError(record: ConnectionRecord): LatchkeyError {
+  const last = record.lastError
+  if (last !== null && REFRESH_ERROR_CODES.has(last.code)) return new LatchkeyError(last.code as ErrorCode, last.message)
+  return new LatchkeyError('refresh_failed', `Refreshing the credentials failed; Latchkey tries again at ${new Date(record.refreshAt ?? Date.now()).toISOString()}.`)
 }
 
 function needsReauth(record: ConnectionRecord): LatchkeyError {

@@ -60,7 +60,7 @@ export class ConnectionObject extends DurableObject<Env> {
     return withRpcErrors(() => this.#connection.getAccessToken(tenant, options))
   }
 
-  /** Service: all stored credentials, refreshed when due. */
+  /** Service: the stored credentials without refresh_token, refreshed when due. */
   getCredentials(tenant: string): Promise<Record<string, unknown>> {
     return withRpcErrors(() => this.#connection.getCredentials(tenant))
   }

@@ -53,6 +53,12 @@ export const REFRESH_AHEAD_MS = 5 * 60_000
 /** Automatic refreshes are at least this far apart, whatever lifetime the provider grants. */
 export const MIN_REFRESH_INTERVAL_MS = 30_000
 
+/**
+ * An alarm is never set further ahead than this: a connector may store any `expires_at`, and
+ * workerd refuses alarms far in the future. An early alarm finds nothing due and sets the next.
+ */
+export const MAX_ALARM_AHEAD_MS = 365 * 24 * 60 * 60_000
+
 /** First retry after a failed refresh; doubles per consecutive failure up to `MAX_RETRY_LATER_MS`. */
 export const RETRY_LATER_MS = 60_000
 
@@ -96,10 +102,11 @@ export function refreshDueAt(expiresAt: number | null, now: number): number | nu
 /**
  * When the alarm for a refresh due at `refreshAt` fires: then, but never sooner than
  * `MIN_REFRESH_INTERVAL_MS` from now, so a due time in the past (a refresh that could not
- * start, a provider granting seconds-long tokens) cannot make the alarm loop.
+ * start, a provider granting seconds-long tokens) cannot make the alarm loop, and never later
+ * than `MAX_ALARM_AHEAD_MS` from now, so any stored expiry is a time an alarm can be set for.
  */
 export function alarmTimeFor(refreshAt: number, now: number): number {
-  return Math.max(refreshAt, now + MIN_REFRESH_INTERVAL_MS)
+  return Math.min(Math.max(refreshAt, now + MIN_REFRESH_INTERVAL_MS), now + MAX_ALARM_AHEAD_MS)
 }
 
 /** When to try again after `failures` failed refreshes in a row, not before `notBefore`. */

@@ -7,11 +7,15 @@
 import { hasMethod, runMethod } from '../registry/registry.ts'
 import { readConnectorParameters } from '../registry/connector-parameters.ts'
 import type { CompiledConnector } from '../registry/types.ts'
-import { validateRefreshedIdToken } from '../oauth/id-token.ts'
+import { resolveJwksUri, validateRefreshedIdToken } from '../oauth/id-token.ts'
+import { fetchIssuerMetadata } from '../oauth/issuer-metadata.ts'
 import { allowsInsecureLoopback, resolveOAuthConfig, type OAuthConfig } from '../oauth/oauth-config.ts'
+import { registeredOAuthErrorCode } from '../oauth/oauth-error-code.ts'
+import { defineField, isCopyableField } from '../oauth/own-fields.ts'
 import { buildTokenRequest } from '../oauth/token-request.ts'
-import { processTokenResponse, type TokenEndpointFailure, type TokenResponse } from '../oauth/token-response.ts'
+import { expiresInSeconds, processTokenResponse, validateTokenFields, type TokenEndpointFailure, type TokenResponse } from '../oauth/token-response.ts'
 import { isLatchkeyError } from '../errors.ts'
+import { redirectUriOf } from '../flow/settings.ts'
 import { decideRetry, parseRetryAfter, type RetryPolicy } from './retry-policy.ts'
 
 /** How this connection refreshes, if it can. */
@@ -53,7 +57,8 @@ const REVOKED_ERRORS = new Set(['invalid_grant', 'invalid_client', 'unauthorized
  */
 export async function planRefresh(connector: CompiledConnector, env: Env, connectionInput: Record<string, unknown>, credentials: Record<string, unknown>): Promise<RefreshPlan> {
   if (hasMethod(connector, 'refreshCredentials')) return { kind: 'connector_method' }
-  const config = await resolveOAuthConfig(connector, env, { connectionInput, redirectUri: `${env.PUBLIC_BASE_URL}/oauth/callback` })
+  // The same redirect URI the flow used (getOAuthConfig may read it).
+  const config = await resolveOAuthConfig(connector, env, { connectionInput, redirectUri: redirectUriOf(env) })
   if (config.noRefreshToken) return { kind: 'none', reason: 'the connector declares noRefreshToken' }
   const refreshToken = credentials['refresh_token']
   if (typeof refreshToken !== 'string' || refreshToken === '') return { kind: 'none', reason: 'the provider issued no refresh token' }
@@ -118,13 +123,11 @@ async function checkRefreshedIdToken(tokens: TokenResponse, config: OAuthConfig,
   const { id_token: idToken, ...withoutIdToken } = tokens
   if (idToken === undefined) return tokens
   const original = context.credentials['id_token']
-  if (config.issuer === undefined || typeof original !== 'string' || original === '') return withoutIdToken
-  await validateRefreshedIdToken(
-    idToken,
-    original,
-    { issuer: config.issuer, clientId: config.clientId, jwksUri: config.jwksUri ?? null, allowInsecureLoopback: allowsInsecureLoopback(context.env.ALLOW_INSECURE_LOOPBACK) },
-    context.now(),
-  )
+  const { issuer } = config
+  if (issuer === undefined || typeof original !== 'string' || original === '') return withoutIdToken
+  const allowInsecureLoopback = allowsInsecureLoopback(context.env.ALLOW_INSECURE_LOOPBACK)
+  const jwksUri = await resolveJwksUri(issuer, config.jwksUri ?? null, () => fetchIssuerMetadata(issuer, allowInsecureLoopback))
+  await validateRefreshedIdToken(idToken, original, { issuer, clientId: config.clientId, jwksUri }, context.now())
   return tokens
 }
 
@@ -174,38 +177,55 @@ async function applyRefreshResponse(tokens: TokenResponse, context: RefreshConte
   }
 }
 
+/**
+ * The connector's own refresh. Its result is checked like a token response (S11): a carried
+ * OAuth `error` is classified as the refresh grant's would be (so invalid_grant means
+ * needs_reauth), and otherwise it must bring a new access_token (validateTokenFields), or the
+ * merge would keep the old token under a new expiry.
+ */
 async function runConnectorRefresh(context: RefreshContext): Promise<RefreshOutcome> {
   const { connector, credentials, connectionInput } = context
+  let refreshed: unknown
   try {
-    const refreshed = await runMethod(connector, 'refreshCredentials', {
+    refreshed = await runMethod(connector, 'refreshCredentials', {
       connectorParameters: readConnectorParameters(connector, context.env),
       connectionParameters: connectionInput,
       connectionInput,
       credentials,
     })
-    if (!isRecord(refreshed)) return { ok: false, failure: { kind: 'rejected', detail: 'refreshCredentials returned no object' } }
-    // Nothing validates an id_token a connector's own refresh returns: the stored one stays (OIDC Core 12.2).
-    const { id_token: _unvalidated, ...fresh } = refreshed
-    return { ok: true, credentials: mergeRefreshedCredentials(credentials, fresh, context.now()) }
   } catch (error) {
     if (!isLatchkeyError(error)) throw error
     return { ok: false, failure: { kind: 'rejected', detail: error.message } }
   }
+  if (!isRecord(refreshed)) return { ok: false, failure: { kind: 'rejected', detail: 'refreshCredentials returned no object' } }
+  const error = refreshed['error']
+  if (typeof error === 'string' && error !== '') {
+    return { ok: false, failure: classifyTokenFailure({ kind: 'oauth_error', status: 200, error: registeredOAuthErrorCode(error) }) }
+  }
+  // Nothing validates an id_token a connector's own refresh returns: the stored one stays (OIDC Core 12.2).
+  const { id_token: _unvalidated, ...fields } = refreshed
+  // Null and undefined mean "keep the stored value" (the merge), not a malformed field.
+  const fresh = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined && value !== null))
+  const validated = validateTokenFields(fresh, context.now())
+  if (!validated.ok) return { ok: false, failure: classifyTokenFailure(validated.failure) }
+  return { ok: true, credentials: mergeRefreshedCredentials(credentials, validated.tokens, context.now()) }
 }
 
 /**
  * The seed's merge: the new fields over the old credentials. Missing (or null) fields keep
  * their old value, so a response without refresh_token keeps the old refresh token.
  * `expires_at` is recomputed: from the new `expires_at`, else from a new `expires_in`, else
- * dropped (the old one described the old token).
+ * dropped (the old one described the old token). Fields are defined, never assigned, and
+ * `__proto__` is never copied (own-fields.ts).
  */
 export function mergeRefreshedCredentials(old: Record<string, unknown>, fresh: Record<string, unknown>, now: number): Record<string, unknown> {
-  const merged: Record<string, unknown> = { ...old }
-  for (const [name, value] of Object.entries(fresh)) if (value !== undefined && value !== null) merged[name] = value
-  const expiresAt = fresh['expires_at']
-  const expiresIn = fresh['expires_in']
-  if (typeof expiresAt === 'number' && Number.isFinite(expiresAt)) merged['expires_at'] = expiresAt
-  else if (typeof expiresIn === 'number' || (typeof expiresIn === 'string' && /^\d{1,12}$/.test(expiresIn))) merged['expires_at'] = now + Number(expiresIn) * 1000
+  const merged: Record<string, unknown> = {}
+  for (const [name, value] of Object.entries(old)) if (isCopyableField(name)) defineField(merged, name, value)
+  for (const [name, value] of Object.entries(fresh)) if (isCopyableField(name) && value !== undefined && value !== null) defineField(merged, name, value)
+  const expiresAt = Object.hasOwn(fresh, 'expires_at') ? fresh['expires_at'] : undefined
+  const expiresIn = Object.hasOwn(fresh, 'expires_in') ? expiresInSeconds(fresh['expires_in']) : null
+  if (typeof expiresAt === 'number' && Number.isFinite(expiresAt)) defineField(merged, 'expires_at', expiresAt)
+  else if (expiresIn !== null) defineField(merged, 'expires_at', now + expiresIn * 1000)
   else delete merged['expires_at']
   return merged
 }

@@ -1,10 +1,12 @@
 /**
  * The callback: from the provider's redirect to a stored, tested connection. Every check on
- * state (S2), browser binding, issuer (S6) and `error=` (S7) happens before any token request.
+ * state (S2), browser binding, issuer (S6) and `error=` (S7) happens before any token request;
+ * an id_token is stored only once validated (S17).
  */
 import type { ConnectionSummary } from '../connection/connection-record.ts'
 import { LatchkeyError, isLatchkeyError } from '../errors.ts'
-import { validateIdToken } from '../oauth/id-token.ts'
+import { resolveJwksUri, validateIdToken } from '../oauth/id-token.ts'
+import { fetchIssuerMetadata, type IssuerMetadataResult } from '../oauth/issuer-metadata.ts'
 import { allowsInsecureLoopback, resolveOAuthConfig } from '../oauth/oauth-config.ts'
 import { readTokenRequestTimeout } from '../oauth/token-request-timeout.ts'
 import type { TokenResponse } from '../oauth/token-response.ts'
@@ -67,10 +69,8 @@ async function acceptState(env: Env, query: CallbackQuery, cookieHeader: string 
 }
 
 async function finish(env: Env, record: PendingAuthorization, query: CallbackQuery, now: number): Promise<ConnectionSummary> {
-  // RFC 9207: a declared issuer must be confirmed by the callback, or a mix-up is possible (S6).
-  if (record.issuer !== null && query.iss !== record.issuer) {
-    throw new LatchkeyError('issuer_mismatch', `The callback did not come from ${record.issuer} (iss ${query.iss === null ? 'missing' : 'differs'}). Start the connection again.`)
-  }
+  const issuer = declaredIssuer(env, record)
+  if (issuer !== null) await confirmIssuer(issuer, query.iss)
   if (query.error === 'access_denied') throw new LatchkeyError('provider_denied', 'Access was denied at the provider: the user did not approve the connection.')
   if (query.error !== null) throw new LatchkeyError('provider_error', `The provider answered the authorization with the error "${query.error}".`)
   if (query.code === null || query.code === '') throw new LatchkeyError('code_missing', 'The callback carries neither a code nor an error.')
@@ -80,7 +80,7 @@ async function finish(env: Env, record: PendingAuthorization, query: CallbackQue
   const resolved = await resolveOAuthConfig(connector, env, { connectionInput: record.connectionInput, redirectUri: record.redirectUri })
   // S6: the token endpoint and issuer are the ones resolved when the flow started.
   const config = { ...resolved, tokenUri: record.tokenUri }
-  const tokens = await exchangeCode({
+  const exchanged = await exchangeCode({
     connector,
     config,
     record,
@@ -90,14 +90,7 @@ async function finish(env: Env, record: PendingAuthorization, query: CallbackQue
     timeoutMs: readTokenRequestTimeout(env),
     now,
   })
-
-  if (record.issuer !== null && record.scopes.includes('openid') && typeof tokens.id_token === 'string') {
-    await validateIdToken(
-      tokens.id_token,
-      { issuer: record.issuer, clientId: config.clientId, jwksUri: record.jwksUri, allowInsecureLoopback: allowsInsecureLoopback(env.ALLOW_INSECURE_LOOPBACK) },
-      now,
-    )
-  }
+  const tokens = await keepValidatedIdToken(exchanged, record, issuer, config.clientId, now)
   const credentials = await credentialsFrom(connector, tokens, record, connectorParameters, query)
   return storeAndTestConnection(env, {
     connectionId: record.connectionId ?? newConnectionId(),
@@ -106,6 +99,59 @@ async function finish(env: Env, record: PendingAuthorization, query: CallbackQue
     connectionInput: record.connectionInput,
     credentials,
   })
+}
+
+/** The issuer the connector declared when the flow started, and its discovery document (read at most once per callback). */
+interface DeclaredIssuer {
+  issuer: string
+  metadata: () => Promise<IssuerMetadataResult>
+}
+
+function declaredIssuer(env: Env, record: PendingAuthorization): DeclaredIssuer | null {
+  const { issuer } = record
+  if (issuer === null) return null
+  let metadata: Promise<IssuerMetadataResult> | null = null
+  return { issuer, metadata: () => (metadata ??= fetchIssuerMetadata(issuer, allowsInsecureLoopback(env.ALLOW_INSECURE_LOOPBACK))) }
+}
+
+/**
+ * S6, RFC 9207 section 2.4: with a declared issuer, a callback `iss` that differs is refused;
+ * a missing `iss` is refused when the issuer's discovery document advertises
+ * `authorization_response_iss_parameter_supported`, or cannot be read to tell (fail closed).
+ */
+async function confirmIssuer({ issuer, metadata }: DeclaredIssuer, iss: string | null): Promise<void> {
+  if (iss === issuer) return
+  if (iss !== null) throw new LatchkeyError('issuer_mismatch', `The callback did not come from ${issuer} (its iss differs). Start the connection again.`)
+  const result = await metadata()
+  if (!result.ok) {
+    throw new LatchkeyError(
+      'issuer_mismatch',
+      `The callback carries no iss, and the discovery document of ${issuer} ${result.reason}, so Latchkey cannot tell whether ${issuer} promises iss (RFC 9207). Start the connection again.`,
+    )
+  }
+  if (result.metadata.issParameterSupported) {
+    throw new LatchkeyError('issuer_mismatch', `The callback carries no iss although ${issuer} sends it with every authorization response (RFC 9207). Start the connection again.`)
+  }
+}
+
+/**
+ * S17: an id_token is kept only when `openid` was requested, the connector declares its issuer
+ * and the token passes validateIdToken (a failure refuses the connection). Any other id_token
+ * is dropped before connector methods see the tokens: the connection is stored without it.
+ */
+async function keepValidatedIdToken(
+  tokens: TokenResponse,
+  record: PendingAuthorization,
+  declared: DeclaredIssuer | null,
+  clientId: string,
+  now: number,
+): Promise<TokenResponse> {
+  const { id_token: idToken, ...withoutIdToken } = tokens
+  if (idToken === undefined) return tokens
+  if (declared === null || !record.scopes.includes('openid')) return withoutIdToken
+  const jwksUri = await resolveJwksUri(declared.issuer, record.jwksUri, declared.metadata)
+  await validateIdToken(idToken, { issuer: declared.issuer, clientId, jwksUri }, now)
+  return tokens
 }
 
 /** getCredentialsFromAccessTokenResponse (mapping or JavaScript), or the token response itself. */

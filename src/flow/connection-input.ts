@@ -7,25 +7,34 @@ import { Validator, type OutputUnit, type Schema } from '@cfworker/json-schema'
 import { LatchkeyError } from '../errors.ts'
 import type { CompiledConnector } from '../registry/types.ts'
 
-/** Largest connection input accepted, as JSON (S18). */
+/** Largest connection input accepted, in UTF-8 bytes of its JSON (S18). */
 export const MAX_CONNECTION_INPUT_BYTES = 4096
 
 /**
- * Returns the input when it is a JSON object that satisfies the connector's inputSchema (any
- * object when there is none). Throws `invalid_connection_input` naming each failing location
- * and rule (not the value: the message may be shown to someone else).
+ * Returns the input, as its JSON round trip, when it is a JSON object that satisfies the
+ * connector's inputSchema (any object when there is none). Throws `invalid_connection_input`
+ * naming each failing location and rule (not the value: the message may be shown to someone
+ * else), also for what JSON cannot carry (cycles, BigInt: RPC callers can pass them).
  */
 export function validateConnectionInput(connector: CompiledConnector, input: unknown): Record<string, unknown> {
   const refuse = (why: string): LatchkeyError =>
     new LatchkeyError('invalid_connection_input', `Connection input for connector "${connector.key}" ${why}.`)
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw refuse('must be a JSON object')
-  if (JSON.stringify(input).length > MAX_CONNECTION_INPUT_BYTES) throw refuse(`is larger than ${MAX_CONNECTION_INPUT_BYTES} bytes`)
+  let json: string
+  try {
+    json = JSON.stringify(input)
+  } catch {
+    throw refuse('cannot be written as JSON (a cycle or a BigInt)')
+  }
+  if (new TextEncoder().encode(json).byteLength > MAX_CONNECTION_INPUT_BYTES) throw refuse(`is larger than ${MAX_CONNECTION_INPUT_BYTES} bytes`)
+  // What is stored and signed is the JSON, so the JSON is what gets validated.
+  const value = JSON.parse(json) as Record<string, unknown>
   const schema = connector.auth.inputSchema
-  if (schema === undefined) return input as Record<string, unknown>
+  if (schema === undefined) return value
 
-  const result = new Validator(schema as Schema, '7', false).validate(input)
+  const result = new Validator(schema as Schema, '7', false).validate(value)
   if (!result.valid) throw refuse(`does not match its inputSchema: ${describeErrors(result.errors)}`)
-  return input as Record<string, unknown>
+  return value
 }
 
 /** The leaf failures as `location: rule`, e.g. `/subdomain: pattern`, `(root): required property "subdomain"`. */

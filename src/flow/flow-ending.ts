@@ -1,40 +1,81 @@
 /**
- * How a connect flow ends once its state was accepted: a 303 to the app's return URL with
- * `connection_id` and `status` (or `error`), a popup page posting the same to the opener, or
- * a small page when the app gave no return URL.
+ * How a connect flow ends once its state was accepted. With a return URL in redirect mode: a 303
+ * to it with `connection_id` and `status` (or `error`). Otherwise (popup mode, or no return URL)
+ * a 303 to the result route, which shows a small page or posts the result to the popup's opener.
+ * The callback itself never answers with a page (S7): the code leaves the URL.
  */
 import type { Context } from 'hono'
-import { checkReturnUrl } from './return-url.ts'
-import type { CallbackOutcome } from './complete-authorization.ts'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { ERROR_CODES, isLatchkeyError } from '../errors.ts'
+import type { CallbackOutcome } from './complete-authorization.ts'
+import { flowResultUrl, type FlowResult } from './flow-result.ts'
 import { errorPage, pageSecurity, popupResultPage, successPage, type ConnectResultMessage } from './pages.ts'
+import { checkReturnUrl } from './return-url.ts'
 import { allowedReturnOriginsOf } from './settings.ts'
 
-/** The result as the app receives it (query parameters or postMessage fields). */
-export function resultMessage(outcome: CallbackOutcome): ConnectResultMessage {
-  if (outcome.ok) return { type: 'latchkey:connect', status: outcome.summary.status, connectionId: outcome.summary.connectionId }
-  const message: ConnectResultMessage = { type: 'latchkey:connect', status: 'failed', error: outcome.error.code }
-  if (outcome.record.connectionId !== null) message.connectionId = outcome.record.connectionId
-  if (outcome.providerError !== null) message.providerError = outcome.providerError
+/** The outcome as the result route and the return URL carry it (no message: it stays in the logs). */
+function flowResultOf(outcome: CallbackOutcome, popupOrigin: string | null): FlowResult {
+  if (outcome.ok) {
+    return { status: outcome.summary.status, connectionId: outcome.summary.connectionId, error: null, providerError: null, popupOrigin }
+  }
+  return { status: 'failed', connectionId: outcome.record.connectionId, error: outcome.error.code, providerError: outcome.providerError, popupOrigin }
+}
+
+/** The response that ends the flow: always a 303, to the app's return URL or to the result route. */
+export async function endFlow(c: Context<{ Bindings: Env }>, outcome: CallbackOutcome): Promise<Response> {
+  const { record } = outcome
+  if (!outcome.ok) {
+    // The page and the app get the code only; the developer message is for the Worker logs.
+    console.warn(`latchkey: connect flow for connector "${record.connectorKey}" failed (${outcome.error.code}): ${outcome.error.message}`)
+  }
+  const returnUrl = stillAllowedReturnUrl(c.env, record.returnUrl)
+  if (returnUrl === null || record.mode === 'popup') {
+    const popupOrigin = returnUrl !== null && record.mode === 'popup' ? returnUrl.origin : null
+    return c.redirect(await flowResultUrl(c.env, flowResultOf(outcome, popupOrigin)), 303)
+  }
+  const result = flowResultOf(outcome, null)
+  if (result.connectionId !== null) returnUrl.searchParams.set('connection_id', result.connectionId)
+  if (result.error === null) returnUrl.searchParams.set('status', result.status)
+  else returnUrl.searchParams.set('error', result.error)
+  if (result.providerError !== null) returnUrl.searchParams.set('provider_error', result.providerError)
+  return c.redirect(returnUrl.toString(), 303)
+}
+
+/**
+ * The return URL, re-checked because the allowlist may have changed since the flow started
+ * (S8). One no longer allowed ends the flow on Latchkey's own result page instead.
+ */
+function stillAllowedReturnUrl(env: Env, returnUrl: string | null): URL | null {
+  if (returnUrl === null) return null
+  try {
+    return checkReturnUrl(returnUrl, allowedReturnOriginsOf(env))
+  } catch (error) {
+    if (!isLatchkeyError(error)) throw error
+    console.warn('latchkey: the return URL of a finished connect flow is no longer allowed (ALLOWED_RETURN_ORIGINS); showing the result page instead.')
+    return null
+  }
+}
+
+/** The result route's answer: the popup page posting the result, a success page, or an error page. */
+export function showFlowResult(c: Context<{ Bindings: Env }>, result: FlowResult): Response | Promise<Response> {
+  const { nonce, headers } = pageSecurity()
+  if (result.popupOrigin !== null) return c.html(popupResultPage(nonce, result.popupOrigin, resultMessage(result)), 200, headers)
+  if (result.error === null) return c.html(successPage(nonce, result.connectionId ?? '', result.status), 200, headers)
+  return c.html(errorPage(nonce, result.error, failureExplanation(result)), ERROR_CODES[result.error] as ContentfulStatusCode, headers)
+}
+
+/** What the popup posts to its opener. */
+function resultMessage(result: FlowResult): ConnectResultMessage {
+  const message: ConnectResultMessage = { type: 'latchkey:connect', status: result.status }
+  if (result.connectionId !== null) message.connectionId = result.connectionId
+  if (result.error !== null) message.error = result.error
+  if (result.providerError !== null) message.providerError = result.providerError
   return message
 }
 
-/** The response that ends the flow. */
-export function endFlow(c: Context<{ Bindings: Env }>, outcome: CallbackOutcome): Response | Promise<Response> {
-  const { nonce, headers } = pageSecurity()
-  const { record } = outcome
-  const message = resultMessage(outcome)
-  if (record.returnUrl === null) {
-    if (outcome.ok) return c.html(successPage(nonce, outcome.summary.connectionId, outcome.summary.status), 200, headers)
-    return c.html(errorPage(nonce, outcome.error.code, outcome.error.message), outcome.error.status as ContentfulStatusCode, headers)
-  }
-  // Re-checked: the allowlist may have changed since the flow started (S8).
-  const returnUrl = checkReturnUrl(record.returnUrl, allowedReturnOriginsOf(c.env))
-  if (record.mode === 'popup') return c.html(popupResultPage(nonce, returnUrl.origin, message), 200, headers)
-
-  if (message.connectionId !== undefined) returnUrl.searchParams.set('connection_id', message.connectionId)
-  if (outcome.ok) returnUrl.searchParams.set('status', message.status)
-  else returnUrl.searchParams.set('error', outcome.error.code)
-  if (message.providerError !== undefined) returnUrl.searchParams.set('provider_error', message.providerError)
-  return c.redirect(returnUrl.toString(), 303)
+/** The error page's text: the result carries codes only, so it explains by code. */
+function failureExplanation(result: FlowResult): string {
+  if (result.error === 'provider_denied') return 'Access was denied at the provider: the connection was not approved.'
+  if (result.providerError !== null) return `The provider answered the authorization with the error "${result.providerError}".`
+  return 'The connection could not be completed. Start it again from the application; the Latchkey Worker logs say why it failed.'
 }

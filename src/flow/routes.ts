@@ -1,9 +1,13 @@
 /**
  * The browser routes of the connect flow (Hono):
  *   GET /connect/:connectorKey?token=<connect token>   start: 302 to the provider's authorize URL
- *   GET /oauth/callback                                the one redirect URI: finish, then end the flow
+ *   GET /oauth/callback                                the one redirect URI: finish, then 303 to the
+ *                                                      app's return URL or to /oauth/done (S7)
+ *   GET /oauth/done?status&connection_id&error&...&sig the result page, or the popup ending
  * Every response is `Cache-Control: no-store` and `Referrer-Policy: no-referrer` (S7); errors
  * become pages in `respondToError` (src/flow/error-response.ts), mounted by src/index.ts.
+ * HEAD is refused on the routes that spend something (a one-time token, a state): Hono would
+ * run their GET handler for it, and link checkers probe with HEAD.
  */
 import { Hono } from 'hono'
 import { LatchkeyError } from '../errors.ts'
@@ -11,7 +15,8 @@ import { clearBindingCookie } from './browser-binding.ts'
 import { isWellFormedState, parseCallbackQuery } from './callback-query.ts'
 import { completeAuthorization } from './complete-authorization.ts'
 import { connectTokenKey, verifyConnectToken } from './connect-token.ts'
-import { endFlow } from './flow-ending.ts'
+import { endFlow, showFlowResult } from './flow-ending.ts'
+import { readFlowResult, RESULT_PATH } from './flow-result.ts'
 import { parseUniqueQuery, rawQuery } from './query-string.ts'
 import { CALLBACK_PATH } from './settings.ts'
 import { startAuthorization } from './start-authorization.ts'
@@ -24,6 +29,14 @@ flowRoutes.use('*', async (c, next) => {
   c.res.headers.set('Cache-Control', 'no-store')
   c.res.headers.set('Referrer-Policy', 'no-referrer')
 })
+
+for (const path of ['/connect/:connectorKey', CALLBACK_PATH]) {
+  flowRoutes.use(path, async (c, next) => {
+    if (c.req.method !== 'HEAD') return next()
+    c.header('Allow', 'GET')
+    throw new LatchkeyError('method_not_allowed', 'This URL works once and only with GET: open it in the browser.')
+  })
+}
 
 flowRoutes.get('/connect/:connectorKey', async (c) => {
   const now = Date.now()
@@ -49,3 +62,5 @@ flowRoutes.get(CALLBACK_PATH, async (c) => {
   const outcome = await completeAuthorization(c.env, query, c.req.header('Cookie') ?? null, Date.now())
   return endFlow(c, outcome)
 })
+
+flowRoutes.get(RESULT_PATH, async (c) => showFlowResult(c, await readFlowResult(c.env, rawQuery(c.req.url))))

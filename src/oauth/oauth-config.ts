@@ -2,7 +2,8 @@
  * The OAuth2 configuration of a connector: evaluates its getOAuthConfig (mapping or
  * JavaScript) and validates the result, so every later step works with checked values.
  * Latchkey extensions of getOAuthConfig: `issuer` (the authorization server's issuer
- * identifier, enables the RFC 9207 `iss` check and id_token validation) and `jwksUri`
+ * identifier, enables the RFC 9207 `iss` check and id_token validation; an endpoint like the
+ * others, since discovery is fetched from it) and `jwksUri`
  * (where its signing keys are; default: discovered from `${issuer}/.well-known/openid-configuration`).
  */
 import { LatchkeyError } from '../errors.ts'
@@ -103,8 +104,10 @@ export function validateOAuthConfig(raw: unknown, context: OAuthConfigContext): 
 
   const issuer = raw['issuer']
   if (issuer !== undefined && issuer !== null) {
-    if (typeof issuer !== 'string' || parseUrl(issuer) === null) throw fail('returned an issuer that is not a URL.')
-    config.issuer = issuer
+    // Discovery is fetched from the issuer, so it follows the endpoint rule (S10); an issuer
+    // identifier has no query either (RFC 8414 section 2).
+    config.issuer = endpoint(issuer, 'issuer', context, fail)
+    if (new URL(config.issuer).search !== '') throw fail('returned an issuer with a query (RFC 8414 section 2).')
   }
   const jwksUri = raw['jwksUri']
   if (jwksUri !== undefined && jwksUri !== null) config.jwksUri = endpoint(jwksUri, 'jwksUri', context, fail)
@@ -116,18 +119,33 @@ export function isLoopbackHost(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname)
 }
 
+/**
+ * Whether `value` may be used as an endpoint (S10): an absolute https URL without credentials
+ * or fragment; http only for loopback hosts when `allowInsecureLoopback`.
+ */
+export function isAllowedEndpoint(value: string, allowInsecureLoopback: boolean): boolean {
+  return endpointProblem(value, 'endpoint', allowInsecureLoopback) === null
+}
+
 function endpoint(value: unknown, field: string, context: OAuthConfigContext, fail: (message: string) => LatchkeyError): string {
   if (typeof value !== 'string' || value === '') throw fail(`returned no ${field}.`)
+  const problem = endpointProblem(value, field, context.allowInsecureLoopback)
+  if (problem !== null) throw fail(`returned ${problem}`)
+  return value
+}
+
+/** Why `value` is not an allowed endpoint, as the end of a message about `field`, or null. */
+function endpointProblem(value: string, field: string, allowInsecureLoopback: boolean): string | null {
   const url = parseUrl(value)
-  if (url === null) throw fail(`returned a ${field} that is not an absolute URL.`)
-  if (url.hash !== '' || value.includes('#')) throw fail(`returned a ${field} with a fragment (RFC 6749 section 3.1).`)
-  if (url.username !== '' || url.password !== '') throw fail(`returned a ${field} with credentials in it.`)
-  if (url.protocol === 'https:') return value
+  if (url === null) return `a ${field} that is not an absolute URL.`
+  if (url.hash !== '' || value.includes('#')) return `a ${field} with a fragment (RFC 6749 section 3.1).`
+  if (url.username !== '' || url.password !== '') return `a ${field} with credentials in it.`
+  if (url.protocol === 'https:') return null
   if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) {
-    if (context.allowInsecureLoopback) return value
-    throw fail(`returned an http:// ${field}; http is allowed only for loopback hosts with ALLOW_INSECURE_LOOPBACK="true" (S10).`)
+    if (allowInsecureLoopback) return null
+    return `an http:// ${field}; http is allowed only for loopback hosts with ALLOW_INSECURE_LOOPBACK="true" (S10).`
   }
-  throw fail(`returned a ${field} that is not https:// (S10).`)
+  return `a ${field} that is not https:// (S10).`
 }
 
 function scopes(value: unknown, fail: (message: string) => LatchkeyError): string[] {

@@ -3,7 +3,9 @@
  * S11) before anything is stored. Pure apart from reading the body; takes `now`. Nothing the
  * server wrote is repeated in a failure except a registered error code (S13).
  */
+import { readLimitedText } from './limited-body.ts'
 import { registeredOAuthErrorCode } from './oauth-error-code.ts'
+import { copyFields, isCopyableField } from './own-fields.ts'
 
 /** A validated token endpoint response: the whole object is kept, plus `expires_at`. */
 export interface TokenResponse {
@@ -34,15 +36,19 @@ export type TokenEndpointResult = { ok: true; tokens: TokenResponse } | { ok: fa
 /** Token responses bigger than this are refused unread (S18). */
 export const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024
 
+/** Longest token lifetime accepted (10 years): a longer `expires_in` is refused, so every expiry is a time an alarm can be set for (S18). */
+export const MAX_EXPIRES_IN_SECONDS = 10 * 365 * 24 * 3600
+
 /**
  * Validates a token endpoint response (S11): 2xx; a JSON object, or form-encoded where the
  * server sends that; non-empty string `access_token`; `token_type` bearer (any case) when
  * present; `expires_in` a number or numeric string, turned into `expires_at = now +
- * expires_in * 1000`; `refresh_token`/`id_token` strings and `scope` a string (or array of
- * strings) when present. An error body (`error` field, any status) yields `oauth_error`.
+ * expires_in * 1000` (at most `MAX_EXPIRES_IN_SECONDS`); `refresh_token`/`id_token` strings and
+ * `scope` a string (or array of strings) when present. An error body (`error` field, any status)
+ * yields `oauth_error`. A `__proto__` key in the body is dropped (own-fields.ts).
  */
 export async function processTokenResponse(response: Response, now: number): Promise<TokenEndpointResult> {
-  const text = await readLimitedText(response)
+  const text = await readLimitedText(response, MAX_TOKEN_RESPONSE_BYTES)
   if (text === null) return invalid(`body is larger than ${MAX_TOKEN_RESPONSE_BYTES} bytes`)
   const body = parseBody(text, response.headers.get('Content-Type'))
 
@@ -57,7 +63,7 @@ export async function processTokenResponse(response: Response, now: number): Pro
   return validateTokenFields(body.value, now)
 }
 
-/** Validates the fields of a parsed 2xx token response (pure). */
+/** Validates the fields of a parsed 2xx token response (pure); the result is a copy without `__proto__`. */
 export function validateTokenFields(fields: Record<string, unknown>, now: number): TokenEndpointResult {
   const accessToken = fields['access_token']
   if (typeof accessToken !== 'string' || accessToken === '') return invalid('access_token is missing or not a non-empty string')
@@ -75,11 +81,12 @@ export function validateTokenFields(fields: Record<string, unknown>, now: number
     return invalid('scope is not a string')
   }
 
-  const tokens: TokenResponse = { ...fields, access_token: accessToken }
+  const tokens = copyFields(fields) as TokenResponse
+  tokens.access_token = accessToken
   const expiresIn = fields['expires_in']
   if (expiresIn !== undefined && expiresIn !== null) {
-    const seconds = parseExpiresIn(expiresIn)
-    if (seconds === null) return invalid('expires_in is not a number of seconds')
+    const seconds = expiresInSeconds(expiresIn)
+    if (seconds === null) return invalid(`expires_in is not a number of seconds up to ${MAX_EXPIRES_IN_SECONDS} (10 years)`)
     tokens.expires_at = now + seconds * 1000
   }
   return { ok: true, tokens }
@@ -101,7 +108,8 @@ function parseBody(text: string, contentType: string | null): ParsedBody {
 function parseJson(text: string): ParsedBody {
   let value: unknown
   try {
-    value = JSON.parse(text)
+    // A reviver that answers undefined deletes the key: no `__proto__` survives at any depth.
+    value = JSON.parse(text, (key: string, item: unknown) => (isCopyableField(key) ? item : undefined))
   } catch {
     return { kind: 'unreadable', reason: 'body is not valid JSON' }
   }
@@ -114,40 +122,22 @@ function parseJson(text: string): ParsedBody {
 function parseForm(text: string): ParsedBody {
   const value: Record<string, unknown> = {}
   for (const [name, item] of new URLSearchParams(text.trim())) {
+    if (!isCopyableField(name)) continue
     if (Object.hasOwn(value, name)) return { kind: 'unreadable', reason: 'form body repeats a field' }
     value[name] = item
   }
   return { kind: 'object', value }
 }
 
-function parseExpiresIn(value: unknown): number | null {
-  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : null
-  if (typeof value === 'string' && /^\d{1,12}$/.test(value.trim())) return Number(value.trim())
-  return null
-}
-
-async function readLimitedText(response: Response): Promise<string | null> {
-  if (!response.body) return ''
-  const reader = response.body.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > MAX_TOKEN_RESPONSE_BYTES) {
-      await reader.cancel()
-      return null
-    }
-    chunks.push(value)
-  }
-  const bytes = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return new TextDecoder().decode(bytes)
+/**
+ * `expires_in` in seconds: a finite non-negative number or a numeric string, at most
+ * `MAX_EXPIRES_IN_SECONDS`; `null` for anything else.
+ */
+export function expiresInSeconds(value: unknown): number | null {
+  let seconds: number | null = null
+  if (typeof value === 'number') seconds = Number.isFinite(value) && value >= 0 ? value : null
+  else if (typeof value === 'string' && /^\d{1,12}$/.test(value.trim())) seconds = Number(value.trim())
+  return seconds !== null && seconds <= MAX_EXPIRES_IN_SECONDS ? seconds : null
 }
 
 function invalid(reason: string): TokenEndpointResult {

@@ -7,7 +7,7 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { LatchkeyClient, LatchkeyClientError } from '../../examples/caller-worker/src/latchkey-client.ts'
 import { newConnectionId } from '../../src/flow/connection-id.ts'
-import { connectionObject, newTenant, rawStorage, storeConnection, upstreamRequests } from '../connection/helpers.ts'
+import { connectionObject, newTenant, rawStorage, storeConnection, storedCredentials, upstreamRequests } from '../connection/helpers.ts'
 
 const latchkey = new LatchkeyClient(env.LATCHKEY_SELF)
 
@@ -35,11 +35,32 @@ describe('reading credentials', () => {
     expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(1)
   })
 
-  it('getCredentials returns every stored field, refreshed first when expired', async () => {
+  it('getCredentials returns every stored field but the refresh token, refreshed first when expired', async () => {
     const connection = await storeConnection({ label: 'svc-credentials', expiresAt: Date.now() - 1000, extraCredentials: { accountId: 'acct-9' } })
     const credentials = await latchkey.getCredentials(connection.tenant, connection.connectionId)
     expect(credentials).toMatchObject({ accountId: 'acct-9', token_type: 'Bearer' })
     expect(credentials['access_token']).not.toBe(connection.tokens.access_token)
+    expect(credentials).not.toHaveProperty('refresh_token')
+  })
+
+  it('S12 no RPC answer carries the refresh token: a caller cannot refresh outside the single flight', async () => {
+    const connection = await storeConnection({ label: 'svc-no-refresh-token', expiresAt: Date.now() - 1000 })
+    const { tenant, connectionId } = connection
+    const answers = [
+      await latchkey.getCredentials(tenant, connectionId),
+      await latchkey.getAccessToken(tenant, connectionId),
+      await latchkey.refresh(tenant, connectionId),
+      await latchkey.getConnection(tenant, connectionId),
+      await latchkey.listConnections(tenant),
+      await latchkey.testConnection(tenant, connectionId),
+      // The connection object's own RPC surface, as the service and the flow call it.
+      await connectionObject(connectionId).getCredentials(tenant),
+      await connectionObject(connectionId).getSummary(),
+    ]
+    const stored = await storedCredentials(connectionId)
+    const issued = [connection.tokens.refresh_token, stored['refresh_token']]
+    expect(issued.every((token) => typeof token === 'string' && token.startsWith('rt_'))).toBe(true)
+    for (const answer of answers) for (const token of issued) expect(JSON.stringify(answer)).not.toContain(token)
   })
 
   it('getConnection returns status and times without secrets', async () => {

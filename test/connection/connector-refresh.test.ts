@@ -3,7 +3,18 @@
  * credentials), getCredentialsFromRefreshTokenResponse, or no refresh at all (noRefreshToken).
  */
 import { describe, expect, it } from 'vitest'
-import { connectionObject, errorCodeOf, expireUpstreamTokens, rpc, storeConnection, storedCredentials, upstreamRequests } from './helpers.ts'
+import {
+  connectionObject,
+  credentialsFrom,
+  errorCodeOf,
+  expireUpstreamTokens,
+  revokeUpstreamGrants,
+  rpc,
+  scriptUpstream,
+  storeConnection,
+  storedCredentials,
+  upstreamRequests,
+} from './helpers.ts'
 
 const EXPIRED = Date.now() - 60_000
 
@@ -42,6 +53,75 @@ describe('refreshCredentials of the connector', () => {
 
     expect(await errorCodeOf(() => stub.getAccessToken(connection.tenant))).toBe('refresh_failed')
     expect(await storedCredentials(connection.connectionId)).toMatchObject({ access_token: 'at_old', refresh_token: 'rt_unknown' })
+  })
+})
+
+describe('S12 S11 what a connector refreshCredentials returns is checked like a token response', () => {
+  /** A conn-custom-refresh connection whose method returns the token endpoint's JSON body as it came. */
+  function storeBodyReturningConnection(label: string) {
+    return storeConnection({ label, connectorKey: 'conn-custom-refresh', expiresAt: EXPIRED, connectionInput: { returnResponseBody: true } })
+  }
+
+  it.each([
+    { error: 'invalid_grant', code: 'needs_reauth', status: 'needs_reauth' },
+    { error: 'invalid_client', code: 'needs_reauth', status: 'needs_reauth' },
+    { error: 'temporarily_unavailable', code: 'upstream_unavailable', status: 'connected' },
+    { error: 'invalid_scope', code: 'refresh_failed', status: 'error' },
+    { error: 'rt_planted-by-the-provider', code: 'refresh_failed', status: 'error' },
+  ])('S12 a result carrying error=$error is classified as the refresh grant would be: $code', async ({ error, code, status }) => {
+    const connection = await storeBodyReturningConnection(`custom-refresh-${error}`)
+    const stub = connectionObject(connection.connectionId)
+    await scriptUpstream(connection.scenario, '/token', [{ status: 400, body: { error, error_description: `about ${connection.tokens.refresh_token}` } }])
+
+    expect(await errorCodeOf(() => stub.getAccessToken(connection.tenant))).toBe(code)
+
+    const summary = await rpc(() => stub.getSummaryFor(connection.tenant))
+    expect(summary).toMatchObject({ status, lastError: { code } })
+    expect(JSON.stringify(summary)).not.toContain(connection.tokens.refresh_token)
+    expect(JSON.stringify(summary)).not.toContain('planted')
+    expect(await storedCredentials(connection.connectionId)).toEqual(credentialsFrom(connection.tokens, EXPIRED))
+    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(1)
+  })
+
+  it('S12 invalid_grant returned by the connector stops automatic attempts', async () => {
+    const connection = await storeBodyReturningConnection('custom-refresh-revoked')
+    const stub = connectionObject(connection.connectionId)
+    await revokeUpstreamGrants(connection.scenario)
+
+    for (let call = 0; call < 3; call++) expect(await errorCodeOf(() => stub.getAccessToken(connection.tenant))).toBe('needs_reauth')
+    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(1)
+  })
+
+  it.each([
+    { label: 'no access_token', body: { token_type: 'Bearer', expires_in: 3600 } },
+    { label: 'an empty access_token', body: { access_token: '', expires_in: 3600 } },
+    { label: 'a token_type other than bearer', body: { access_token: 'at_mac', token_type: 'mac', expires_in: 3600 } },
+    { label: 'an expires_in that is not a number', body: { access_token: 'at_soon', expires_in: 'soon' } },
+  ])('S11 a result with $label is refused: the old token is not handed out under a new expiry', async ({ body }) => {
+    const connection = await storeBodyReturningConnection('custom-refresh-invalid')
+    const stub = connectionObject(connection.connectionId)
+    await scriptUpstream(connection.scenario, '/token', [{ status: 200, body }])
+
+    expect(await errorCodeOf(() => stub.getAccessToken(connection.tenant))).toBe('refresh_failed')
+    expect(await storedCredentials(connection.connectionId)).toEqual(credentialsFrom(connection.tokens, EXPIRED))
+    expect(await rpc(() => stub.getSummaryFor(connection.tenant))).toMatchObject({ status: 'error', lastError: { code: 'refresh_failed' }, expiresAt: EXPIRED })
+  })
+
+  it('null fields in the result keep the stored values, as the merge promises', async () => {
+    const connection = await storeBodyReturningConnection('custom-refresh-nulls')
+    await scriptUpstream(connection.scenario, '/token', [{ status: 200, body: { access_token: 'at_new', token_type: null, refresh_token: null, expires_in: 60 } }])
+    const token = await rpc(() => connectionObject(connection.connectionId).getAccessToken(connection.tenant))
+    expect(token.accessToken).toBe('at_new')
+    expect(await storedCredentials(connection.connectionId)).toMatchObject({ access_token: 'at_new', token_type: 'Bearer', refresh_token: connection.tokens.refresh_token })
+  })
+
+  it('a valid token response returned as it came is merged like the default refresh', async () => {
+    const connection = await storeBodyReturningConnection('custom-refresh-body')
+    const token = await rpc(() => connectionObject(connection.connectionId).getAccessToken(connection.tenant))
+    const stored = await storedCredentials(connection.connectionId)
+    expect(stored).toMatchObject({ access_token: token.accessToken, token_type: 'Bearer' })
+    expect(stored['refresh_token']).not.toBe(connection.tokens.refresh_token)
+    expect(token.expiresAt).toBe(stored['expires_at'])
   })
 })
 

@@ -12,7 +12,8 @@ import { connectionObject, rawStorage, rpc, storeConnection, storedCredentials }
 describe('S13 credentials at rest', () => {
   it('S13 raw storage holds no token value, before and after a refresh', async () => {
     const connection = await storeConnection({ label: 's13-raw', expiresAt: Date.now() - 1000 })
-    const refreshed = (await rpc(() => connectionObject(connection.connectionId).getCredentials(connection.tenant))) as Record<string, unknown>
+    await rpc(() => connectionObject(connection.connectionId).getAccessToken(connection.tenant))
+    const refreshed = await storedCredentials(connection.connectionId)
 
     const raw = JSON.stringify(await rawStorage(connection.connectionId))
     for (const secret of [connection.tokens.access_token, connection.tokens.refresh_token, refreshed['access_token'], refreshed['refresh_token']]) {

@@ -1,12 +1,37 @@
 /**
  * Refresh failures against the real test upstream (scripted answers): transient ones are
  * retried within bounds, then surfaced as typed errors with the stored credentials intact;
- * Retry-After is honoured. Waits are milliseconds here (REFRESH_* bindings in vitest.config.ts).
+ * Retry-After is honoured, and after a failure automatic refreshes wait for the backoff (S12:
+ * no hammering). Waits are milliseconds here (REFRESH_* bindings in vitest.config.ts); the
+ * backoff is passed by moving the clock (`vi.setSystemTime`: the test isolate is the Worker's).
  */
-import { describe, expect, it } from 'vitest'
-import { connectionObject, errorCodeOf, presentedRefreshTokens, rpc, scriptUpstream, storeConnection, storedCredentials, upstreamRequests } from './helpers.ts'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { ConnectionRecord } from '../../src/connection/connection-record.ts'
+import {
+  connectionObject,
+  errorCodeOf,
+  expireUpstreamTokens,
+  presentedRefreshTokens,
+  rawStorage,
+  rpc,
+  scriptUpstream,
+  storeConnection,
+  storedCredentials,
+  upstreamRequests,
+} from './helpers.ts'
 
 const EXPIRED = Date.now() - 60_000
+
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+/** When the connection object plans its next refresh attempt (the backoff after a failure). */
+async function nextRefreshAt(connectionId: string): Promise<number> {
+  const record = (await rawStorage(connectionId))['connection'] as ConnectionRecord
+  if (record.refreshAt === null) throw new Error('no refresh planned')
+  return record.refreshAt
+}
 
 describe('transient token endpoint failures', () => {
   it.each([
@@ -18,7 +43,7 @@ describe('transient token endpoint failures', () => {
       answer: { status: 429, headers: { 'Retry-After': new Date(Date.now() - 1000).toUTCString() } },
       code: 'rate_limited',
     },
-  ])('S12 retries $label three times, then reports $code and keeps the stored credentials', async ({ label, answer, code }) => {
+  ])('S12 retries $label three times, then reports $code and keeps the stored credentials until the backoff passes', async ({ label, answer, code }) => {
     const connection = await storeConnection({ label: `fail-${label.replaceAll(' ', '-')}`, expiresAt: EXPIRED })
     const stub = connectionObject(connection.connectionId)
     await scriptUpstream(connection.scenario, '/token', [answer, answer, answer])
@@ -31,14 +56,19 @@ describe('transient token endpoint failures', () => {
       refresh_token: connection.tokens.refresh_token,
     })
     expect(await rpc(() => stub.getSummaryFor(connection.tenant))).toMatchObject({ status: 'connected', lastError: { code } })
-    // The old refresh token still works once the provider is back.
+    // Within the backoff the next caller gets the same error without a token request.
+    expect(await errorCodeOf(() => stub.getAccessToken(connection.tenant))).toBe(code)
+    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(3)
+
+    // Once the backoff has passed, the old refresh token still works (the provider is back).
+    vi.setSystemTime(await nextRefreshAt(connection.connectionId))
     const token = await rpc(() => stub.getAccessToken(connection.tenant))
     expect(token.accessToken).not.toBe(connection.tokens.access_token)
     expect(await presentedRefreshTokens(connection.scenario)).toEqual(Array(4).fill(connection.tokens.refresh_token))
     expect(await rpc(() => stub.getSummaryFor(connection.tenant))).toMatchObject({ status: 'connected', lastError: null })
   })
 
-  it('S12 a token request that never answers times out, is retried, and is reported as upstream_unavailable', async () => {
+  it('S12 a token request that never answers times out, is retried, and is reported as upstream_unavailable', { timeout: 20_000 }, async () => {
     const connection = await storeConnection({ label: 'fail-timeout', expiresAt: EXPIRED })
     await scriptUpstream(connection.scenario, '/token', [{ hang: true }, { hang: true }, { hang: true }])
 
@@ -56,6 +86,61 @@ describe('transient token endpoint failures', () => {
 
     expect(token.accessToken).not.toBe(connection.tokens.access_token)
     expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(3)
+  })
+})
+
+describe('S12 backoff after a failed refresh (no hammering)', () => {
+  it('S12 after a failed refresh of an expired token, 10 calls make no token request until the backoff passes', async () => {
+    const connection = await storeConnection({ label: 'backoff-access', expiresAt: EXPIRED })
+    const stub = connectionObject(connection.connectionId)
+    const down = { status: 503, body: 'Service Unavailable' }
+    await scriptUpstream(connection.scenario, '/token', [down, down, down])
+    expect(await errorCodeOf(() => stub.getAccessToken(connection.tenant))).toBe('upstream_unavailable')
+    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(3)
+    const retryAt = await nextRefreshAt(connection.connectionId)
+
+    const calls = [() => stub.getAccessToken(connection.tenant), () => stub.getCredentials(connection.tenant), () => stub.proxy(connection.tenant, { path: '/me', method: 'GET', headers: [], body: null })]
+    for (let call = 0; call < 10; call++) expect(await errorCodeOf(calls[call % calls.length] ?? calls[0]!)).toBe('upstream_unavailable')
+    vi.setSystemTime(retryAt - 1)
+    expect(await errorCodeOf(() => stub.getAccessToken(connection.tenant))).toBe('upstream_unavailable')
+    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(3)
+
+    vi.setSystemTime(retryAt)
+    const token = await rpc(() => stub.getAccessToken(connection.tenant))
+    expect(token.accessToken).not.toBe(connection.tokens.access_token)
+    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(4)
+  })
+
+  it('S12 after a refresh on an API 401 failed, further 401s through the proxy make no token request until the backoff passes', async () => {
+    const connection = await storeConnection({ label: 'backoff-proxy' })
+    const stub = connectionObject(connection.connectionId)
+    const me = () => stub.proxy(connection.tenant, { path: '/me', method: 'GET', headers: [], body: null })
+    await expireUpstreamTokens(connection.scenario)
+    const down = { status: 500, body: { error: 'server_error' } }
+    await scriptUpstream(connection.scenario, '/token', [down, down, down])
+    expect(await errorCodeOf(me)).toBe('upstream_unavailable')
+    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(3)
+
+    for (let call = 0; call < 5; call++) expect(await errorCodeOf(me)).toBe('upstream_unavailable')
+    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(3)
+    expect(await upstreamRequests(connection.scenario, '/api/me')).toHaveLength(6)
+
+    vi.setSystemTime(await nextRefreshAt(connection.connectionId))
+    const response = await rpc(me)
+    expect(response.status).toBe(200)
+    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(4)
+  })
+
+  it('S12 an explicit refresh() during the backoff still reaches the token endpoint', async () => {
+    const connection = await storeConnection({ label: 'backoff-explicit', expiresAt: EXPIRED })
+    const stub = connectionObject(connection.connectionId)
+    const down = { status: 502 }
+    await scriptUpstream(connection.scenario, '/token', [down, down, down])
+    expect(await errorCodeOf(() => stub.getAccessToken(connection.tenant))).toBe('upstream_unavailable')
+
+    expect(await rpc(() => stub.refresh(connection.tenant))).toMatchObject({ status: 'connected', lastError: null })
+    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(4)
+    expect(await rpc(() => stub.getAccessToken(connection.tenant))).toMatchObject({ accessToken: (await storedCredentials(connection.connectionId))['access_token'] })
   })
 })
 

@@ -3,7 +3,7 @@
  * classified, how refreshed credentials are merged, and when the next refresh is due.
  */
 import { describe, expect, it } from 'vitest'
-import { REFRESH_AHEAD_MS, alarmTimeFor, MIN_REFRESH_INTERVAL_MS, refreshDueAt, retryLaterAt } from '../../src/connection/connection-record.ts'
+import { REFRESH_AHEAD_MS, alarmTimeFor, MAX_ALARM_AHEAD_MS, MIN_REFRESH_INTERVAL_MS, refreshDueAt, retryLaterAt } from '../../src/connection/connection-record.ts'
 import { classifyTokenFailure, mergeRefreshedCredentials } from '../../src/connection/credential-refresh.ts'
 import { decideRetry, parseRetryAfter, readRetryPolicy, type RetryPolicy } from '../../src/connection/retry-policy.ts'
 
@@ -95,6 +95,27 @@ describe('mergeRefreshedCredentials', () => {
   ])('recomputes expires_at from $label', ({ fresh, expected }) => {
     expect(mergeRefreshedCredentials(old, { access_token: 'at_new', ...fresh }, NOW)['expires_at']).toBe(expected)
   })
+
+  it('S11 a __proto__ key in either object never becomes the prototype of the result', () => {
+    const fresh = JSON.parse('{"access_token":"at_new","__proto__":{"expires_at":12345,"isAdmin":true}}') as Record<string, unknown>
+    const stored = JSON.parse('{"access_token":"at_old","__proto__":{"refresh_token":"rt_inherited"}}') as Record<string, unknown>
+
+    const merged = mergeRefreshedCredentials(stored, fresh, NOW)
+
+    expect(Object.getPrototypeOf(merged)).toBe(Object.prototype)
+    expect(Object.hasOwn(merged, '__proto__')).toBe(false)
+    expect(merged['expires_at']).toBeUndefined()
+    expect(merged['isAdmin']).toBeUndefined()
+    expect(merged['refresh_token']).toBeUndefined()
+    expect(merged).toEqual({ access_token: 'at_new' })
+  })
+
+  it.each([
+    { label: 'beyond 10 years', fresh: { expires_in: 10 * 365 * 24 * 3600 + 1 } },
+    { label: 'not finite', fresh: { expires_in: Number.POSITIVE_INFINITY } },
+  ])('S18 an expires_in $label gives no expires_at', ({ fresh }) => {
+    expect(mergeRefreshedCredentials(old, { access_token: 'at_new', ...fresh }, NOW)['expires_at']).toBeUndefined()
+  })
 })
 
 describe('refresh schedule', () => {
@@ -110,6 +131,11 @@ describe('refresh schedule', () => {
   it('never points the alarm sooner than MIN_REFRESH_INTERVAL_MS from now', () => {
     expect(alarmTimeFor(NOW - 1_000, NOW)).toBe(NOW + MIN_REFRESH_INTERVAL_MS)
     expect(alarmTimeFor(NOW + 3_600_000, NOW)).toBe(NOW + 3_600_000)
+  })
+
+  it('S18 never sets the alarm more than MAX_ALARM_AHEAD_MS ahead, whatever expiry a connector stored', () => {
+    expect(alarmTimeFor(1e300, NOW)).toBe(NOW + MAX_ALARM_AHEAD_MS)
+    expect(alarmTimeFor(NOW + MAX_ALARM_AHEAD_MS - 1, NOW)).toBe(NOW + MAX_ALARM_AHEAD_MS - 1)
   })
 
   it('spaces retries after consecutive failures, up to an hour, and honours a Retry-After', () => {

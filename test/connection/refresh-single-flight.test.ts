@@ -2,8 +2,11 @@
  * S12 against the real test upstream: one refresh in flight per connection, rotation that
  * never presents a retired refresh token, and invalid_grant that stops automatic attempts.
  */
-import { runDurableObjectAlarm } from 'cloudflare:test'
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
 import { describe, expect, it, vi } from 'vitest'
+import { isSealedCredentials, openCredentials, readCredentialKeyring } from '../../src/connection/credential-encryption.ts'
+import { STORAGE_KEYS } from '../../src/connection/connection-storage.ts'
 import {
   connectionObject,
   credentialsFrom,
@@ -38,10 +41,30 @@ describe('S12 single flight', () => {
 
   it('S12 stores the new credentials before any caller receives the new access token', async () => {
     const connection = await storeConnection({ label: 's12-persist-first', expiresAt: EXPIRED })
-    const token = await rpc(() => connectionObject(connection.connectionId).getAccessToken(connection.tenant))
-    const stored = await storedCredentials(connection.connectionId)
-    expect(stored['access_token']).toBe(token.accessToken)
-    expect(stored['expires_at']).toBe(token.expiresAt)
+    await scriptUpstream(connection.scenario, '/token', [
+      { status: 200, delayMs: 100, body: { access_token: 'at_persisted_first', token_type: 'Bearer', expires_in: 3600, refresh_token: 'rt_persisted_first' } },
+    ])
+    // Callers in the object's own isolate read raw storage in the very callback that hands
+    // them the token: nothing can be written between the hand-out and the read.
+    const received = await runInDurableObject(connectionObject(connection.connectionId), (instance, state) =>
+      Promise.all(
+        Array.from({ length: 5 }, () =>
+          instance.getAccessToken(connection.tenant).then((token) => ({ token, sealedAtReceipt: state.storage.kv.get(STORAGE_KEYS.credentials) })),
+        ),
+      ),
+    )
+
+    const keyring = await readCredentialKeyring(env)
+    for (const { token, sealedAtReceipt } of received) {
+      expect(token.accessToken).toBe('at_persisted_first')
+      if (!isSealedCredentials(sealedAtReceipt)) throw new Error('no sealed credentials in storage when the token arrived')
+      expect(await openCredentials(sealedAtReceipt, keyring, connection.connectionId)).toMatchObject({
+        access_token: 'at_persisted_first',
+        refresh_token: 'rt_persisted_first',
+        expires_at: token.expiresAt,
+      })
+    }
+    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(1)
   })
 
   it('S12 a rotating refresh token survives: each refresh presents the latest one and the old one is never sent again', async () => {

@@ -91,6 +91,10 @@ describe('getOAuthConfig', () => {
         scopes: ['scope-a', 'scope-b'],
         clientAuthLocation: 'body',
         extra: { access_type: 'offline', prompt: 'consent' },
+        // Google's discovery document (https://accounts.google.com/.well-known/openid-configuration):
+        // its issuer and jwks_uri, so id_tokens are validated (S17) and the callback iss checked (S6).
+        issuer: 'https://accounts.google.com',
+        jwksUri: 'https://www.googleapis.com/oauth2/v3/certs',
       },
     },
     {

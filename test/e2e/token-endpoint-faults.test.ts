@@ -166,7 +166,7 @@ function codeOf(error: unknown): string | null {
 }
 
 describe('refresh against a failing token endpoint', () => {
-  it.each(FAULTS)('$name: the refresh fails with a stable code and the stored credentials stay as they were', { timeout: 20_000 }, async (fault) => {
+  it.each(FAULTS)('$name: the refresh fails with a stable code and the stored credentials stay as they were', { timeout: 30_000 }, async (fault) => {
     const connection = await seedFaultConnection(fault)
     const before = await storedCredentials(connection.connectionId)
     await scriptFault(connection, fault)
@@ -213,7 +213,7 @@ describe('refresh against a failing token endpoint', () => {
 })
 
 describe('code exchange against a failing token endpoint', () => {
-  it.each(FAULTS)('$name: a reconnect fails with a stable code, no stack, and the old credentials stay', async (fault) => {
+  it.each(FAULTS)('$name: a reconnect fails with a stable code, no stack, and the old credentials stay', { timeout: 20_000 }, async (fault) => {
     const connection = await seedFaultConnection(fault)
     const before = await storedCredentials(connection.connectionId)
     await scriptFault(connection, fault)
@@ -229,7 +229,9 @@ describe('code exchange against a failing token endpoint', () => {
       }),
     )
 
-    expect(end.url.startsWith(`${WORKER_ORIGIN}/oauth/callback?`)).toBe(true)
+    // S7: the callback redirected to the result route; the code is in no URL the flow ended on.
+    expect(end.url.startsWith(`${WORKER_ORIGIN}/oauth/done?`)).toBe(true)
+    expect(new URL(end.url).searchParams.get('error')).toBe(fault.exchange)
     const expected = fault.exchange
     expect(end.response.status).toBe(ERROR_CODES[expected])
     const page = await end.response.text()

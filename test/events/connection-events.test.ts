@@ -16,6 +16,7 @@ import {
   rpc,
   scriptUpstream,
   storeConnection,
+  storedCredentials,
   upstreamOrigin,
   upstreamRequests,
   type LoggedRequest,
@@ -38,7 +39,8 @@ describe('webhook events', () => {
     const stub = connectionObject(connection.connectionId)
     const issued = [connection.tokens.access_token, connection.tokens.refresh_token]
 
-    const refreshed = (await rpc(() => stub.getCredentials(connection.tenant))) as Record<string, unknown>
+    await rpc(() => stub.getAccessToken(connection.tenant))
+    const refreshed = await storedCredentials(connection.connectionId)
     issued.push(refreshed['access_token'] as string, refreshed['refresh_token'] as string)
     const fresh = await grantTokens(connection.scenario)
     issued.push(fresh.access_token, fresh.refresh_token as string)

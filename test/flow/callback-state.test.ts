@@ -1,7 +1,8 @@
 import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { Browser, LATCHKEY_ORIGIN } from '../support/browser.ts'
-import { errorCodeOf, flowUpToCallback, startFlow } from '../support/connect-flow.ts'
+import { errorCodeOf, flowUpToCallback, resultPageAfter } from '../support/connect-flow.ts'
+import { storedSummary } from '../support/connections.ts'
 import { UpstreamScenario } from '../support/upstream.ts'
 
 const RETURN_URL = 'https://app.example.com/connected'
@@ -136,7 +137,7 @@ describe('callback state checks', () => {
     const scenario = new UpstreamScenario()
     await scenario.configure({ authorizeError: 'temporarily_unavailable' })
     const browser = new Browser()
-    const response = await browser.get(await flowUpToCallback(browser, scenario))
+    const response = await resultPageAfter(browser, await browser.get(await flowUpToCallback(browser, scenario)))
     expect(response.status).toBe(400)
     expect(await errorCodeOf(response)).toBe('provider_error')
     expect(await response.text()).toContain('temporarily_unavailable')
@@ -155,11 +156,11 @@ describe('callback state checks', () => {
 
     const response = await browser.get(callbackUrl)
     const location = response.headers.get('Location') ?? ''
-    const page = await response.text()
+    const page = location.startsWith(`${LATCHKEY_ORIGIN}/oauth/done?`) ? await (await browser.get(location)).text() : await response.text()
 
     expect(`${location}\n${page}`).not.toContain(planted)
-    if (location === '') expect(page).toContain('unrecognized_error')
-    else expect(new URL(location).searchParams.get('provider_error')).toBe('unrecognized_error')
+    expect(new URL(location).searchParams.get('provider_error')).toBe('unrecognized_error')
+    if (!('claims' in options)) expect(page).toContain('unrecognized_error')
     expect(await scenario.count('/token')).toBe(0)
   })
 
@@ -191,7 +192,7 @@ describe('callback state checks', () => {
     callbackUrl.searchParams.delete('code')
     callbackUrl.searchParams.set('access_token', 'injected')
     callbackUrl.searchParams.set('token_type', 'bearer')
-    const response = await browser.get(callbackUrl)
+    const response = await resultPageAfter(browser, await browser.get(callbackUrl))
     expect(response.status).toBe(400)
     expect(await errorCodeOf(response)).toBe('code_missing')
     expect(await scenario.count('/token')).toBe(0)
@@ -200,9 +201,18 @@ describe('callback state checks', () => {
   it('S2 the flow started by one tenant stores the connection for that tenant', async () => {
     const scenario = new UpstreamScenario()
     const browser = new Browser()
-    const { authorizeUrl, state } = await startFlow(browser, scenario, { tenant: 'tenant-bound' })
-    const record = await env.PENDING_AUTHORIZATIONS.get<Record<string, unknown>>(`state:${state}`, 'json')
-    expect(record?.['tenant']).toBe('tenant-bound')
-    expect(authorizeUrl.searchParams.get('state')).toBe(state)
+    const callbackUrl = await flowUpToCallback(browser, scenario, { tenant: 'tenant-bound', claims: { return_url: RETURN_URL } })
+    const response = await browser.get(callbackUrl)
+    const connectionId = new URL(response.headers.get('Location') ?? '').searchParams.get('connection_id') ?? ''
+
+    expect(await storedSummary(connectionId)).toMatchObject({ connectionId, tenant: 'tenant-bound', status: 'connected' })
+    // The tenant is the one bound to the state, whoever completes the callback: no other tenant reaches it.
+    const stub = env.CONNECTIONS.get(env.CONNECTIONS.idFromName(connectionId))
+    const foreign = await stub.getSummaryFor('tenant-1').then(
+      () => null,
+      (error: unknown) => error,
+    )
+    expect(String(foreign)).toContain('[latchkey:connection_not_found]')
+    expect(await stub.getSummaryFor('tenant-bound')).toMatchObject({ tenant: 'tenant-bound' })
   })
 })

@@ -1,13 +1,17 @@
 import { env } from 'cloudflare:test'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Browser, LATCHKEY_ORIGIN } from '../support/browser.ts'
-import { authorizeAtUpstream, errorCodeOf, flowUpToCallback, startFlow, type FlowOptions } from '../support/connect-flow.ts'
+import { authorizeAtUpstream, errorCodeOf, flowUpToCallback, resultPageAfter, startFlow, type FlowOptions } from '../support/connect-flow.ts'
 import { storedCredentials } from '../support/connections.ts'
 import { UpstreamScenario } from '../support/upstream.ts'
 
 const RETURN_URL = 'https://app.example.com/connected'
 const CLIENT_SECRET = 'se:cr&t+ va%lue'
 const REDIRECT_URI = `${LATCHKEY_ORIGIN}/oauth/callback`
+
+afterEach(() => {
+  vi.restoreAllMocks()
+})
 
 /** Runs a flow to its end with a return URL; returns the redirect's query. */
 async function runFlow(scenario: UpstreamScenario, options: FlowOptions = {}): Promise<Record<string, string>> {
@@ -90,8 +94,32 @@ describe('the code exchange', () => {
     expect(await attacker.count('/token')).toBe(0)
   })
 
-  it('S6 a callback without iss is rejected when the connector declares an issuer', async () => {
+  it('S6 a callback without iss is rejected before any token request when the issuer advertises that it sends iss', async () => {
     const scenario = new UpstreamScenario()
+    await scenario.configure({ advertiseIss: true })
+    const browser = new Browser()
+    const callbackUrl = await flowUpToCallback(browser, scenario, { input: { withIssuer: true }, claims: { return_url: RETURN_URL } })
+    expect(await errorCodeOf(await browser.get(callbackUrl))).toBe('issuer_mismatch')
+    expect(await scenario.count('/token')).toBe(0)
+  })
+
+  it('S6 a callback without iss completes when the issuer does not advertise iss, reading its discovery document once for iss and keys', async () => {
+    const scenario = new UpstreamScenario()
+    const result = await runFlow(scenario, { input: { withIssuer: true, scopes: ['openid'] } })
+    expect(result['status']).toBe('connected')
+    expect((await storedCredentials(result['connection_id'] ?? ''))['id_token']).toEqual(expect.any(String))
+    expect(await scenario.count('/.well-known/openid-configuration')).toBe(1)
+    expect(await scenario.count('/jwks')).toBe(1)
+  })
+
+  it.each([
+    ['answers HTTP 500', { status: 500, body: 'down' }],
+    ['is not JSON', { status: 200, body: 'not json' }],
+    ['names another issuer', { status: 200, body: { issuer: 'https://other.example' } }],
+    ['is larger than 64 KiB', { status: 200, body: { issuer: 'x', padding: 'x'.repeat(70_000) } }],
+  ])('S6 a callback without iss is rejected (fail closed) when the discovery document %s', async (_case, discovery) => {
+    const scenario = new UpstreamScenario()
+    await scenario.script('/.well-known/openid-configuration', [discovery])
     const browser = new Browser()
     const callbackUrl = await flowUpToCallback(browser, scenario, { input: { withIssuer: true }, claims: { return_url: RETURN_URL } })
     expect(await errorCodeOf(await browser.get(callbackUrl))).toBe('issuer_mismatch')
@@ -187,6 +215,7 @@ describe('token responses (S11)', () => {
     ['a 500 HTML page', { status: 500, headers: { 'Content-Type': 'text/html' }, body: '<h1>oops</h1>' }, 'token_exchange_failed'],
     ['a 503 with Retry-After', { status: 503, headers: { 'Retry-After': '30' }, body: '' }, 'token_exchange_failed'],
     ['a 429', { status: 429, body: { message: 'slow down' } }, 'token_exchange_failed'],
+    ['S18 an expires_in beyond 10 years', { status: 200, body: { access_token: 'a', token_type: 'Bearer', expires_in: 1e300 } }, 'invalid_token_response'],
   ])('refuses %s and stores nothing', async (_case, scripted, code) => {
     const scenario = new UpstreamScenario()
     await scenario.script('/token', [scripted])
@@ -196,14 +225,20 @@ describe('token responses (S11)', () => {
     expect(await scenario.count('/api/me')).toBe(0)
   })
 
-  it('S13 the refusal message carries the OAuth error code but not the description', async () => {
+  it('S13 the refusal message (in the Worker log) carries the OAuth error code but not the description, and the page neither', async () => {
+    const logged: string[] = []
+    vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => {
+      logged.push(args.map(String).join(' '))
+    })
     const scenario = new UpstreamScenario()
     await scenario.script('/token', [{ status: 400, body: { error: 'invalid_grant', error_description: 'code abc123 secret-ish' } }])
     const browser = new Browser()
-    const response = await browser.get(await flowUpToCallback(browser, scenario))
-    const page = await response.text()
-    expect(page).toContain('invalid_grant')
+    const page = await (await resultPageAfter(browser, await browser.get(await flowUpToCallback(browser, scenario)))).text()
+    expect(page).toContain('token_exchange_failed')
     expect(page).not.toContain('abc123')
+    const line = logged.find((entry) => entry.includes('token_exchange_failed')) ?? ''
+    expect(line).toContain('invalid_grant')
+    expect(logged.join('\n')).not.toContain('abc123')
   })
 })
 
@@ -252,6 +287,37 @@ describe('id_tokens (S17)', () => {
     expect(status).toBe('connected')
     expect((await storedCredentials(connectionId))['id_token']).toEqual(expect.any(String))
     expect(await scenario.count('/jwks')).toBe(1)
+  })
+
+  it('S17 without a declared issuer an id_token is not stored, and the connection is', async () => {
+    const scenario = new UpstreamScenario()
+    const { connection_id: connectionId = '', status } = await runFlow(scenario, { input: { scopes: ['openid', 'email'] } })
+    expect(status).toBe('connected')
+    expect((await scenario.requestsTo('/token'))).toHaveLength(1)
+    const credentials = await storedCredentials(connectionId)
+    expect(credentials['access_token']).toMatch(/^at_/)
+    expect(credentials).not.toHaveProperty('id_token')
+    expect(await scenario.count('/jwks')).toBe(0)
+  })
+
+  it.each([
+    ['without a declared issuer', {}],
+    ['with a declared issuer', { withIssuer: true }],
+  ])('S17 an id_token the flow did not ask for (no openid scope) is not stored, %s', async (_case, input) => {
+    const scenario = new UpstreamScenario()
+    await scenario.configure({ sendIss: true, tokenFields: { id_token: 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.' } })
+    const { connection_id: connectionId = '', status } = await runFlow(scenario, { input: { ...input, scopes: ['read'] } })
+    expect(status).toBe('connected')
+    expect(await storedCredentials(connectionId)).not.toHaveProperty('id_token')
+  })
+
+  it('S17 S10 the issuer\'s discovery document is read with a size limit: an oversized one means the id_token cannot be validated', async () => {
+    const scenario = new UpstreamScenario()
+    await scenario.configure({ sendIss: true })
+    await scenario.script('/.well-known/openid-configuration', [{ status: 200, body: { issuer: scenario.issuer, jwks_uri: `${scenario.base}/jwks`, padding: 'x'.repeat(70_000) } }])
+    expect(await runFlow(scenario, openid)).toEqual({ error: 'invalid_id_token' })
+    expect(await scenario.count('/jwks')).toBe(0)
+    expect(await scenario.count('/api/me')).toBe(0)
   })
 
   it.each(['wrong_audience', 'wrong_issuer', 'expired', 'foreign_key', 'alg_none'] as const)(

@@ -1,7 +1,7 @@
 import { env, SELF } from 'cloudflare:test'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Browser, LATCHKEY_ORIGIN } from '../support/browser.ts'
-import { errorCodeOf, flowUpToCallback } from '../support/connect-flow.ts'
+import { errorCodeOf, flowUpToCallback, resultPageAfter } from '../support/connect-flow.ts'
 import { mintConnectToken } from '../support/connect-token.ts'
 import { storedCredentials } from '../support/connections.ts'
 import { UpstreamScenario } from '../support/upstream.ts'
@@ -102,19 +102,67 @@ describe('S18 bad input gets a 4xx with a stable code', () => {
   })
 })
 
+describe('S15 one-time connect URLs and HEAD', () => {
+  it('S15 HEAD on a one-time connect URL is refused (405) and does not spend it', async () => {
+    const scenario = new UpstreamScenario()
+    const { url } = await env.LATCHKEY_SELF.createConnectUrl({ tenant: 'tenant-1', connectorKey: 'test-oauth', connectionInput: { scenario: scenario.id } })
+
+    const probe = await SELF.fetch(url, { method: 'HEAD', redirect: 'manual' })
+    expect(probe.status).toBe(405)
+    expect(probe.headers.get('Allow')).toBe('GET')
+    expect(probe.headers.get('Location')).toBeNull()
+    expect(probe.headers.get('Set-Cookie')).toBeNull()
+
+    const visit = await new Browser().get(url)
+    expect(visit.status).toBe(302)
+    expect(new URL(visit.headers.get('Location') ?? '').origin).toBe(new URL(scenario.base).origin)
+    expect(await errorCodeOf(await new Browser().get(url))).toBe('invalid_connect_token')
+  })
+
+  it('S2 HEAD on the callback is refused (405) and does not spend the state', async () => {
+    const scenario = new UpstreamScenario()
+    const browser = new Browser()
+    const callbackUrl = await flowUpToCallback(browser, scenario, { claims: { return_url: 'https://app.example.com/x' } })
+
+    const probe = await SELF.fetch(callbackUrl.toString(), { method: 'HEAD', redirect: 'manual', headers: { Cookie: browser.cookieHeader() } })
+    expect(probe.status).toBe(405)
+    expect(await scenario.count('/token')).toBe(0)
+
+    const response = await browser.get(callbackUrl)
+    expect(new URL(response.headers.get('Location') ?? '').searchParams.get('status')).toBe('connected')
+  })
+})
+
+describe('S18 connection input over RPC', () => {
+  const cyclic: Record<string, unknown> = { scenario: 'fuzz' }
+  cyclic['self'] = cyclic
+
+  it.each([
+    ['a cycle', cyclic],
+    ['a BigInt', { scenario: 'fuzz', big: 10n }],
+    ['over 4096 UTF-8 bytes in fewer characters', { scenario: 'fuzz', extra: { text: '\u20ac'.repeat(1400) } }],
+  ])('S18 createConnectUrl with connection input holding %s answers invalid_connection_input', async (_case, connectionInput) => {
+    const error = await env.LATCHKEY_SELF.createConnectUrl({ tenant: 'tenant-1', connectorKey: 'test-oauth-custom', connectionInput }).then(
+      () => null,
+      (thrown: unknown) => thrown,
+    )
+    expect(String(error)).toMatch(/^Error: \[latchkey:invalid_connection_input\] /)
+  })
+})
+
 describe('S14 no route returns credentials', () => {
   it('S14 neither the flow nor any public route answers with a token', async () => {
     const scenario = new UpstreamScenario()
     const browser = new Browser()
     const callbackUrl = await flowUpToCallback(browser, scenario)
-    const ending = await browser.get(callbackUrl)
+    const ending = await resultPageAfter(browser, await browser.get(callbackUrl))
     const endingPage = await ending.text()
     const connectionId = /conn_[a-z2-7]{26}/.exec(endingPage)?.[0] ?? ''
     const credentials = await storedCredentials(connectionId)
     const secrets = [String(credentials['access_token']), String(credentials['refresh_token'])]
 
     const bodies = [endingPage, JSON.stringify([...ending.headers])]
-    const paths = ['/', '/health', `/connections/${connectionId}`, `/connect/test-oauth`, '/oauth/callback', `/api/${connectionId}`, '/oauth/token']
+    const paths = ['/', '/health', `/connections/${connectionId}`, `/connect/test-oauth`, '/oauth/callback', '/oauth/done', `/api/${connectionId}`, '/oauth/token']
     for (const path of paths) {
       for (const method of ['GET', 'POST']) {
         const response = await SELF.fetch(`${LATCHKEY_ORIGIN}${path}`, { method, redirect: 'manual', headers: { Cookie: browser.cookieHeader() } })

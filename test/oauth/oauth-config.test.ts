@@ -66,6 +66,30 @@ describe('validateOAuthConfig', () => {
   })
 
   it.each([
+    ['https', 'https://auth.example', false, null],
+    ['https with a path', 'https://auth.example/tenant-1/v2.0', false, null],
+    ['http on a public host', 'http://auth.example', true, 'connector_misconfigured'],
+    ['http on loopback without the setting', 'http://127.0.0.1:9999/s/x', false, 'connector_misconfigured'],
+    ['http on loopback with the setting', 'http://127.0.0.1:9999/s/x', true, null],
+    ['another scheme', 'ftp://auth.example', true, 'connector_misconfigured'],
+    ['a bare host name', 'auth.example', true, 'connector_misconfigured'],
+    ['a fragment', 'https://auth.example#x', true, 'connector_misconfigured'],
+    ['credentials in the URL', 'https://u:p@auth.example', true, 'connector_misconfigured'],
+    ['a query', 'https://auth.example?tenant=1', true, 'connector_misconfigured'],
+  ])('S10 S17 an issuer with %s (discovery is fetched from it)', (_case, issuer, allowInsecureLoopback, code) => {
+    expect(codeOf({ ...BASE, issuer }, { ...CONTEXT, allowInsecureLoopback })).toBe(code)
+  })
+
+  it.each([
+    ['https', 'https://auth.example/jwks', false, null],
+    ['http on a public host', 'http://auth.example/jwks', true, 'connector_misconfigured'],
+    ['http on loopback without the setting', 'http://127.0.0.1:9999/jwks', false, 'connector_misconfigured'],
+    ['http on loopback with the setting', 'http://127.0.0.1:9999/jwks', true, null],
+  ])('S10 S17 a jwksUri with %s', (_case, jwksUri, allowInsecureLoopback, code) => {
+    expect(codeOf({ ...BASE, issuer: 'https://auth.example', jwksUri }, { ...CONTEXT, allowInsecureLoopback })).toBe(code)
+  })
+
+  it.each([
     ['not an object', 'config'],
     ['no clientId', { ...BASE, clientId: undefined }],
     ['no tokenUri', { ...BASE, tokenUri: undefined }],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { MAX_TOKEN_RESPONSE_BYTES, processTokenResponse } from '../../src/oauth/token-response.ts'
+import { MAX_EXPIRES_IN_SECONDS, MAX_TOKEN_RESPONSE_BYTES, processTokenResponse, validateTokenFields } from '../../src/oauth/token-response.ts'
 
 const NOW = 1_700_000_000_000
 /** A refresh token the client just sent: a hostile server answers it back (S13). */
@@ -103,5 +103,48 @@ describe('processTokenResponse (S11)', () => {
     const result = await processTokenResponse(response, NOW)
     expect(result.ok).toBe(false)
     expect(JSON.stringify(result)).not.toContain(PRESENTED_TOKEN)
+  })
+})
+
+describe('S11 __proto__ in a token response', () => {
+  it.each([
+    ['a JSON body', text(200, '{"access_token":"x","__proto__":{"expires_at":12345}}', 'application/json')],
+    ['a JSON body with a nested __proto__', text(200, '{"access_token":"x","extra":{"__proto__":{"expires_at":12345}}}', 'application/json')],
+    ['a form-encoded body', text(200, 'access_token=x&__proto__=12345', 'application/x-www-form-urlencoded')],
+  ])('S11 %s keeps no __proto__ key and an ordinary prototype', async (_case, response) => {
+    const result = await processTokenResponse(response, NOW)
+    if (!result.ok) throw new Error('expected the response to be accepted')
+    const { tokens } = result
+    expect(Object.getPrototypeOf(tokens)).toBe(Object.prototype)
+    expect(Object.hasOwn(tokens, '__proto__')).toBe(false)
+    expect(tokens.expires_at).toBeUndefined()
+    expect(JSON.stringify(tokens)).not.toContain('12345')
+  })
+
+  it('S11 validateTokenFields copies the fields of a connector result without its own __proto__ key', () => {
+    const fields = JSON.parse('{"access_token":"x","__proto__":{"expires_at":12345}}') as Record<string, unknown>
+    expect(Object.hasOwn(fields, '__proto__')).toBe(true)
+    const result = validateTokenFields(fields, NOW)
+    if (!result.ok) throw new Error('expected the fields to be accepted')
+    expect(Object.hasOwn(result.tokens, '__proto__')).toBe(false)
+    expect(Object.getPrototypeOf(result.tokens)).toBe(Object.prototype)
+    expect(result.tokens).toEqual({ access_token: 'x' })
+  })
+})
+
+describe('S18 expires_in is at most 10 years', () => {
+  it.each([
+    ['exactly 10 years', MAX_EXPIRES_IN_SECONDS, true],
+    ['10 years as a string', String(MAX_EXPIRES_IN_SECONDS), true],
+    ['one second more', MAX_EXPIRES_IN_SECONDS + 1, false],
+    ['1e300', 1e300, false],
+    ['twelve nines as a string', '999999999999', false],
+    ['Infinity written as 1e999', '1e999', false],
+  ])('S18 expires_in of %s is accepted: %s', async (_case, expiresIn, accepted) => {
+    const body = typeof expiresIn === 'string' && expiresIn.startsWith('1e') ? `{"access_token":"a","expires_in":${expiresIn}}` : JSON.stringify({ access_token: 'a', expires_in: expiresIn })
+    const result = await processTokenResponse(text(200, body, 'application/json'), NOW)
+    expect(result.ok).toBe(accepted)
+    if (result.ok) expect(result.tokens.expires_at).toBe(NOW + MAX_EXPIRES_IN_SECONDS * 1000)
+    else expect(result.failure.kind).toBe('invalid_response')
   })
 })

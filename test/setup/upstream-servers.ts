@@ -29,7 +29,8 @@
  *   ANY  /api/<any>     200 {ok, method, path, sub} for `Authorization: Bearer <valid access token>`,
  *                       401 {error:"invalid_token"} otherwise (unknown, expired, revoked).
  *   GET  /.well-known/openid-configuration, GET /jwks   discovery for the issuer
- *                       `${origin}/s/<scenario>`.
+ *                       `${origin}/s/<scenario>`; with config.advertiseIss the document says
+ *                       `authorization_response_iss_parameter_supported: true` (RFC 9207).
  *   POST /webhook       204: a sink (e.g. for connection events); read what arrived from the log.
  *
  * Control API (JSON in and out; control calls are not logged):
@@ -75,6 +76,8 @@ export interface ScenarioConfig {
   requirePkce: boolean
   /** Add `iss` (the scenario's issuer) to the authorize redirect (RFC 9207). */
   sendIss: boolean
+  /** Advertise `authorization_response_iss_parameter_supported: true` in the discovery document. */
+  advertiseIss: boolean
   /** Make /authorize answer with this `error` instead of a code. */
   authorizeError: string | null
   /** Extra query parameters on the authorize redirect (e.g. realmId). */
@@ -112,6 +115,7 @@ const DEFAULT_CONFIG: ScenarioConfig = {
   client: null,
   requirePkce: false,
   sendIss: false,
+  advertiseIss: false,
   authorizeError: null,
   callbackParams: {},
   tokenFields: {},
@@ -212,6 +216,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, context: Server
       jwks_uri: `${issuer}/jwks`,
       response_types_supported: ['code'],
       id_token_signing_alg_values_supported: ['RS256'],
+      ...(scenario.config.advertiseIss ? { authorization_response_iss_parameter_supported: true } : {}),
     })
   }
   if (path === '/jwks') return send(res, 200, { keys: [context.keys.publicJwk] })

@@ -65,6 +65,24 @@ export async function connectThroughFlow(scenario: UpstreamScenario, options: Fl
   return { connectionId: connectionId ?? '', browser }
 }
 
+/**
+ * S7: the callback's answer is a 303 whose Location carries no authorization response
+ * parameter (code, state, iss). Returns the Location.
+ */
+export function expectCodeFreeRedirect(callbackResponse: Response): URL {
+  expect(callbackResponse.status, 'the callback answers with a redirect').toBe(303)
+  const location = new URL(callbackResponse.headers.get('Location') ?? '')
+  for (const name of ['code', 'state', 'iss']) expect(location.searchParams.has(name), `${name} in ${location}`).toBe(false)
+  return location
+}
+
+/** Follows a callback that ended on Latchkey's result route (/oauth/done) and returns that page. */
+export async function resultPageAfter(browser: Browser, callbackResponse: Response): Promise<Response> {
+  const location = expectCodeFreeRedirect(callbackResponse)
+  expect(`${location.origin}${location.pathname}`).toBe(`${LATCHKEY_ORIGIN}/oauth/done`)
+  return browser.get(location)
+}
+
 /** The error code on a Latchkey error page (or the `error` of a redirect), for assertions. */
 export async function errorCodeOf(response: Response): Promise<string | null> {
   const location = response.headers.get('Location')
