@@ -5,6 +5,7 @@
  * never the host, so credentials only ever go to the connector's API.
  */
 import { LatchkeyError } from '../errors.ts'
+import { readLimitedBytes } from '../limited-body.ts'
 import type { ApiClientConfig } from './api-client-config.ts'
 
 /** A request to proxy, as a plain value: resendable, serializable over RPC. */
@@ -116,27 +117,9 @@ async function readBody(body: NonNullable<ApiRequestInit['body']>): Promise<Arra
   } catch {
     throw invalid('body must be a string, ArrayBuffer, typed array or ReadableStream.')
   }
-  if (stream === null) return new ArrayBuffer(0)
-  const chunks: Uint8Array[] = []
-  let size = 0
-  const reader = stream.getReader()
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > MAX_API_BODY_BYTES) {
-      await reader.cancel()
-      throw invalid(`the request body is larger than ${MAX_API_BODY_BYTES} bytes.`)
-    }
-    chunks.push(value)
-  }
-  const bytes = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return bytes.buffer
+  const bytes = await readLimitedBytes(stream, MAX_API_BODY_BYTES)
+  if (bytes === null) throw invalid(`the request body is larger than ${MAX_API_BODY_BYTES} bytes.`)
+  return bytes.buffer as ArrayBuffer
 }
 
 function invalid(message: string): LatchkeyError {

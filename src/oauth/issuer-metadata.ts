@@ -5,7 +5,7 @@
  * `iss` in every authorization response (RFC 9207 section 3, for the mix-up check, S6). The
  * request (`fetchIssuerMetadata`) is separate from the pure validation (`processIssuerMetadata`).
  */
-import { readLimitedText } from './limited-body.ts'
+import { readLimitedText } from '../limited-body.ts'
 import { isAllowedEndpoint } from './oauth-config.ts'
 
 /** What Latchkey uses of an issuer's metadata. */

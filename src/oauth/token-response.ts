@@ -3,7 +3,7 @@
  * S11) before anything is stored. Pure apart from reading the body; takes `now`. Nothing the
  * server wrote is repeated in a failure except a registered error code (S13).
  */
-import { readLimitedText } from './limited-body.ts'
+import { readLimitedText } from '../limited-body.ts'
 import { registeredOAuthErrorCode } from './oauth-error-code.ts'
 import { copyFields, isCopyableField } from './own-fields.ts'
 

@@ -3,6 +3,7 @@
  * bodies of at most 8 KiB, each field once (S18), are read before any value is looked at.
  */
 import { LatchkeyError } from '../errors.ts'
+import { readLimitedBytes } from '../limited-body.ts'
 import { parseUniqueQuery } from '../flow/query-string.ts'
 
 /** Largest form body read. */
@@ -21,26 +22,8 @@ export async function readPageForm(request: Request): Promise<Record<string, str
 async function readCapped(request: Request, limit: number): Promise<string> {
   const tooLarge = new LatchkeyError('invalid_request', `The form body is larger than ${limit} bytes.`)
   if (Number(request.headers.get('Content-Length') ?? '0') > limit) throw tooLarge
-  if (request.body === null) return ''
-  const reader = request.body.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > limit) {
-      await reader.cancel()
-      throw tooLarge
-    }
-    chunks.push(value)
-  }
-  const bytes = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset)
-    offset += chunk.byteLength
-  }
+  const bytes = await readLimitedBytes(request.body, limit)
+  if (bytes === null) throw tooLarge
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes)
   } catch {
