@@ -1,0 +1,274 @@
+/**
+ * Bench harness Worker (bench-only; never deployed). Runs N calls in a loop inside workerd
+ * and returns raw timings as JSON; bench/run.ts turns them into percentiles and ratios.
+ *
+ * workerd's clocks (`Date.now()`, `performance.now()`) have 1 ms resolution (checked by
+ * `/bench/clock`), while one RPC round trip takes tens of microseconds. Sequential paths are
+ * therefore timed in batches of `batch` calls; the per-call latency of a batch is its
+ * duration divided by `batch`. Concurrent paths (storm, redirects) time each call, since
+ * those take milliseconds.
+ *
+ *   GET /bench/clock                                what the clock resolves (see above)
+ *   GET /bench/floor?n&batch                        DO RPC to FloorObject returning a constant
+ *   GET /bench/floor-via-service?n&batch            service binding RPC -> FloorService -> FloorObject
+ * (FloorObject and FloorService live in their own Worker, bench/workers/floor, so every hop
+ * crosses isolates exactly as the calls into the Latchkey Worker do.)
+ *   GET /bench/connection-object?n&batch&tenant&connectionId   ConnectionObject.getAccessToken directly
+ *   GET /bench/get-access-token?n&batch&tenant&connectionId    LatchkeyService.getAccessToken
+ *   GET /bench/proxy?n&batch&tenant&connectionId    LatchkeyService.proxy {path: '/me'}
+ *   GET /bench/direct-fetch?n&batch&profile         fetch of the same upstream URL, fixed header
+ *   GET /bench/fetch-via-service?n&batch&profile    the same fetch made by FloorObject behind FloorService
+ *   GET /bench/storm?n&tenant&connectionId          n concurrent getAccessToken calls
+ *   GET /bench/storm-floor?n                        n concurrent calls of the structural floor (FloorService)
+ *   GET /bench/token-endpoint?n&profile             n sequential token requests, timed one by one
+ *   GET /bench/redirects?target&n&concurrency[&token][&profile]   start-route load (see `redirects`)
+ *   POST /bench/connect-url {tenant, profile, returnUrl}   LatchkeyService.createConnectUrl
+ * Every other path goes to the Latchkey Worker, so the connect flow runs on this port.
+ */
+import type { LatchkeyService } from '../../../src/api/latchkey-service.ts'
+import type { ConnectionObject } from '../../../src/connection/connection-object.ts'
+import type { FloorObject, FloorService } from '../floor/index.ts'
+
+/** Bindings (generated config: bench/lib/worker-configs.ts). */
+interface HarnessEnv {
+  /** The floor Worker's FloorObject namespace (script_name = the floor Worker). */
+  FLOOR: DurableObjectNamespace<FloorObject>
+  FLOOR_SERVICE: Service<FloorService>
+  LATCHKEY: Service<LatchkeyService>
+  LATCHKEY_HTTP: Fetcher
+  /** Latchkey's own ConnectionObject namespace (script_name = "latchkey"). */
+  CONNECTIONS: DurableObjectNamespace<ConnectionObject>
+  BASELINE: Fetcher
+  UPSTREAM_ORIGIN: string
+}
+
+/** The fixed header the caller sends when it fetches the upstream itself. */
+const FIXED_HEADERS = { Authorization: 'Bearer bench-fixed-token', Accept: 'application/json' }
+
+/** Raw timings of a sequential run. */
+interface BatchTimings {
+  calls: number
+  batch: number
+  /** Duration of each batch, ms (1 ms resolution). */
+  batchMs: number[]
+  elapsedMs: number
+}
+
+export default {
+  async fetch(request: Request, env: HarnessEnv): Promise<Response> {
+    const url = new URL(request.url)
+    if (!url.pathname.startsWith('/bench/')) return env.LATCHKEY_HTTP.fetch(request)
+    try {
+      return await route(url, request, env)
+    } catch (error) {
+      return Response.json({ error: String(error) }, { status: 500 })
+    }
+  },
+} satisfies ExportedHandler<HarnessEnv>
+
+async function route(url: URL, request: Request, env: HarnessEnv): Promise<Response> {
+  const query = new Query(url.searchParams)
+  switch (url.pathname) {
+    case '/bench/clock':
+      return Response.json(await clock(env))
+    case '/bench/floor': {
+      const stub = env.FLOOR.get(env.FLOOR.idFromName('floor'))
+      return Response.json(await timeBatches(query, () => stub.constant()))
+    }
+    case '/bench/floor-via-service':
+      return Response.json(await timeBatches(query, () => env.FLOOR_SERVICE.constant()))
+    case '/bench/connection-object': {
+      const stub = env.CONNECTIONS.get(env.CONNECTIONS.idFromName(query.text('connectionId')))
+      const tenant = query.text('tenant')
+      return Response.json(await timeBatches(query, () => stub.getAccessToken(tenant)))
+    }
+    case '/bench/get-access-token': {
+      const [tenant, connectionId] = [query.text('tenant'), query.text('connectionId')]
+      return Response.json(await timeBatches(query, () => env.LATCHKEY.getAccessToken(tenant, connectionId)))
+    }
+    case '/bench/proxy': {
+      const [tenant, connectionId] = [query.text('tenant'), query.text('connectionId')]
+      return Response.json(await timeBatches(query, async () => readOk(await env.LATCHKEY.proxy(tenant, connectionId, { path: '/me' }))))
+    }
+    case '/bench/direct-fetch': {
+      const target = `${env.UPSTREAM_ORIGIN}/p/${query.text('profile')}/api/me`
+      return Response.json(await timeBatches(query, async () => readOk(await fetch(target, { headers: FIXED_HEADERS }))))
+    }
+    case '/bench/fetch-via-service': {
+      const target = `${env.UPSTREAM_ORIGIN}/p/${query.text('profile')}/api/me`
+      return Response.json(await timeBatches(query, async () => readOk(await env.FLOOR_SERVICE.fetchUpstream(target, FIXED_HEADERS))))
+    }
+    case '/bench/storm': {
+      const [tenant, connectionId] = [query.text('tenant'), query.text('connectionId')]
+      return Response.json(await timeConcurrent(query.count('n'), () => env.LATCHKEY.getAccessToken(tenant, connectionId)))
+    }
+    case '/bench/storm-floor':
+      return Response.json(await timeConcurrent(query.count('n'), () => env.FLOOR_SERVICE.constant()))
+    case '/bench/token-endpoint':
+      return Response.json(await tokenEndpoint(env, query))
+    case '/bench/redirects':
+      return Response.json(await redirects(env, query))
+    case '/bench/connect-url': {
+      const { tenant, profile, returnUrl } = await request.json<{ tenant: string; profile: string; returnUrl: string }>()
+      return Response.json(await env.LATCHKEY.createConnectUrl({ tenant, connectorKey: 'bench-oauth', connectionInput: { profile }, returnUrl }))
+    }
+    default:
+      return Response.json({ error: 'unknown bench endpoint' }, { status: 404 })
+  }
+}
+
+/** Runs `n` calls one after the other in batches of `batch`, timing each batch. */
+async function timeBatches(query: Query, call: () => Promise<unknown>): Promise<BatchTimings> {
+  const calls = query.count('n')
+  const batch = query.count('batch')
+  const batchMs: number[] = []
+  const started = Date.now()
+  for (let done = 0; done + batch <= calls; done += batch) {
+    const batchStarted = Date.now()
+    for (let index = 0; index < batch; index++) await call()
+    batchMs.push(Date.now() - batchStarted)
+  }
+  return { calls: batchMs.length * batch, batch, batchMs, elapsedMs: Date.now() - started }
+}
+
+/**
+ * Why batches: a CPU-only loop shows whether the clock moves without I/O, and single floor
+ * calls timed one by one show the resolution (most read 0 ms).
+ */
+async function clock(env: HarnessEnv): Promise<{ cpuLoopMs: number; singleCallZeroShare: number; distinctSingleCallMs: number[] }> {
+  const cpuStarted = performance.now()
+  let sum = 0
+  for (let index = 0; index < 20_000_000; index++) sum += index % 7
+  // Using `sum` keeps the loop from being optimized away.
+  const cpuLoopMs = performance.now() - cpuStarted + (sum < 0 ? 1 : 0)
+  const stub = env.FLOOR.get(env.FLOOR.idFromName('floor'))
+  const samples: number[] = []
+  for (let index = 0; index < 2000; index++) {
+    const started = performance.now()
+    await stub.constant()
+    samples.push(performance.now() - started)
+  }
+  return {
+    cpuLoopMs,
+    singleCallZeroShare: samples.filter((value) => value === 0).length / samples.length,
+    distinctSingleCallMs: [...new Set(samples)].sort((a, b) => a - b),
+  }
+}
+
+/** Raw timings of a concurrent run: each call timed (they take milliseconds). */
+interface ConcurrentTimings {
+  latencyMs: number[]
+  errorCount: number
+  /** The first few errors. */
+  errors: string[]
+  /** Distinct values the calls returned (a storm must hand out one refreshed token). */
+  distinctResults: number
+}
+
+/** Starts `n` calls at once and times each one. */
+async function timeConcurrent(n: number, call: () => Promise<unknown>): Promise<ConcurrentTimings> {
+  const results = await Promise.allSettled(
+    Array.from({ length: n }, async () => {
+      const callStarted = Date.now()
+      const value = await call()
+      return { value: JSON.stringify(value), ms: Date.now() - callStarted }
+    }),
+  )
+  const latencyMs: number[] = []
+  const values = new Set<string>()
+  const errors: string[] = []
+  for (const result of results) {
+    if (result.status === 'fulfilled') {
+      latencyMs.push(result.value.ms)
+      values.add(result.value.value)
+    } else errors.push(String(result.reason))
+  }
+  return { latencyMs, errorCount: errors.length, errors: errors.slice(0, 3), distinctResults: values.size }
+}
+
+/** The token endpoint as a Worker sees it: `n` refresh-token requests, timed one by one. */
+async function tokenEndpoint(env: HarnessEnv, query: Query): Promise<{ latencyMs: number[] }> {
+  const target = `${env.UPSTREAM_ORIGIN}/p/${query.text('profile')}/token`
+  const latencyMs: number[] = []
+  for (let index = 0, n = query.count('n'); index < n; index++) {
+    const started = Date.now()
+    const response = await fetch(target, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+      body: 'grant_type=refresh_token&refresh_token=rt_bench_probe',
+    })
+    await readOk(response)
+    latencyMs.push(Date.now() - started)
+  }
+  return { latencyMs }
+}
+
+/**
+ * Start-route load: `n` requests, `concurrency` at a time, each expected to answer 302.
+ * target=latchkey-one-time: URLs from createConnectUrl (minted first, untimed; one-time, so
+ * each start also claims its token in an AuthorizationStateGuard object).
+ * target=latchkey-reusable: one application-minted connect token without `jti` (`token`).
+ * target=baseline: the minimal Hono Worker that writes one KV value and redirects.
+ */
+async function redirects(env: HarnessEnv, query: Query): Promise<{ latencyMs: number[]; elapsedMs: number; statuses: Record<string, number> }> {
+  const n = query.count('n')
+  const target = query.text('target')
+  let urls: string[]
+  let fetcher: Fetcher
+  if (target === 'baseline') {
+    urls = Array.from({ length: n }, () => 'http://baseline.bench/start')
+    fetcher = env.BASELINE
+  } else if (target === 'latchkey-reusable') {
+    urls = Array.from({ length: n }, () => `http://latchkey.bench/connect/bench-oauth?token=${query.text('token')}`)
+    fetcher = env.LATCHKEY_HTTP
+  } else if (target === 'latchkey-one-time') {
+    const input = { tenant: 'bench-redirects', connectorKey: 'bench-oauth', connectionInput: { profile: query.text('profile') } }
+    urls = []
+    for (let index = 0; index < n; index++) urls.push((await env.LATCHKEY.createConnectUrl(input)).url)
+    fetcher = env.LATCHKEY_HTTP
+  } else throw new Error(`unknown target ${target}`)
+
+  const latencyMs: number[] = []
+  const statuses: Record<string, number> = {}
+  let next = 0
+  const started = Date.now()
+  const worker = async (): Promise<void> => {
+    while (next < urls.length) {
+      const url = urls[next++] as string
+      const requestStarted = Date.now()
+      const response = await fetcher.fetch(url, { redirect: 'manual' })
+      await response.body?.cancel()
+      latencyMs.push(Date.now() - requestStarted)
+      const key = response.status === 302 && response.headers.has('Location') ? '302' : String(response.status)
+      statuses[key] = (statuses[key] ?? 0) + 1
+    }
+  }
+  await Promise.all(Array.from({ length: query.count('concurrency') }, worker))
+  return { latencyMs, elapsedMs: Date.now() - started, statuses }
+}
+
+async function readOk(response: Response): Promise<void> {
+  const body = await response.text()
+  if (!response.ok) throw new Error(`HTTP ${response.status}: ${body.slice(0, 200)}`)
+}
+
+/** Required query parameters. */
+class Query {
+  readonly #params: URLSearchParams
+
+  constructor(params: URLSearchParams) {
+    this.#params = params
+  }
+
+  text(name: string): string {
+    const value = this.#params.get(name)
+    if (value === null || value === '') throw new Error(`query parameter ${name} is required`)
+    return value
+  }
+
+  count(name: string): number {
+    const value = Number(this.text(name))
+    if (!Number.isInteger(value) || value < 1 || value > 1_000_000) throw new Error(`query parameter ${name} must be a positive integer`)
+    return value
+  }
+}
