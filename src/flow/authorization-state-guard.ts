@@ -1,39 +1,58 @@
 /**
- * AuthorizationStateGuard: one tiny Durable Object per single-use value (an OAuth `state`,
- * or the `jti` of a connect token). KV cannot do "use once" (two concurrent get-then-delete
- * both succeed); a Durable Object runs one call at a time and its SQLite storage is
- * synchronous, so `claim()` succeeds exactly once (S2, S15). An alarm erases the marker
- * once the value has expired anyway.
+ * AuthorizationStateGuard: makes single-use values (an OAuth `state`, or the `jti` of a
+ * connect token) usable once. KV cannot do "use once" (two concurrent get-then-delete both
+ * succeed); a Durable Object runs one call at a time and its SQLite storage is synchronous,
+ * so `claim()` succeeds exactly once per value (S2, S15).
+ *
+ * A fixed set of guard objects per kind, each holding many values, keeps claims in warm
+ * objects: creating a new object per value cost about eight times as much as the claim itself.
  */
 import { DurableObject } from 'cloudflare:workers'
 
-const CLAIMED_AT = 'claimedAt'
+/** Guard objects per kind; values spread over them by hash. Changing it forgets live claims. */
+const SHARDS_PER_KIND = 32
 
-/** Keep the marker this long after the value's own expiry (clock skew, KV TTL slack). */
+/** Keep a claim this long after the value's own expiry (connect tokens get 30 s clock tolerance). */
 const RETENTION_AFTER_EXPIRY_MS = 5 * 60_000
 
-/** Single-use marker; address it with `stateGuardName(...)`. */
+/** Single-use markers for the values of one shard; address it with `stateGuardName(...)`. */
 export class AuthorizationStateGuard extends DurableObject<Env> {
-  /**
-   * Marks this value used. True the first time, false ever after (until the marker is
-   * erased, after `notAfter`, when the value is refused as expired anyway).
-   */
-  async claim(notAfter: number): Promise<boolean> {
-    if (this.ctx.storage.kv.get<number>(CLAIMED_AT) !== undefined) return false
-    this.ctx.storage.kv.put(CLAIMED_AT, Date.now())
-    await this.ctx.storage.setAlarm(Math.max(notAfter, Date.now()) + RETENTION_AFTER_EXPIRY_MS)
-    return true
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env)
+    ctx.storage.sql.exec(
+      'CREATE TABLE IF NOT EXISTS claimed_values (value TEXT PRIMARY KEY, retain_until INTEGER NOT NULL) WITHOUT ROWID',
+    )
+    ctx.storage.sql.exec('CREATE INDEX IF NOT EXISTS claimed_values_by_retain_until ON claimed_values (retain_until)')
   }
 
-  /** Erases the marker (idempotent: alarms are at-least-once). */
-  override async alarm(): Promise<void> {
-    await this.ctx.storage.deleteAll()
+  /**
+   * Marks `value` used. True the first time, false until the claim is forgotten (after
+   * `notAfter` plus a retention margin, when the value is refused as expired anyway).
+   */
+  claim(value: string, notAfter: number, now: number = Date.now()): boolean {
+    // No await between the check and the insert: this stays atomic within the object.
+    const sql = this.ctx.storage.sql
+    sql.exec('DELETE FROM claimed_values WHERE retain_until < ?', now)
+    const inserted = sql
+      .exec('INSERT INTO claimed_values (value, retain_until) VALUES (?, ?) ON CONFLICT (value) DO NOTHING RETURNING value', value, Math.max(notAfter, now) + RETENTION_AFTER_EXPIRY_MS)
+      .toArray()
+    return inserted.length === 1
   }
 }
 
-/** The object name for a single-use value: one namespace per kind so values never collide. */
+/** The shard of a value: FNV-1a over its UTF-16 code units, so it is synchronous and stable. */
+export function stateGuardShard(value: string): number {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < value.length; i++) {
+    hash ^= value.charCodeAt(i)
+    hash = Math.imul(hash, 0x01000193)
+  }
+  return (hash >>> 0) % SHARDS_PER_KIND
+}
+
+/** The guard object that holds `value`: one set of shards per kind so values never collide. */
 export function stateGuardName(kind: 'state' | 'connect-token', value: string): string {
-  return `${kind}:${value}`
+  return `shard:${kind}:${stateGuardShard(value)}`
 }
 
 /** Claims `value` once through its guard object; true when this call was the first. */
@@ -44,5 +63,5 @@ export async function claimOnce(
   notAfter: number,
 ): Promise<boolean> {
   const stub = namespace.get(namespace.idFromName(stateGuardName(kind, value))) as DurableObjectStub<AuthorizationStateGuard>
-  return stub.claim(notAfter)
+  return stub.claim(value, notAfter)
 }

@@ -48,11 +48,27 @@ export function connectTokenKey(secret: string | undefined): Uint8Array {
   return key
 }
 
+const verificationKeys = new Map<string, Promise<CryptoKey>>()
+
+/**
+ * `connectTokenKey` imported for HS256 verification, once per isolate: importing it on every
+ * request was a visible share of the start route. Throws like `connectTokenKey`.
+ */
+export function connectTokenVerificationKey(secret: string | undefined): Promise<CryptoKey> {
+  const raw = connectTokenKey(secret)
+  const cached = verificationKeys.get(secret ?? '')
+  if (cached !== undefined) return cached
+  const imported = crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify'])
+  // A rotated secret leaves its old entry (one key) until the isolate is recycled.
+  verificationKeys.set(secret ?? '', imported)
+  return imported
+}
+
 /**
  * Verifies a connect token and reads its claims; `now` in ms. Throws `invalid_connect_token`
  * (the message says which rule failed, never echoes the token).
  */
-export async function verifyConnectToken(token: string, key: Uint8Array, now: number): Promise<ConnectRequest> {
+export async function verifyConnectToken(token: string, key: CryptoKey, now: number): Promise<ConnectRequest> {
   const refuse = (why: string): LatchkeyError => new LatchkeyError('invalid_connect_token', `The connect token ${why}.`)
   if (token.length > MAX_CONNECT_TOKEN_LENGTH) throw refuse(`is longer than ${MAX_CONNECT_TOKEN_LENGTH} characters`)
   let payload: JWTPayload

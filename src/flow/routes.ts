@@ -14,7 +14,7 @@ import { LatchkeyError } from '../errors.ts'
 import { clearBindingCookie } from './browser-binding.ts'
 import { isWellFormedState, parseCallbackQuery } from './callback-query.ts'
 import { completeAuthorization } from './complete-authorization.ts'
-import { connectTokenKey, verifyConnectToken } from './connect-token.ts'
+import { connectTokenVerificationKey, verifyConnectToken } from './connect-token.ts'
 import { endFlow, showFlowResult } from './flow-ending.ts'
 import { readFlowResult, RESULT_PATH } from './flow-result.ts'
 import { parseUniqueQuery, rawQuery } from './query-string.ts'
@@ -44,7 +44,7 @@ flowRoutes.get('/connect/:connectorKey', async (c) => {
   if (token === undefined || token === '') {
     throw new LatchkeyError('invalid_connect_token', 'The connect URL has no token parameter. Use a URL made by the application (createConnectUrl or a minted connect token).')
   }
-  const request = await verifyConnectToken(token, connectTokenKey(c.env.CONNECT_TOKEN_SECRET), now)
+  const request = await verifyConnectToken(token, await connectTokenVerificationKey(c.env.CONNECT_TOKEN_SECRET), now)
   const start = await startAuthorization(c.env, c.req.param('connectorKey'), request, now)
   c.header('Set-Cookie', start.setCookie)
   return c.redirect(start.authorizeUrl, 302)
