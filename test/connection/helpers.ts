@@ -10,6 +10,7 @@ import { fromRpcError } from '../../src/connection/rpc-error.ts'
 import type { ConnectionSummary } from '../../src/connection/connection-record.ts'
 import { newConnectionId } from '../../src/flow/connection-id.ts'
 import { LatchkeyError } from '../../src/errors.ts'
+import type { LoggedRequest } from '../setup/upstream-servers.ts'
 
 /** Origin of the test upstream (`http://127.0.0.1:<port>`). */
 export const upstreamOrigin = Reflect.get(env, 'UPSTREAM_ORIGIN') as string
@@ -23,14 +24,7 @@ export interface IssuedTokens {
 }
 
 /** One request as the upstream logged it. */
-export interface LoggedRequest {
-  method: string
-  path: string
-  query: string
-  headers: Record<string, string>
-  body: string
-  at: number
-}
+export type { LoggedRequest }
 
 /** A scenario id nobody else uses: per-test state on the upstream. */
 export function newScenario(label: string): string {
