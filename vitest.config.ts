@@ -25,7 +25,7 @@ export const FIXTURE_CLIENT_SECRET = 'se:cr&t+ va%lue'
  */
 function upstreamBindings(upstreamOrigin: string): Record<string, string> {
   const bindings: Record<string, string> = { UPSTREAM_ORIGIN: upstreamOrigin }
-  for (const key of ['TEST_OAUTH', 'TEST_OAUTH_CUSTOM', 'TEST_OAUTH_MAPPED', 'CONN_CUSTOM_REFRESH', 'CONN_REFRESH_MAPPED']) {
+  for (const key of ['TEST_OAUTH', 'TEST_OAUTH_CUSTOM', 'TEST_OAUTH_MAPPED', 'CONN_CUSTOM_REFRESH', 'CONN_REFRESH_MAPPED', 'TEST_API_CLIENT']) {
     bindings[`${key}__UPSTREAM_ORIGIN`] = upstreamOrigin
     bindings[`${key}__CLIENT_ID`] = 'test-client'
     bindings[`${key}__CLIENT_SECRET`] = FIXTURE_CLIENT_SECRET
@@ -46,6 +46,9 @@ function upstreamBindings(upstreamOrigin: string): Record<string, string> {
   bindings['REFRESH_RETRY_BASE_DELAY_MS'] = '1'
   bindings['REFRESH_RETRY_MAX_DELAY_MS'] = '20'
   bindings['TOKEN_REQUEST_TIMEOUT_MS'] = '2500'
+  // A rate-limited API call waits at most 1 s in all (a Retry-After of 2 s ends the retries).
+  bindings['API_RETRY_BASE_DELAY_MS'] = '5'
+  bindings['API_RATE_LIMIT_MAX_WAIT_MS'] = '1000'
   return bindings
 }
 

@@ -1,14 +1,17 @@
 /**
- * The connector's makeApiClient, evaluated and validated: where the API is and which
- * headers, query parameters and Basic credentials authenticate a request to it. Fields
- * may sit at the top level (the docs) or under `args:` (real connector files); both work.
- * `responseHandlers` is not supported yet and is ignored.
+ * The connector's makeApiClient, evaluated and validated: where the API is, which headers,
+ * query parameters and Basic credentials authenticate a request to it, and how its
+ * responses are read (`responseHandlers`). Fields may sit at the top level (the docs) or
+ * under `args:` (real connector files); both work. A JavaScript makeApiClient may instead
+ * return a ready client object (with `get`, `post`, ...), which connector methods get as is.
  */
+import { evaluateMapping, type MappingNode } from '../formula/index.ts'
 import { LatchkeyError } from '../errors.ts'
 import { allowsInsecureLoopback, isLoopbackHost } from '../oauth/oauth-config.ts'
 import { readConnectorParameters } from '../registry/connector-parameters.ts'
 import { runMethod } from '../registry/registry.ts'
-import type { CompiledConnector } from '../registry/types.ts'
+import type { CompiledConnector, CompiledMethod } from '../registry/types.ts'
+import type { ApiResponse, EvaluatedResponseHandler, ResponseHandlers } from './api-response.ts'
 
 /** A validated makeApiClient result. */
 export interface ApiClientConfig {
@@ -21,20 +24,90 @@ export interface ApiClientConfig {
   auth?: { username: string; password: string }
 }
 
-/** Runs makeApiClient with the connection's credentials and input, then validates the result. */
-export async function resolveApiClientConfig(
+/** What makeApiClient made for one set of credentials. */
+export type ResolvedApiClient =
+  /** A configuration the API client engine sends requests with. */
+  | { kind: 'config'; config: ApiClientConfig; responseHandlers: ResponseHandlers | null }
+  /** A ready client object a JavaScript makeApiClient returned: methods get it as is. */
+  | { kind: 'client'; client: object }
+
+/**
+ * Runs makeApiClient with the connection's credentials and input, then validates the result.
+ * A mapping's `responseHandlers` are not evaluated here: they are formulas over each
+ * response, evaluated when one arrives (with the same variables plus `response`).
+ */
+export async function resolveApiClient(
   connector: CompiledConnector,
   env: Env,
   credentials: Record<string, unknown>,
   connectionInput: Record<string, unknown>,
-): Promise<ApiClientConfig> {
-  const raw = await runMethod(connector, 'makeApiClient', {
+): Promise<ResolvedApiClient> {
+  const variables = {
     credentials,
     connectorParameters: readConnectorParameters(connector, env),
     connectionParameters: connectionInput,
     connectionInput,
+  }
+  const method = connector.auth.methods.makeApiClient
+  const context = { connectorKey: connector.key, allowInsecureLoopback: allowsInsecureLoopback(env.ALLOW_INSECURE_LOOPBACK) }
+  if (method?.implementationType === 'mapping') {
+    const { config, handlers } = splitResponseHandlers(method)
+    const raw = evaluateMapping(config, variables)
+    const responseHandlers: ResponseHandlers | null = handlers === null ? null : (response) => checkHandlers(evaluateMapping(handlers, { ...variables, response }), context.connectorKey)
+    return { kind: 'config', config: validateApiClientConfig(raw, context), responseHandlers }
+  }
+  const raw = await runMethod(connector, 'makeApiClient', variables)
+  if (isReadyClient(raw)) return { kind: 'client', client: raw }
+  const handlers = isRecord(raw) ? (raw['responseHandlers'] ?? (isRecord(raw['args']) ? raw['args']['responseHandlers'] : undefined)) : undefined
+  const responseHandlers: ResponseHandlers | null = handlers === undefined || handlers === null ? null : (response) => evaluateHandlerValues(handlers, response, context.connectorKey)
+  return { kind: 'config', config: validateApiClientConfig(raw, context), responseHandlers }
+}
+
+/** A client object has request methods; a configuration is plain data. */
+function isReadyClient(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && typeof (value as { get?: unknown }).get === 'function'
+}
+
+const splitCache = new WeakMap<CompiledMethod, { config: MappingNode; handlers: MappingNode | null }>()
+
+/** The makeApiClient mapping without its `responseHandlers` (top level or under `args`), and those handlers. */
+function splitResponseHandlers(method: Extract<CompiledMethod, { implementationType: 'mapping' }>): { config: MappingNode; handlers: MappingNode | null } {
+  const cached = splitCache.get(method)
+  if (cached) return cached
+  let handlers: MappingNode | null = null
+  const without = (node: MappingNode, descend: boolean): MappingNode => {
+    if (node === null || typeof node !== 'object' || node.op !== 'object') return node
+    const entries: Array<[string, MappingNode]> = []
+    for (const [key, child] of node.entries) {
+      if (key === 'responseHandlers') handlers = child
+      else entries.push([key, descend && key === 'args' ? without(child, false) : child])
+    }
+    return { op: 'object', entries }
+  }
+  const split = { config: without(method.mapping, true), handlers }
+  splitCache.set(method, split)
+  return split
+}
+
+/** A JavaScript makeApiClient's handlers: values as they are, functions called with `{response}`. */
+function evaluateHandlerValues(handlers: unknown, response: ApiResponse, connectorKey: string): EvaluatedResponseHandler[] {
+  if (!Array.isArray(handlers)) return checkHandlers(handlers, connectorKey)
+  const valueOf = (value: unknown): unknown => (typeof value === 'function' ? (value as (args: { response: ApiResponse }) => unknown)({ response }) : value)
+  return checkHandlers(
+    handlers.map((handler: unknown) => (isRecord(handler) ? Object.fromEntries(Object.entries(handler).map(([key, value]) => [key, valueOf(value)])) : handler)),
+    connectorKey,
+  )
+}
+
+function checkHandlers(value: unknown, connectorKey: string): EvaluatedResponseHandler[] {
+  if (value === undefined) return []
+  if (!Array.isArray(value) || !value.every(isRecord)) {
+    throw new LatchkeyError('connector_misconfigured', `makeApiClient of connector "${connectorKey}" returned responseHandlers that is not a list of {match, isSuccess, data, error}.`)
+  }
+  return value.map((handler) => {
+    const error = handler['error']
+    return { match: handler['match'], isSuccess: handler['isSuccess'], data: handler['data'], ...(isRecord(error) && { error }) }
   })
-  return validateApiClientConfig(raw, { connectorKey: connector.key, allowInsecureLoopback: allowsInsecureLoopback(env.ALLOW_INSECURE_LOOPBACK) })
 }
 
 /** Validates a raw makeApiClient result (pure). Throws `connector_misconfigured` naming the field. */
@@ -43,8 +116,8 @@ export function validateApiClientConfig(raw: unknown, context: { connectorKey: s
     new LatchkeyError('connector_misconfigured', `makeApiClient of connector "${context.connectorKey}" ${message}`)
   if (!isRecord(raw)) throw fail('must return an object.')
   const { args, ...topLevel } = raw
-  if (args !== undefined && !isRecord(args)) throw fail('returned args that is not an object.')
-  const fields: Record<string, unknown> = { ...topLevel, ...args }
+  if (args !== undefined && args !== null && !isRecord(args)) throw fail('returned args that is not an object.')
+  const fields: Record<string, unknown> = { ...topLevel, ...(isRecord(args) ? args : {}) }
 
   const config: ApiClientConfig = {
     baseUri: baseUri(fields['baseUri'], context.allowInsecureLoopback, fail),

@@ -15,6 +15,11 @@ export interface ApiCall {
   method: string
   headers: [string, string][]
   body: ArrayBuffer | null
+  /**
+   * Sent by the connector's own code (its methods' API client): an absolute URL outside
+   * baseUri is then allowed, as the format specifies. Never set for other Workers' calls.
+   */
+  trusted?: boolean
 }
 
 /** The object form callers may pass instead of a Request. */
@@ -55,35 +60,46 @@ export async function readApiCall(input: Request | ApiRequestInit): Promise<ApiC
 /**
  * The URL of `path` under `baseUri`. Relative paths are appended to baseUri's path (so
  * `/user` with baseUri `https://api.example.com/v2` is `https://api.example.com/v2/user`);
- * an absolute URL is accepted only when it is under baseUri. Dot segments and encodings are
+ * an absolute URL is accepted only when it is under baseUri, unless `trusted` (the
+ * connector's own code), which may name any https URL. Dot segments and encodings are
  * resolved before the check. Throws `invalid_request` otherwise.
  */
-export function resolveApiUrl(baseUri: string, path: string): URL {
+export function resolveApiUrl(baseUri: string, path: string, trusted = false): URL {
   const base = new URL(baseUri)
   const basePath = base.pathname.endsWith('/') ? base.pathname : `${base.pathname}/`
   // `//host/x` (and its backslash spellings) names another host: refused, not reinterpreted.
   if (/^[/\\]{2}/.test(path)) throw invalid('the path names another host; pass a path relative to the baseUri.')
+  const absolute = /^[A-Za-z][A-Za-z0-9+.-]*:/.test(path)
   let url: URL
   try {
-    url = /^[A-Za-z][A-Za-z0-9+.-]*:/.test(path) ? new URL(path) : new URL(path.replace(/^[/\\]/, ''), `${base.origin}${basePath}`)
+    url = absolute ? new URL(path) : new URL(path.replace(/^[/\\]/, ''), `${base.origin}${basePath}`)
   } catch {
     throw invalid('the path is not a valid URL path.')
   }
-  const underBase = url.pathname === base.pathname || url.pathname.startsWith(basePath)
-  if (url.origin !== base.origin || !underBase || url.username !== '' || url.password !== '') {
+  if (url.username !== '' || url.password !== '') throw invalid('the URL carries credentials.')
+  const underBase = url.origin === base.origin && (url.pathname === base.pathname || url.pathname.startsWith(basePath))
+  const trustedElsewhere = trusted && (url.origin === base.origin || (absolute && url.protocol === 'https:'))
+  if (!underBase && !trustedElsewhere) {
     throw invalid("the proxy only sends requests under the connector's baseUri: pass a path relative to it.")
   }
   url.hash = ''
   return url
 }
 
-/** The outgoing request: caller's method, headers and body; the connector's query and headers win. */
+/**
+ * The outgoing request: the call's method, headers and body under the connector's baseUri,
+ * query and headers. For other Workers' calls the connector's query and headers win (a caller
+ * cannot replace the authentication); the connector's own code may override them per call.
+ */
 export function buildApiRequest(config: ApiClientConfig, call: ApiCall): Request {
-  const url = resolveApiUrl(config.baseUri, call.path)
-  for (const [name, value] of Object.entries(config.query)) url.searchParams.set(name, value)
+  const trusted = call.trusted === true
+  const url = resolveApiUrl(config.baseUri, call.path, trusted)
+  for (const [name, value] of Object.entries(config.query)) if (!trusted || !url.searchParams.has(name)) url.searchParams.set(name, value)
   const headers = new Headers()
-  for (const [name, value] of call.headers) if (!DROPPED_HEADERS.has(name.toLowerCase())) headers.append(name, value)
+  const callHeaders = call.headers.filter(([name]) => !DROPPED_HEADERS.has(name.toLowerCase()))
+  for (const [name, value] of trusted ? [] : callHeaders) headers.append(name, value)
   for (const [name, value] of Object.entries(config.headers)) headers.set(name, value)
+  for (const [name, value] of trusted ? callHeaders : []) headers.set(name, value)
   const hasBody = call.body !== null && call.method !== 'GET' && call.method !== 'HEAD'
   // Redirects are handed back to the caller: following one could carry the credentials elsewhere.
   return new Request(url, { method: call.method, headers, body: hasBody ? call.body : null, redirect: 'manual' })

@@ -14,8 +14,9 @@ import { deliverEvent, readEventDestinations } from '../events/deliver-event.ts'
 import { readConnectorParameters } from '../registry/connector-parameters.ts'
 import { findConnector, getConnector, hasMethod, runMethod } from '../registry/registry.ts'
 import type { CompiledConnector } from '../registry/types.ts'
-import { resolveApiClientConfig } from './api-client-config.ts'
-import { buildApiRequest, type ApiCall } from './api-request.ts'
+import { createApiClient } from './api-client.ts'
+import { resolveApiClient, type ResolvedApiClient } from './api-client-config.ts'
+import type { ApiCall } from './api-request.ts'
 import {
   expiresAtOf,
   isExpired,
@@ -29,7 +30,8 @@ import {
 import { ConnectionStorage } from './connection-storage.ts'
 import { openCredentials, readCredentialKeyring, sealCredentials, type CredentialKeyring } from './credential-encryption.ts'
 import { planRefresh, refreshCredentials, type RefreshFailure } from './credential-refresh.ts'
-import { readRetryPolicy } from './retry-policy.ts'
+import { readRateLimitPolicy, readRetryPolicy } from './retry-policy.ts'
+import { sendApiCall, type ApiCallContext } from './send-api-call.ts'
 import { tenantDirectory } from './tenant-directory.ts'
 
 /** What the OAuth flow stores after a successful code exchange (contract in the team brief). */
@@ -78,6 +80,11 @@ export class ConnectionImplementation {
   #credentials: Credentials | null = null
   /** Bumped whenever credentials are replaced or deleted; a refresh that started earlier must not write. */
   #generation = 0
+  /**
+   * Bumped when the user's authorization is replaced or deleted (reconnect, disconnect), not by
+   * refreshes: a test that started earlier (and may itself have refreshed) must not record its result.
+   */
+  #authorization = 0
   #refreshInFlight: Promise<Credentials> | null = null
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -127,6 +134,7 @@ export class ConnectionImplementation {
     await this.#storage.scheduleRefresh(record.refreshAt)
     this.#storage.write(record, sealed)
     this.#replaceCredentials(checked.credentials)
+    this.#authorization += 1
     await tenantDirectory(this.#env, record.tenant).addConnection({
       connectionId: record.connectionId,
       connectorKey: record.connectorKey,
@@ -163,10 +171,10 @@ export class ConnectionImplementation {
   async runConnectionTest(tenant?: string): Promise<ConnectionSummary> {
     await this.#ready()
     const record = this.#requireRecord(tenant)
-    const generation = this.#generation
+    const authorization = this.#authorization
     const testResult = await this.#runTest(record)
     const current = this.#requireRecord(tenant)
-    if (this.#generation !== generation) return toSummary(current)
+    if (this.#authorization !== authorization) return toSummary(current)
 
     const next: ConnectionRecord = { ...current, testResult, updatedAt: Date.now() }
     if (testResult.ok && current.status === 'error' && !REFRESH_ERROR_CODES.has(current.lastError?.code ?? '')) {
@@ -210,21 +218,19 @@ export class ConnectionImplementation {
   }
 
   /**
-   * Sends `call` to the connector's API with the connection's authentication. On a 401 the
-   * credentials are refreshed once and the call is sent once more; any other answer,
-   * redirects included, goes back to the caller as it is.
+   * Sends `call` to the connector's API with the connection's authentication, through the same
+   * engine as the API client connector methods get (send-api-call.ts): a 401 (or a response
+   * handler's access_token_expired) refreshes once and resends, a 429 is retried with backoff,
+   * and the last answer, redirects included, goes back to the caller as it is.
    */
   async proxy(tenant: string, call: ApiCall): Promise<Response> {
     await this.#ready()
     const record = this.#requireRecord(tenant)
     const connector = getConnector(record.connectorKey)
     const credentials = await this.#validCredentials(record, false)
-    const response = await this.#sendApiCall(connector, record, credentials, call)
-    if (response.status !== 401) return response
-    const refreshed = await this.#refreshSingleFlight({ kind: 'unauthorized', rejected: credentials })
-    if (refreshed === credentials) return response
-    await response.body?.cancel()
-    return this.#sendApiCall(connector, record, refreshed, call)
+    // Only the connector's own code may leave baseUri: a caller's flag is not trusted.
+    const exchange = await sendApiCall({ ...call, trusted: false }, 'stream', this.#apiCallContext(connector, record, credentials, null))
+    return exchange.response
   }
 
   /**
@@ -238,6 +244,7 @@ export class ConnectionImplementation {
     const current = this.#requireRecord(tenant)
     await this.#storage.deleteAll()
     this.#replaceCredentials(null)
+    this.#authorization += 1
     await tenantDirectory(this.#env, current.tenant).removeConnection(current.connectionId)
     this.#publish('connection.deleted', current)
     return { connectionId: current.connectionId, connectorDisconnect }
@@ -486,19 +493,62 @@ export class ConnectionImplementation {
     return next
   }
 
-  async #sendApiCall(connector: CompiledConnector, record: ConnectionRecord, credentials: Credentials, call: ApiCall): Promise<Response> {
-    const config = await resolveApiClientConfig(connector, this.#env, credentials, record.connectionInput)
-    return fetch(buildApiRequest(config, call))
+  /**
+   * What the API client engine needs for calls of this connection: makeApiClient per set of
+   * credentials (the first one already resolved when `resolved` is given), the single-flight
+   * refresh, and the defunct transition.
+   */
+  #apiCallContext(connector: CompiledConnector, record: ConnectionRecord, credentials: Credentials, resolved: ResolvedApiClient | null): ApiCallContext {
+    let known = resolved === null ? null : { credentials, resolved }
+    return {
+      credentials,
+      resolve: async (current) => {
+        if (known?.credentials === current) return known.resolved
+        known = { credentials: current, resolved: await resolveApiClient(connector, this.#env, current, record.connectionInput) }
+        return known.resolved
+      },
+      refresh: (rejected) => this.#refreshSingleFlight({ kind: 'unauthorized', rejected }),
+      markDefunct: () => this.#markDefunct(),
+      rateLimit: readRateLimitPolicy(this.#env),
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      random: Math.random,
+      now: Date.now,
+    }
+  }
+
+  /**
+   * The API client object for a connector method (test, disconnect): a ready client from a
+   * JavaScript makeApiClient as it is, otherwise Membrane's client over the engine.
+   */
+  async #methodApiClient(connector: CompiledConnector, record: ConnectionRecord, credentials: Credentials): Promise<object> {
+    const resolved = await resolveApiClient(connector, this.#env, credentials, record.connectionInput)
+    if (resolved.kind === 'client') return resolved.client
+    const context = this.#apiCallContext(connector, record, credentials, resolved)
+    const { headers, auth } = resolved.config
+    const secrets = [...secretValues(credentials), headers['Authorization'] ?? '', auth?.password ?? '']
+    return createApiClient(resolved.config, (call) => sendApiCall(call, 'data', context), secrets)
+  }
+
+  /** A response handler said `connection_is_defunct`: only the user can repair it. */
+  async #markDefunct(): Promise<void> {
+    const record = this.#storage.readRecord()
+    if (record === null || record.status === 'needs_reauth') return
+    const message = 'The API reports that this connection is defunct (connection_is_defunct): the user must connect again.'
+    const next: ConnectionRecord = { ...record, status: 'needs_reauth', lastError: { code: 'needs_reauth', message }, updatedAt: Date.now(), refreshAt: null }
+    this.#storage.write(next)
+    await this.#storage.scheduleRefresh(null)
+    this.#publish('connection.needs_reauth', next)
   }
 
   async #runTest(record: ConnectionRecord): Promise<ConnectionTestResult> {
     try {
       const connector = getConnector(record.connectorKey)
       const credentials = await this.#validCredentials(record, false)
-      const apiClient = await resolveApiClientConfig(connector, this.#env, credentials, record.connectionInput)
+      const apiClient = await this.#methodApiClient(connector, record, credentials)
       const passed = await runMethod(connector, 'test', {
         credentials,
         apiClient,
+        externalApiClient: apiClient,
         connectorParameters: readConnectorParameters(connector, this.#env),
         connectionParameters: record.connectionInput,
         connectionInput: record.connectionInput,
@@ -513,13 +563,17 @@ export class ConnectionImplementation {
 
   async #runDisconnectMethod(record: ConnectionRecord): Promise<DisconnectResult['connectorDisconnect']> {
     const connector = findConnector(record.connectorKey)
-    if (!connector || !hasMethod(connector, 'disconnect') || this.#credentials === null) return 'absent'
+    const credentials = this.#credentials
+    if (!connector || !hasMethod(connector, 'disconnect') || credentials === null) return 'absent'
     try {
+      const apiClient = await this.#methodApiClient(connector, record, credentials)
       await runMethod(connector, 'disconnect', {
+        apiClient,
+        externalApiClient: apiClient,
         connectorParameters: readConnectorParameters(connector, this.#env),
         connectionParameters: record.connectionInput,
         connectionInput: record.connectionInput,
-        credentials: this.#credentials,
+        credentials,
       })
       return 'succeeded'
     } catch (error) {
@@ -563,4 +617,9 @@ function validateAuthorizedConnection(input: AuthorizedConnectionInput): Authori
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** String values of the credentials long enough to be tokens or secrets, to mask in API client errors. */
+function secretValues(credentials: Credentials): string[] {
+  return Object.values(credentials).filter((value): value is string => typeof value === 'string' && value.length >= 8)
 }

@@ -2,6 +2,7 @@
  * What a connection object stores besides the sealed credentials, the summary it shows to
  * callers (no secrets), and when a refresh is due. Layout and examples: STORAGE.md.
  */
+import { normalizeExpiresAt } from '../oauth/token-response.ts'
 
 /** Lifecycle status of a connection. */
 export type ConnectionStatus = 'connected' | 'needs_reauth' | 'error'
@@ -81,10 +82,12 @@ export function toSummary(record: ConnectionRecord): ConnectionSummary {
   }
 }
 
-/** `credentials.expires_at` (ms since epoch) when it is a finite number, else `null`. */
+/**
+ * `credentials.expires_at` in ms since epoch, else `null`. A connector's own method may have
+ * stored it in seconds (the provider's spelling): `normalizeExpiresAt` reads it either way.
+ */
 export function expiresAtOf(credentials: Record<string, unknown>): number | null {
-  const value = credentials['expires_at']
-  return typeof value === 'number' && Number.isFinite(value) ? value : null
+  return normalizeExpiresAt(credentials['expires_at'])
 }
 
 /**

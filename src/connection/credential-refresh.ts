@@ -13,7 +13,7 @@ import { allowsInsecureLoopback, resolveOAuthConfig, type OAuthConfig } from '..
 import { registeredOAuthErrorCode } from '../oauth/oauth-error-code.ts'
 import { defineField, isCopyableField } from '../oauth/own-fields.ts'
 import { buildTokenRequest } from '../oauth/token-request.ts'
-import { expiresInSeconds, processTokenResponse, validateTokenFields, type TokenEndpointFailure, type TokenResponse } from '../oauth/token-response.ts'
+import { expiresInSeconds, normalizeExpiresAt, processTokenResponse, validateTokenFields, withTokenExpiry, type TokenEndpointFailure, type TokenResponse } from '../oauth/token-response.ts'
 import { isLatchkeyError } from '../errors.ts'
 import { redirectUriOf } from '../flow/settings.ts'
 import { decideRetry, parseRetryAfter, type RetryPolicy } from './retry-policy.ts'
@@ -169,8 +169,7 @@ async function applyRefreshResponse(tokens: TokenResponse, context: RefreshConte
       credentials,
     })
     if (!isRecord(extracted)) return { ok: false, failure: { kind: 'rejected', detail: 'getCredentialsFromRefreshTokenResponse returned no object' }, retryAfterMs: null }
-    const withExpiry = hasExpiry(extracted) || tokens.expires_at === undefined ? extracted : { ...extracted, expires_at: tokens.expires_at }
-    return { ok: true, credentials: mergeRefreshedCredentials(credentials, withExpiry, context.now()) }
+    return { ok: true, credentials: mergeRefreshedCredentials(credentials, withTokenExpiry(extracted, tokens, context.now()), context.now()) }
   } catch (error) {
     if (!isLatchkeyError(error)) throw error
     return { ok: false, failure: { kind: 'rejected', detail: error.message }, retryAfterMs: null }
@@ -214,7 +213,7 @@ async function runConnectorRefresh(context: RefreshContext): Promise<RefreshOutc
 /**
  * The seed's merge: the new fields over the old credentials. Missing (or null) fields keep
  * their old value, so a response without refresh_token keeps the old refresh token.
- * `expires_at` is recomputed: from the new `expires_at`, else from a new `expires_in`, else
+ * `expires_at` is recomputed: from the new `expires_at` (seconds or ms), else from a new `expires_in`, else
  * dropped (the old one described the old token). Fields are defined, never assigned, and
  * `__proto__` is never copied (own-fields.ts).
  */
@@ -222,16 +221,12 @@ export function mergeRefreshedCredentials(old: Record<string, unknown>, fresh: R
   const merged: Record<string, unknown> = {}
   for (const [name, value] of Object.entries(old)) if (isCopyableField(name)) defineField(merged, name, value)
   for (const [name, value] of Object.entries(fresh)) if (isCopyableField(name) && value !== undefined && value !== null) defineField(merged, name, value)
-  const expiresAt = Object.hasOwn(fresh, 'expires_at') ? fresh['expires_at'] : undefined
+  const expiresAt = Object.hasOwn(fresh, 'expires_at') ? normalizeExpiresAt(fresh['expires_at']) : null
   const expiresIn = Object.hasOwn(fresh, 'expires_in') ? expiresInSeconds(fresh['expires_in']) : null
-  if (typeof expiresAt === 'number' && Number.isFinite(expiresAt)) defineField(merged, 'expires_at', expiresAt)
+  if (expiresAt !== null) defineField(merged, 'expires_at', expiresAt)
   else if (expiresIn !== null) defineField(merged, 'expires_at', now + expiresIn * 1000)
   else delete merged['expires_at']
   return merged
-}
-
-function hasExpiry(fields: Record<string, unknown>): boolean {
-  return (fields['expires_at'] !== undefined && fields['expires_at'] !== null) || (fields['expires_in'] !== undefined && fields['expires_in'] !== null)
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

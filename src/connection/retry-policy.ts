@@ -41,6 +41,30 @@ export function readRetryPolicy(env: Env): RetryPolicy {
   }
 }
 
+/** How long an API call rate-limited by the provider keeps retrying (send-api-call.ts). */
+export interface RateLimitRetryPolicy {
+  /** First backoff ceiling; doubles per retry (full jitter). */
+  baseDelayMs: number
+  /** Total time one call may spend waiting. */
+  maxWaitMs: number
+}
+
+/** Production defaults: waits starting at up to 1 s, at most 30 s in all per call. */
+export const DEFAULT_RATE_LIMIT_POLICY: RateLimitRetryPolicy = { baseDelayMs: 1_000, maxWaitMs: 30_000 }
+
+/** The policy from optional Worker variables `API_RETRY_BASE_DELAY_MS` and `API_RATE_LIMIT_MAX_WAIT_MS`. */
+export function readRateLimitPolicy(env: Env): RateLimitRetryPolicy {
+  const variables = env as unknown as Record<string, unknown>
+  const read = (name: string, fallback: number): number => {
+    const value = variables[name]
+    return typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : fallback
+  }
+  return {
+    baseDelayMs: read('API_RETRY_BASE_DELAY_MS', DEFAULT_RATE_LIMIT_POLICY.baseDelayMs),
+    maxWaitMs: read('API_RATE_LIMIT_MAX_WAIT_MS', DEFAULT_RATE_LIMIT_POLICY.maxWaitMs),
+  }
+}
+
 /**
  * Milliseconds a `Retry-After` value asks to wait: delay-seconds or an HTTP-date (past dates
  * give 0). `null` when absent or unparseable, so the caller falls back to backoff.

@@ -9,7 +9,7 @@ import { resolveJwksUri, validateIdToken } from '../oauth/id-token.ts'
 import { fetchIssuerMetadata, type IssuerMetadataResult } from '../oauth/issuer-metadata.ts'
 import { allowsInsecureLoopback, resolveOAuthConfig } from '../oauth/oauth-config.ts'
 import { readTokenRequestTimeout } from '../oauth/token-request-timeout.ts'
-import type { TokenResponse } from '../oauth/token-response.ts'
+import { withTokenExpiry, type TokenResponse } from '../oauth/token-response.ts'
 import { readConnectorParameters } from '../registry/connector-parameters.ts'
 import { hasMethod, runMethod } from '../registry/registry.ts'
 import type { CompiledConnector } from '../registry/types.ts'
@@ -91,7 +91,7 @@ async function finish(env: Env, record: PendingAuthorization, query: CallbackQue
     now,
   })
   const tokens = await keepValidatedIdToken(exchanged, record, issuer, config.clientId, now)
-  const credentials = await credentialsFrom(connector, tokens, record, connectorParameters, query)
+  const credentials = await credentialsFrom(connector, tokens, record, connectorParameters, query, now)
   return storeAndTestConnection(env, {
     connectionId: record.connectionId ?? newConnectionId(),
     connectorKey: record.connectorKey,
@@ -154,13 +154,14 @@ async function keepValidatedIdToken(
   return tokens
 }
 
-/** getCredentialsFromAccessTokenResponse (mapping or JavaScript), or the token response itself. */
+/** getCredentialsFromAccessTokenResponse (mapping or JavaScript) with the token's expiry kept, or the token response itself. */
 async function credentialsFrom(
   connector: CompiledConnector,
   tokens: TokenResponse,
   record: PendingAuthorization,
   connectorParameters: Record<string, unknown>,
   query: CallbackQuery,
+  now: number,
 ): Promise<Record<string, unknown>> {
   if (!hasMethod(connector, 'getCredentialsFromAccessTokenResponse')) return tokens
   const { code: _code, state: _state, ...rest } = query.parameters
@@ -175,7 +176,7 @@ async function credentialsFrom(
   if (typeof credentials !== 'object' || credentials === null || Array.isArray(credentials)) {
     throw new LatchkeyError('connector_method_failed', `getCredentialsFromAccessTokenResponse of connector "${connector.key}" must return an object.`)
   }
-  return credentials as Record<string, unknown>
+  return withTokenExpiry(credentials as Record<string, unknown>, tokens, now)
 }
 
 /** An unexpected error after the state was accepted: logged without its message (it may quote a secret). */

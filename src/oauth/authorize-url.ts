@@ -4,21 +4,24 @@
  */
 import type { OAuthConfig } from './oauth-config.ts'
 
-/** Parameters the protocol owns: a connector's `extra` cannot override them. */
-const PROTOCOL_PARAMETERS = new Set([
+/** Parameters Latchkey must own for security: a connector's `extra` never overrides them (S2, S4, S5, S16). */
+export const RESERVED_AUTHORIZE_PARAMETERS: ReadonlySet<string> = new Set([
   'response_type',
   'client_id',
   'redirect_uri',
-  'scope',
   'state',
   'code_challenge',
   'code_challenge_method',
 ])
 
+const PROTOCOL_PARAMETERS = new Set([...RESERVED_AUTHORIZE_PARAMETERS, 'scope'])
+
 /**
  * `authorizeUri` plus response_type=code, client_id, redirect_uri, scope (space-joined,
  * omitted when empty), state, code_challenge + code_challenge_method=S256 (unless `codeChallenge`
  * is null because the connector sets skipPkce), then the connector's `extra` parameters.
+ * `extra.scope` is sent as given when `scopes` is empty (providers that want comma-separated
+ * scopes, such as Slack and Shopify; validateOAuthConfig refuses both at once).
  * Query parameters already in `authorizeUri` are kept unless the protocol sets them.
  */
 export function buildAuthorizeUrl(config: OAuthConfig, request: { redirectUri: string; state: string; codeChallenge: string | null }): URL {
@@ -35,7 +38,7 @@ export function buildAuthorizeUrl(config: OAuthConfig, request: { redirectUri: s
     query.set('code_challenge_method', 'S256')
   }
   for (const [name, value] of Object.entries(config.extra)) {
-    if (!PROTOCOL_PARAMETERS.has(name)) query.set(name, value)
+    if (!RESERVED_AUTHORIZE_PARAMETERS.has(name) && !(name === 'scope' && config.scopes.length > 0)) query.set(name, value)
   }
   return url
 }

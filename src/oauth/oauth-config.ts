@@ -22,7 +22,7 @@ export interface OAuthConfig {
   clientAuthLocation?: 'headers' | 'body'
   noRefreshToken: boolean
   skipPkce: boolean
-  /** Additional authorize-URI query parameters. */
+  /** Additional authorize-URI query parameters (`scope` only when `scopes` is empty). */
   extra: Record<string, string>
   /** Issuer identifier (Latchkey extension, RFC 9207 / OIDC). */
   issuer?: string
@@ -97,6 +97,9 @@ export function validateOAuthConfig(raw: unknown, context: OAuthConfigContext): 
     extra: extra(raw['extra'], fail),
   }
   if (typeof clientSecret === 'string' && clientSecret !== '') config.clientSecret = clientSecret
+  if (config.extra['scope'] !== undefined && config.scopes.length > 0) {
+    throw fail('returned both scopes and extra.scope: set one (extra.scope is for providers that want the scope parameter written their own way, e.g. comma-separated).')
+  }
 
   const location = raw['clientAuthLocation']
   if (location === 'headers' || location === 'body') config.clientAuthLocation = location

@@ -68,10 +68,9 @@ export function validateTokenFields(fields: Record<string, unknown>, now: number
   const accessToken = fields['access_token']
   if (typeof accessToken !== 'string' || accessToken === '') return invalid('access_token is missing or not a non-empty string')
 
+  // Any string is stored (Slack's `bot`, `BEARER`...): makeApiClient writes the Authorization header, Latchkey never reads it.
   const tokenType = fields['token_type']
-  if (tokenType !== undefined && (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer')) {
-    return invalid('token_type is not bearer')
-  }
+  if (tokenType !== undefined && tokenType !== null && typeof tokenType !== 'string') return invalid('token_type is not a string')
   for (const field of ['refresh_token', 'id_token'] as const) {
     const value = fields[field]
     if (value !== undefined && (typeof value !== 'string' || value === '')) return invalid(`${field} is not a non-empty string`)
@@ -88,8 +87,29 @@ export function validateTokenFields(fields: Record<string, unknown>, now: number
     const seconds = expiresInSeconds(expiresIn)
     if (seconds === null) return invalid(`expires_in is not a number of seconds up to ${MAX_EXPIRES_IN_SECONDS} (10 years)`)
     tokens.expires_at = now + seconds * 1000
+  } else if (fields['expires_at'] !== undefined && fields['expires_at'] !== null) {
+    const expiresAt = normalizeExpiresAt(fields['expires_at'])
+    if (expiresAt === null) return invalid('expires_at is not a time in seconds or milliseconds since the epoch')
+    tokens.expires_at = expiresAt
   }
   return { ok: true, tokens }
+}
+
+/**
+ * Below this, an `expires_at` is in seconds since the epoch (as Strava sends it), not in
+ * milliseconds (as Latchkey stores it): 10^11 ms is March 1973, 10^11 s is the year 5138.
+ */
+const SECONDS_EXPIRY_LIMIT = 100_000_000_000
+
+/**
+ * An `expires_at` in milliseconds since the epoch: numbers (or numeric strings) below
+ * `SECONDS_EXPIRY_LIMIT` are read as seconds. `null` for anything that is not a positive
+ * finite time.
+ */
+export function normalizeExpiresAt(value: unknown): number | null {
+  const number = typeof value === 'string' && /^\d{1,16}$/.test(value.trim()) ? Number(value.trim()) : value
+  if (typeof number !== 'number' || !Number.isFinite(number) || number <= 0) return null
+  return number < SECONDS_EXPIRY_LIMIT ? number * 1000 : number
 }
 
 type ParsedBody = { kind: 'object'; value: Record<string, unknown> } | { kind: 'unreadable'; reason: string }
@@ -142,4 +162,17 @@ export function expiresInSeconds(value: unknown): number | null {
 
 function invalid(reason: string): TokenEndpointResult {
   return { ok: false, failure: { kind: 'invalid_response', reason } }
+}
+
+/**
+ * Credentials a connector's getCredentialsFrom…TokenResponse made from `tokens`, with a
+ * usable expiry: its own `expires_at` (seconds or ms), else its `expires_in` from `now`, else
+ * the token response's. A connector that keeps `expires_in` but not `expires_at` (or neither)
+ * must not make the token look as if it never expired: it would never be refreshed ahead of time.
+ */
+export function withTokenExpiry(credentials: Record<string, unknown>, tokens: TokenResponse, now: number): Record<string, unknown> {
+  const own = normalizeExpiresAt(credentials['expires_at'])
+  const inSeconds = own === null && credentials['expires_in'] !== undefined && credentials['expires_in'] !== null ? expiresInSeconds(credentials['expires_in']) : null
+  const expiresAt = own ?? (inSeconds !== null ? now + inSeconds * 1000 : (tokens.expires_at ?? null))
+  return expiresAt === null ? credentials : { ...credentials, expires_at: expiresAt }
 }

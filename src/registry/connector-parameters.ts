@@ -25,7 +25,8 @@ export function connectorParameterVariable(connectorKey: string, parameter: stri
  * Reads the connector's parameters from the Worker environment. Every property declared in
  * `parametersSchema` is read by the naming rule (a string is JSON-parsed when the declared
  * type is array/object/number/integer/boolean); a variable with the connector's prefix that
- * the schema does not declare is passed as a string under its camelCase name.
+ * the schema does not declare is passed as a string under its camelCase name. A declared
+ * property whose variable is not set takes its schema `default`, when it has one.
  * Throws `connector_misconfigured` naming the variable when a required one is missing or
  * does not parse. Never quotes a value: it may be a secret (S13).
  */
@@ -47,6 +48,11 @@ export function readConnectorParameters(connector: CompiledConnector, env: Env):
     delete parameters[toCamelCase(toUpperSnake(name))]
     const value = Object.hasOwn(variables, variable) ? variables[variable] : undefined
     if (value === undefined || value === '') {
+      // An exported spec's default (e.g. Xero's default scopes) stands in for an unset variable.
+      if (Object.hasOwn(propertySchema, 'default')) {
+        parameters[name] = structuredClone(propertySchema['default'])
+        continue
+      }
       if (required.has(name)) {
         throw new LatchkeyError(
           'connector_misconfigured',

@@ -6,6 +6,7 @@ import { evaluateMapping } from '../formula/index.ts'
 import { LatchkeyError } from '../errors.ts'
 import compiledRegistry from './generated/registry.json'
 import { methods } from './generated/methods.ts'
+import { runRestApiMethod } from './rest-api-method.ts'
 import type { CompiledConnector, CompiledRegistry, MethodName } from './types.ts'
 
 const registry = compiledRegistry as unknown as CompiledRegistry
@@ -35,8 +36,10 @@ export function hasMethod(connector: CompiledConnector, name: MethodName): boole
 /**
  * Runs a connector method with one argument object. A mapping sees the object as its
  * variables (`connectorParameters`, `credentials`, ...); a JavaScript method receives it as
- * its single argument. Whatever the method throws becomes `connector_method_failed`, with
- * the original error kept as `cause` only (its message may quote a secret).
+ * its single argument; a rest-api-mapping sends its request with `args.apiClient`. Whatever
+ * the method throws becomes `connector_method_failed`, with the original error kept as
+ * `cause` only (its message may quote a secret), except the API client's own
+ * `ApiRequestError`, whose message is built without secrets and says what the API answered.
  */
 export async function runMethod(connector: CompiledConnector, name: MethodName, args: Record<string, unknown>): Promise<unknown> {
   const method = connector.auth.methods[name]
@@ -45,11 +48,18 @@ export async function runMethod(connector: CompiledConnector, name: MethodName, 
   }
   try {
     if (method.implementationType === 'mapping') return evaluateMapping(method.mapping, args)
+    if (method.implementationType === 'rest-api-mapping') return await runRestApiMethod(method, args, `${name} of connector "${connector.key}" (${method.source})`)
     const fn = methods[method.moduleId]
     if (!fn) throw new Error(`module ${method.moduleId} is missing from the bundle`)
     return await fn(args)
   } catch (error) {
     if (error instanceof LatchkeyError) throw error
-    throw new LatchkeyError('connector_method_failed', `${name} of connector "${connector.key}" (${method.source}) failed.`, { cause: error })
+    const apiFailure = isApiRequestError(error) ? `: ${error.message}` : '.'
+    throw new LatchkeyError('connector_method_failed', `${name} of connector "${connector.key}" (${method.source}) failed${apiFailure}`, { cause: error })
   }
+}
+
+/** The API client's error (connection/api-client.ts), recognised by name: this layer does not import the connection's. */
+function isApiRequestError(error: unknown): error is Error {
+  return error instanceof Error && error.name === 'ApiRequestError'
 }

@@ -29,6 +29,24 @@ export const REQUIRED_OAUTH2_METHODS: readonly MethodName[] = ['getOAuthConfig',
 export type CompiledMethod =
   | { implementationType: 'mapping'; mapping: MappingNode; source: string }
   | { implementationType: 'javascript'; moduleId: string; source: string }
+  | ({ implementationType: 'rest-api-mapping'; source: string } & CompiledRestApiRequest)
+
+/**
+ * A `rest-api-mapping` method (Membrane's newer type): one request through the connection's
+ * API client, its result shaped by `responseMapping`. Every part is a pre-parsed mapping
+ * evaluated with the method's arguments (`credentials`, `connectorParameters`,
+ * `connectionInput`, ...); `responseMapping` also sees `response` (`data`, `headers`,
+ * `statusCode`). Without a responseMapping the result is the response body.
+ */
+export interface CompiledRestApiRequest {
+  /** Evaluates to a path relative to baseUri (or an absolute URL); `{name}` is replaced from pathParameters. */
+  path: MappingNode
+  /** Upper-case HTTP method; GET when the file says none. */
+  method: string
+  /** Evaluates to `{query?, headers?, data?, pathParameters?}`. */
+  requestMapping: MappingNode | null
+  responseMapping: MappingNode | null
+}
 
 /** A JSON Schema object, as written in spec.yml. */
 export type JsonSchema = Record<string, unknown>

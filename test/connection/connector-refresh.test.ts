@@ -95,7 +95,7 @@ describe('S12 S11 what a connector refreshCredentials returns is checked like a 
   it.each([
     { label: 'no access_token', body: { token_type: 'Bearer', expires_in: 3600 } },
     { label: 'an empty access_token', body: { access_token: '', expires_in: 3600 } },
-    { label: 'a token_type other than bearer', body: { access_token: 'at_mac', token_type: 'mac', expires_in: 3600 } },
+    { label: 'a token_type that is not a string', body: { access_token: 'at_mac', token_type: 42, expires_in: 3600 } },
     { label: 'an expires_in that is not a number', body: { access_token: 'at_soon', expires_in: 'soon' } },
   ])('S11 a result with $label is refused: the old token is not handed out under a new expiry', async ({ body }) => {
     const connection = await storeBodyReturningConnection('custom-refresh-invalid')

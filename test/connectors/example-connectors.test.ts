@@ -4,7 +4,9 @@
  */
 import { Validator } from '@cfworker/json-schema'
 import { afterEach, describe, expect, inject, it, vi } from 'vitest'
-import { validateApiClientConfig } from '../../src/connection/api-client-config.ts'
+import { createApiClient } from '../../src/connection/api-client.ts'
+import { validateApiClientConfig, type ApiClientConfig } from '../../src/connection/api-client-config.ts'
+import { sendApiCall, type ApiCallContext } from '../../src/connection/send-api-call.ts'
 import { validateOAuthConfig } from '../../src/oauth/oauth-config.ts'
 import { getConnector, listConnectors, runMethod } from '../../src/registry/registry.ts'
 
@@ -521,12 +523,12 @@ describe('test methods, against the local test upstream', () => {
       answer: { sobjects: '/services/data/v66.0/sobjects', query: '/services/data/v66.0/query' },
       wrongAnswer: [],
     },
-  ])('$key: GET $path with the API client headers; true only for the expected answer, an error for HTTP 401', async ({ key, credentials, connectionInput, path, answer, wrongAnswer }) => {
+  ])('$key: GET $path through the API client object; true only for the expected answer, an error for HTTP 401', async ({ key, credentials, connectionInput, path, answer, wrongAnswer }) => {
     const connector = getConnector(key)
     const apiClient = await evaluatedApiClient(key, credentials, connectionInput)
     // Same path and headers, on the test upstream instead of the provider's host.
     const scenario = `${inject('upstreamOrigin')}/s/connectors-${key}-${crypto.randomUUID()}`
-    const localClient = { ...apiClient, baseUri: `${scenario}${new URL(apiClient.baseUri).pathname.replace(/\/$/, '')}` }
+    const localClient = methodApiClient({ ...apiClient, baseUri: `${scenario}${new URL(apiClient.baseUri).pathname.replace(/\/$/, '')}` }, credentials)
     await upstreamControl(scenario, 'script', {
       path,
       responses: [{ body: answer }, { body: wrongAnswer }, { status: 401, body: { error: 'invalid_token' } }],
@@ -543,7 +545,25 @@ describe('test methods, against the local test upstream', () => {
   })
 })
 
-/** The API client config a test method receives: makeApiClient evaluated and validated as a connection does it. */
+/**
+ * The API client object a test method receives, over `config`, without a connection behind
+ * it: a 401 finds nothing to refresh, a 429 is not retried.
+ */
+function methodApiClient(config: ApiClientConfig, credentials: Record<string, unknown>) {
+  const context: ApiCallContext = {
+    credentials,
+    resolve: async () => ({ kind: 'config', config, responseHandlers: null }),
+    refresh: async (rejected) => rejected,
+    markDefunct: async () => undefined,
+    rateLimit: { baseDelayMs: 0, maxWaitMs: 0 },
+    sleep: async () => undefined,
+    random: () => 0,
+    now: Date.now,
+  }
+  return createApiClient(config, (call) => sendApiCall(call, 'data', context), [])
+}
+
+/** The API client config a test method's client is made from: makeApiClient evaluated and validated as a connection does it. */
 async function evaluatedApiClient(key: string, credentials: Record<string, unknown>, connectionInput: Record<string, unknown>) {
   const evaluated = await runMethod(getConnector(key), 'makeApiClient', apiClientArgs(credentials, connectionInput))
   return validateApiClientConfig(evaluated, { connectorKey: key, allowInsecureLoopback: false })

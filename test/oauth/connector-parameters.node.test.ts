@@ -57,6 +57,12 @@ describe('connector parameters from Worker variables', () => {
     ).toEqual({ clientId: 'id', clientSecret: 's', scopes: ['a', 'b'], sandbox: true, apiURL: 'https://api' })
   })
 
+  it("takes a declared parameter's schema default when its variable is not set (Xero's default scopes)", () => {
+    const schema = { ...SCHEMA, properties: { ...SCHEMA.properties, scopes: { type: 'array', default: ['offline_access', 'accounting.transactions'] } }, required: ['clientId', 'scopes'] }
+    expect(read('xero', { XERO__CLIENT_ID: 'id' }, schema)).toEqual({ clientId: 'id', scopes: ['offline_access', 'accounting.transactions'] })
+    expect(read('xero', { XERO__CLIENT_ID: 'id', XERO__SCOPES: '["openid"]' }, schema)).toMatchObject({ scopes: ['openid'] })
+  })
+
   it('passes undeclared variables with the prefix as camelCase strings', () => {
     expect(read('acme', { ACME__CLIENT_ID: 'id', ACME__EXTRA_SETTING: 'v' }, undefined)).toEqual({ clientId: 'id', extraSetting: 'v' })
   })

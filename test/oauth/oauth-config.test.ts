@@ -97,6 +97,8 @@ describe('validateOAuthConfig', () => {
     ['an unknown clientAuthLocation', { ...BASE, clientAuthLocation: 'query' }],
     ['a non-boolean skipPkce', { ...BASE, skipPkce: 'yes' }],
     ['extra that is an array', { ...BASE, extra: ['a'] }],
+    ['an extra value that is an object', { ...BASE, extra: { claims: { id_token: {} } } }],
+    ['both scopes and extra.scope', { ...BASE, scopes: ['read'], extra: { scope: 'read,write' } }],
     ['an issuer that is not a URL', { ...BASE, issuer: 'issuer' }],
   ])('refuses %s as connector_misconfigured', (_case, raw) => {
     expect(codeOf(raw)).toBe('connector_misconfigured')

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { MAX_EXPIRES_IN_SECONDS, MAX_TOKEN_RESPONSE_BYTES, processTokenResponse, validateTokenFields } from '../../src/oauth/token-response.ts'
+import { MAX_EXPIRES_IN_SECONDS, MAX_TOKEN_RESPONSE_BYTES, processTokenResponse, validateTokenFields, withTokenExpiry } from '../../src/oauth/token-response.ts'
 
 const NOW = 1_700_000_000_000
 /** A refresh token the client just sent: a hostile server answers it back (S13). */
@@ -44,17 +44,36 @@ describe('processTokenResponse (S11)', () => {
     expect(result).toEqual({ ok: true, tokens: { access_token: 'a', expires_in: '10', expires_at: NOW + 10_000 } })
   })
 
-  it('accepts token_type bearer in any case and a missing token_type', async () => {
-    for (const tokenType of ['bearer', 'BEARER', 'Bearer', undefined]) {
-      expect((await processTokenResponse(json(200, { access_token: 'a', token_type: tokenType }), NOW)).ok).toBe(true)
-    }
+  it.each(['bearer', 'BEARER', 'Bearer', 'bot', 'user', 'mac', undefined])('S11 stores token_type %s as sent: makeApiClient writes the header, Latchkey never reads it', async (tokenType) => {
+    const result = await processTokenResponse(json(200, { access_token: 'a', token_type: tokenType }), NOW)
+    expect(result).toEqual({ ok: true, tokens: tokenType === undefined ? { access_token: 'a' } : { access_token: 'a', token_type: tokenType } })
+  })
+
+  it("stores Slack's oauth.v2.access answer (token_type bot, comma scopes, nested team)", async () => {
+    const body = { ok: true, access_token: 'xoxb-1', token_type: 'bot', scope: 'chat:write,channels:read', bot_user_id: 'U1', app_id: 'A1', team: { id: 'T1', name: 'Acme' }, authed_user: { id: 'U2' } }
+    expect(await processTokenResponse(json(200, body), NOW)).toEqual({ ok: true, tokens: body })
+  })
+
+  it.each([
+    ['in epoch seconds (Strava)', 1_900_000_000, 1_900_000_000_000],
+    ['in epoch seconds as a string', '1900000000', 1_900_000_000_000],
+    ['in milliseconds', 1_900_000_000_123, 1_900_000_000_123],
+  ])('reads a provider expires_at %s without expires_in as ms since the epoch', async (_case, expiresAt, expected) => {
+    const result = await processTokenResponse(json(200, { access_token: 'a', expires_at: expiresAt }), NOW)
+    expect(result).toMatchObject({ ok: true, tokens: { expires_at: expected } })
+  })
+
+  it('prefers expires_in over a provider expires_at (both sent, as Strava does)', async () => {
+    const result = await processTokenResponse(json(200, { access_token: 'a', expires_at: 1_900_000_000, expires_in: 21600 }), NOW)
+    expect(result).toMatchObject({ ok: true, tokens: { expires_in: 21600, expires_at: NOW + 21_600_000 } })
   })
 
   it.each([
     ['no access_token', json(200, { token_type: 'Bearer' })],
     ['an empty access_token', json(200, { access_token: '' })],
     ['a numeric access_token', json(200, { access_token: 42 })],
-    ['token_type mac', json(200, { access_token: 'a', token_type: 'mac' })],
+    ['a token_type that is not a string', json(200, { access_token: 'a', token_type: 1 })],
+    ['an expires_at that is not a time', json(200, { access_token: 'a', expires_at: 'tomorrow' })],
     ['a negative expires_in', json(200, { access_token: 'a', expires_in: -1 })],
     ['a non-numeric expires_in', json(200, { access_token: 'a', expires_in: '1h' })],
     ['an empty refresh_token', json(200, { access_token: 'a', refresh_token: '' })],
@@ -146,5 +165,22 @@ describe('S18 expires_in is at most 10 years', () => {
     expect(result.ok).toBe(accepted)
     if (result.ok) expect(result.tokens.expires_at).toBe(NOW + MAX_EXPIRES_IN_SECONDS * 1000)
     else expect(result.failure.kind).toBe('invalid_response')
+  })
+})
+
+describe('withTokenExpiry', () => {
+  const tokens = { access_token: 'a', expires_in: 3600, expires_at: NOW + 3_600_000 }
+
+  it.each([
+    ['keeps expires_in but not expires_at', { access_token: 'a', expires_in: 600 }, NOW + 600_000],
+    ['keeps neither', { access_token: 'a', realmId: '1' }, NOW + 3_600_000],
+    ['writes expires_at in epoch seconds', { access_token: 'a', expires_at: 1_900_000_000 }, 1_900_000_000_000],
+    ['writes expires_at in ms', { access_token: 'a', expires_at: NOW + 5 }, NOW + 5],
+  ])('a custom extractor that %s still stores an expiry in ms', (_case, credentials, expected) => {
+    expect(withTokenExpiry(credentials, tokens, NOW)).toMatchObject({ ...credentials, expires_at: expected })
+  })
+
+  it('leaves credentials without expiry when the token response had none either', () => {
+    expect(withTokenExpiry({ access_token: 'a' }, { access_token: 'a' }, NOW)).toEqual({ access_token: 'a' })
   })
 })
