@@ -1,14 +1,21 @@
 /**
- * Compiles one located method: a mapping is pre-parsed with the formula engine, a
- * JavaScript method is checked for what it exports. Every problem is placed at its line
- * and column, in the method's own file or inline in spec.yml.
+ * Compiles one located method: a mapping is pre-parsed with the formula engine (and the
+ * literal fields of getOAuthConfig and makeApiClient type-checked), a rest-api-mapping is
+ * pre-parsed part by part, a JavaScript method is checked for what it exports. Every
+ * problem is placed at its line and column, in the method's own file or inline in spec.yml.
  */
 import { compileMapping } from '../../src/formula/index.ts'
-import type { MappingIssue } from '../../src/formula/index.ts'
 import type { CompiledMethod, MethodName } from '../../src/registry/types.ts'
+import { checkApiClientMapping } from './check-api-client.ts'
+import { checkOAuthConfigMapping } from './check-oauth-config.ts'
+import { compileRestApiMapping } from './compile-rest-api-mapping.ts'
+import { hasErrors } from './diagnostics.ts'
 import type { Diagnostic } from './diagnostics.ts'
 import { analyzeJsModule } from './js-exports.ts'
 import type { JsProblem } from './js-exports.ts'
+import { fieldDiagnostic } from './literal-fields.ts'
+import type { LocatedProblem } from './literal-fields.ts'
+import { mappingIssueDiagnostics } from './mapping-issues.ts'
 import { methodModule } from './method-modules.ts'
 import type { MethodModule } from './method-modules.ts'
 import type { CodeLocation, MethodSource } from './resolve-method.ts'
@@ -21,17 +28,28 @@ export interface MethodResult {
   diagnostics: Diagnostic[]
 }
 
+// Literal-field checks of the methods whose result the runtime validates field by field.
+const LITERAL_CHECKS: Partial<Record<MethodName, (raw: unknown) => LocatedProblem[]>> = {
+  getOAuthConfig: checkOAuthConfigMapping,
+  makeApiClient: checkApiClientMapping,
+}
+
 /** Compiles `source`, the implementation of `method` of connector `connectorKey`. */
 export async function compileMethod(connectorKey: string, method: MethodName, source: MethodSource): Promise<MethodResult> {
+  if (source.implementationType === 'rest-api-mapping') {
+    const result = compileRestApiMapping(method, source)
+    return { compiled: result.compiled, module: undefined, diagnostics: result.diagnostics }
+  }
   if (source.implementationType === 'mapping') {
     if (source.raw === null || source.raw === undefined) {
       return failed([diagnosticAt(source.source, source.path, `the ${method} mapping is empty: write the value ${method} returns`)])
     }
     const result = compileMapping(source.raw)
-    if (!result.ok) {
-      return failed(result.issues.map((issue) => diagnosticAt(source.source, [...source.path, ...issue.path], issue.message, { target: issueTarget(issue) })))
-    }
-    return { compiled: { implementationType: 'mapping', mapping: result.node, source: source.origin }, module: undefined, diagnostics: [] }
+    if (!result.ok) return failed(mappingIssueDiagnostics(source.source, source.path, result.issues))
+    const fieldProblems = LITERAL_CHECKS[method]?.(source.raw) ?? []
+    const diagnostics = fieldProblems.map((problem) => fieldDiagnostic(source.source, source.path, problem))
+    if (hasErrors(diagnostics)) return failed(diagnostics)
+    return { compiled: { implementationType: 'mapping', mapping: result.node, source: source.origin }, module: undefined, diagnostics }
   }
   const moduleId = `${connectorKey}/${method}`
   const analysis = await analyzeJsModule({ code: source.code, loader: source.loader, method, allowBareFunction: source.location.kind === 'inline' })
@@ -45,12 +63,6 @@ export async function compileMethod(connectorKey: string, method: MethodName, so
 
 function failed(diagnostics: Diagnostic[]): MethodResult {
   return { compiled: undefined, module: undefined, diagnostics }
-}
-
-// A bad locator is in the value (`$var: a..b`); other issues name a key (`$concatt:`,
-// `delimeter:`), which is where the author's eye goes.
-function issueTarget(issue: MappingIssue): 'key' | 'value' {
-  return issue.reason === 'malformed_locator' ? 'value' : 'key'
 }
 
 function problemDiagnostic(location: CodeLocation, problem: JsProblem): Diagnostic {

@@ -1,22 +1,45 @@
 /**
  * Reads a connector's spec.yml and checks its shape: the top-level keys Latchkey reads,
  * the `auth` section of an oauth2 connector and its JSON Schemas. Method entries are
- * returned as written, for `resolve-method.ts`.
+ * returned as written, for `resolve-method.ts`. Other top-level sections of real specs
+ * (`key`, `appUri`, `api`, `udm`, export metadata...) are ignored with one warning.
  */
 import { REQUIRED_OAUTH2_METHODS } from '../../src/registry/types.ts'
-import type { CompiledConnector, JsonSchema, MethodName } from '../../src/registry/types.ts'
+import type { CompiledConnector, MethodName } from '../../src/registry/types.ts'
 import type { Diagnostic } from './diagnostics.ts'
 import { closestMatch, didYouMean } from './did-you-mean.ts'
-import { checkJsonSchema } from './json-schema-check.ts'
+import { isRecord } from './is-record.ts'
 import { canonicalMethodName, METHOD_KEYS, OLDER_METHOD_NAMES } from './method-names.ts'
+import { optionalSchema, readInputSchema } from './spec-schemas.ts'
 import { diagnosticAt, parseYamlSource } from './yaml-source.ts'
 import type { YamlPath, YamlSource } from './yaml-source.ts'
 
-const TOP_LEVEL_KEYS = ['name', 'logoUri', 'parametersSchema', 'auth']
+// `ui` holds the connection input form in exported specs (see spec-schemas.ts).
+const TOP_LEVEL_KEYS = ['name', 'logoUri', 'parametersSchema', 'auth', 'ui']
 const AUTH_SETTING_KEYS = ['type', 'title', 'description', 'inputSchema', 'ui', 'credentialsSchema']
 const AUTH_KEYS = [...AUTH_SETTING_KEYS, ...METHOD_KEYS]
 const SUPPORTED_AUTH_TYPES = ['oauth2']
 const LATER_AUTH_TYPES = ['client-credentials', 'oauth1', 'proxy', 'integration-app-token', 'membrane-token']
+
+/**
+ * Keys of `auth` in the format that Latchkey does not run, with why and what to do, so
+ * that they are not reported as typos. Only customCredentialsSchema (documentation of the
+ * credentials, like credentialsSchema) is harmless to ignore.
+ */
+const AUTH_KEYS_NOT_RUN: Readonly<Record<string, { severity: Diagnostic['severity']; message: string }>> = {
+  options: {
+    severity: 'error',
+    message: 'auth.options (several ways to connect in one connector) is not supported yet: keep one option, with its type and methods directly under auth',
+  },
+  getCredentialsFromConnectionParameters: {
+    severity: 'error',
+    message: 'auth.getCredentialsFromConnectionParameters is a method of client-credentials connectors; an oauth2 connector makes its credentials from the token response (getCredentialsFromAccessTokenResponse)',
+  },
+  customCredentialsSchema: {
+    severity: 'warning',
+    message: 'ignoring auth.customCredentialsSchema (platform-level credential overrides): Latchkey reads credentialsSchema',
+  },
+}
 
 /** One method entry of `auth`, as written. */
 export interface MethodEntry {
@@ -69,6 +92,12 @@ export function loadSpec(file: string, text: string): { spec: LoadedSpec | undef
   const parametersSchema = optionalSchema(root, 'parametersSchema', [], source, diagnostics)
 
   const auth = root.auth
+  // Membrane's newest docs write type and methods at the top level; Latchkey reads them under auth.
+  const flattened = auth === undefined ? Object.keys(root).filter((key) => key === 'type' || METHOD_KEYS.includes(key)) : []
+  if (flattened.length > 0) {
+    report([flattened[0] as string], `auth is required: move ${flattened.join(', ')} under auth:, where Latchkey reads the auth type and methods`, 'key')
+    return { spec: undefined, diagnostics }
+  }
   if (!isRecord(auth)) {
     report(auth === undefined ? [] : ['auth'], 'auth is required: a mapping with type: oauth2 and its methods (getOAuthConfig, makeApiClient, test)')
     return { spec: undefined, diagnostics }
@@ -76,13 +105,14 @@ export function loadSpec(file: string, text: string): { spec: LoadedSpec | undef
   if (!isSupportedAuthType(auth.type, report)) return { spec: undefined, diagnostics }
 
   for (const key of Object.keys(auth)) {
-    if (!AUTH_KEYS.includes(key)) {
-      report(['auth', key], `unknown key auth.${key}${didYouMean(key, AUTH_KEYS)} (allowed: ${AUTH_KEYS.join(', ')})`, 'key')
-    }
+    if (AUTH_KEYS.includes(key)) continue
+    const notRun = AUTH_KEYS_NOT_RUN[key]
+    if (notRun) diagnostics.push(diagnosticAt(source, ['auth', key], notRun.message, { target: 'key', severity: notRun.severity }))
+    else report(['auth', key], `unknown key auth.${key}${didYouMean(key, AUTH_KEYS)} (allowed: ${AUTH_KEYS.join(', ')})`, 'key')
   }
   const title = optionalString(auth, 'title', ['auth'], report)
   const authDescription = optionalString(auth, 'description', ['auth'], report)
-  const inputSchema = readInputSchema(auth, source, diagnostics, report)
+  const inputSchema = readInputSchema(root, auth, source, diagnostics)
   const credentialsSchema = optionalSchema(auth, 'credentialsSchema', ['auth'], source, diagnostics)
 
   const methods = readMethodEntries(auth, report)
@@ -139,52 +169,6 @@ function readMethodEntries(auth: Record<string, unknown>, report: Report): Metho
   return methods
 }
 
-// `ui.schema` is the older spelling of `inputSchema`.
-function readInputSchema(
-  auth: Record<string, unknown>,
-  source: YamlSource,
-  diagnostics: Diagnostic[],
-  report: Report,
-): JsonSchema | undefined {
-  const ui = auth.ui
-  if (ui === undefined) return optionalSchema(auth, 'inputSchema', ['auth'], source, diagnostics)
-  if (!isRecord(ui)) {
-    report(['auth', 'ui'], 'auth.ui must be a mapping with schema (the older spelling of auth.inputSchema)')
-    return undefined
-  }
-  for (const key of Object.keys(ui)) {
-    if (key !== 'schema') report(['auth', 'ui', key], `unknown key auth.ui.${key}${didYouMean(key, ['schema'])} (allowed: schema, the older spelling of auth.inputSchema)`, 'key')
-  }
-  if (auth.inputSchema !== undefined && ui.schema !== undefined) {
-    report(['auth', 'ui', 'schema'], 'auth.ui.schema and auth.inputSchema both set: keep inputSchema (ui.schema is its older spelling)', 'key')
-    return undefined
-  }
-  if (ui.schema !== undefined) return optionalSchema(ui, 'schema', ['auth', 'ui'], source, diagnostics, 'auth.ui.schema')
-  return optionalSchema(auth, 'inputSchema', ['auth'], source, diagnostics)
-}
-
-function optionalSchema(
-  parent: Record<string, unknown>,
-  key: string,
-  parentPath: YamlPath,
-  source: YamlSource,
-  diagnostics: Diagnostic[],
-  label = [...parentPath, key].join('.'),
-): JsonSchema | undefined {
-  const schema = parent[key]
-  if (schema === undefined) return undefined
-  const problems = checkJsonSchema(source, [...parentPath, key], schema, label)
-  if (problems.length > 0) {
-    diagnostics.push(...problems)
-    return undefined
-  }
-  if (!isRecord(schema)) {
-    diagnostics.push(diagnosticAt(source, [...parentPath, key], `${label} must be a JSON Schema object, e.g. {type: object, properties: {...}}`))
-    return undefined
-  }
-  return schema
-}
-
 function optionalString(
   parent: Record<string, unknown>,
   key: string,
@@ -195,9 +179,4 @@ function optionalString(
   if (value === undefined || typeof value === 'string') return value
   report([...parentPath, key], `${[...parentPath, key].join('.')} must be a string`)
   return undefined
-}
-
-/** A plain object (not an array or null), as YAML mappings become. */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

@@ -1,24 +1,27 @@
 /**
  * Finds where a method's implementation is: `filePath`, inline `mapping` or `code` in
  * spec.yml, or a file under `auth/` found by naming convention. Checks the method entry
- * itself (keys, implementationType) and that the file's suffix matches its type.
+ * itself (keys, type) and that the file's suffix matches its type.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import type { Diagnostic } from './diagnostics.ts'
 import { didYouMean } from './did-you-mean.ts'
+import { isRecord } from './is-record.ts'
 import type { LoadedSpec, MethodEntry } from './load-spec.ts'
-import { isRecord } from './load-spec.ts'
+import { readEntryType } from './method-entry-type.ts'
+import type { ImplementationType, TypeKey } from './method-entry-type.ts'
 import { conventionalBaseNames } from './method-names.ts'
 import { diagnosticAt, parseYamlSource } from './yaml-source.ts'
 import type { YamlPath, YamlSource } from './yaml-source.ts'
 
-const ENTRY_KEYS = ['implementationType', 'filePath', 'mapping', 'code']
-const IMPLEMENTATION_TYPES = ['mapping', 'javascript'] as const
-type ImplementationType = (typeof IMPLEMENTATION_TYPES)[number]
+const ENTRY_KEYS = ['type', 'implementationType', 'filePath', 'mapping', 'code']
 
-// Longest suffix first: `x.map.yml` is a mapping file, not a `.yml` one named `x.map`.
+// Longest suffix first: `x.map.yml` is a mapping file and `x.rest.yml` a rest-api-mapping
+// file, not `.yml` ones named `x.map` or `x.rest`.
 const SUFFIXES: ReadonlyArray<readonly [string, ImplementationType]> = [
+  ['.rest.yml', 'rest-api-mapping'],
+  ['.api.yml', 'rest-api-mapping'],
   ['.map.yml', 'mapping'],
   ['.yml', 'mapping'],
   ['.js', 'javascript'],
@@ -39,9 +42,13 @@ export interface ConnectorFolder {
 /** Where JavaScript code came from, to place its problems. */
 export type CodeLocation = { kind: 'file'; file: string; display: string } | { kind: 'inline'; spec: YamlSource; path: YamlPath }
 
-/** A method's implementation, located and read. `origin` is what `CompiledMethod.source` says. */
+/**
+ * A method's implementation, located and read. `origin` is what `CompiledMethod.source` says.
+ * Both YAML types carry the raw value and where it is (`path` inside `source`).
+ */
 export type MethodSource =
   | { implementationType: 'mapping'; raw: unknown; source: YamlSource; path: YamlPath; origin: string }
+  | { implementationType: 'rest-api-mapping'; raw: unknown; source: YamlSource; path: YamlPath; origin: string }
   | { implementationType: 'javascript'; code: string; loader: 'js' | 'ts'; location: CodeLocation; origin: string }
 
 /** Locates and reads the implementation of one method entry of `spec`. */
@@ -55,25 +62,24 @@ export function resolveMethod(folder: ConnectorFolder, spec: LoadedSpec, entry: 
   }
   const value = entry.entry
   if (!isRecord(value)) {
-    return fail(entryPath, `auth.${entry.key} must be a method entry like {implementationType: mapping} or {implementationType: javascript}`)
+    return fail(entryPath, `auth.${entry.key} must be a method entry like {type: mapping} or {type: javascript} (implementationType is the older spelling of type)`)
   }
   for (const key of Object.keys(value)) {
     if (!ENTRY_KEYS.includes(key)) {
       diagnostics.push(diagnosticAt(source, [...entryPath, key], `unknown key ${key} in auth.${entry.key}${didYouMean(key, ENTRY_KEYS)} (allowed: ${ENTRY_KEYS.join(', ')})`, { target: 'key' }))
     }
   }
-  const type = value.implementationType
-  if (type === undefined) return fail(entryPath, `auth.${entry.key} has no implementationType (allowed: ${IMPLEMENTATION_TYPES.join(', ')})`, 'key')
-  if (!isImplementationType(type)) {
-    const typo = typeof type === 'string' ? didYouMean(type, IMPLEMENTATION_TYPES) : ''
-    return fail([...entryPath, 'implementationType'], `implementationType ${JSON.stringify(type)} cannot run in Latchkey${typo} (allowed: ${IMPLEMENTATION_TYPES.join(', ')})`)
-  }
+  const entryType = readEntryType(source, entryPath, entry.key, entry.method, value)
+  if (!entryType.ok) return { method: undefined, diagnostics: [...diagnostics, ...entryType.diagnostics] }
   if (diagnostics.length > 0) return { method: undefined, diagnostics }
+  const { type, typeKey } = entryType
 
-  const inlineKey = type === 'mapping' ? 'mapping' : 'code'
-  const wrongInlineKey = type === 'mapping' ? 'code' : 'mapping'
+  // Both YAML types are written inline as `mapping:`, JavaScript as `code:`.
+  const inlineKey = type === 'javascript' ? 'code' : 'mapping'
+  const wrongInlineKey = type === 'javascript' ? 'mapping' : 'code'
   if (value[wrongInlineKey] !== undefined) {
-    return fail([...entryPath, wrongInlineKey], `${wrongInlineKey} is for implementationType ${type === 'mapping' ? 'javascript' : 'mapping'}; with implementationType ${type} write ${inlineKey}`, 'key')
+    const typesOfWrongKey = wrongInlineKey === 'code' ? 'javascript' : 'mapping or rest-api-mapping'
+    return fail([...entryPath, wrongInlineKey], `${wrongInlineKey} is for ${typeKey} ${typesOfWrongKey}; with ${typeKey} ${type} write ${inlineKey}`, 'key')
   }
   if (value.filePath !== undefined) {
     if (value[inlineKey] !== undefined) {
@@ -84,19 +90,19 @@ export function resolveMethod(folder: ConnectorFolder, spec: LoadedSpec, entry: 
         }),
       )
     }
-    const fromFile = fromFilePath(folder, source, [...entryPath, 'filePath'], value.filePath, type)
+    const fromFile = fromFilePath(folder, source, [...entryPath, 'filePath'], value.filePath, type, typeKey)
     return { method: fromFile.method, diagnostics: [...diagnostics, ...fromFile.diagnostics] }
   }
   const inlineOrigin = `${source.file}#auth.${entry.key}`
-  if (type === 'mapping' && value.mapping !== undefined) {
-    return { method: { implementationType: 'mapping', raw: value.mapping, source, path: [...entryPath, 'mapping'], origin: inlineOrigin }, diagnostics }
+  if (type !== 'javascript' && value.mapping !== undefined) {
+    return { method: { implementationType: type, raw: value.mapping, source, path: [...entryPath, 'mapping'], origin: inlineOrigin }, diagnostics }
   }
   if (type === 'javascript' && value.code !== undefined) {
     if (typeof value.code !== 'string') return fail([...entryPath, 'code'], 'code must be a string of JavaScript (use a block scalar: code: |)')
     const location: CodeLocation = { kind: 'inline', spec: source, path: [...entryPath, 'code'] }
     return { method: { implementationType: 'javascript', code: value.code, loader: 'js', location, origin: inlineOrigin }, diagnostics }
   }
-  return fromConvention(folder, source, entry, type)
+  return fromConvention(folder, source, entry, type, typeKey)
 }
 
 function fromFilePath(
@@ -105,6 +111,7 @@ function fromFilePath(
   at: YamlPath,
   filePath: unknown,
   type: ImplementationType,
+  typeKey: TypeKey,
 ): { method: MethodSource | undefined; diagnostics: Diagnostic[] } {
   const fail = (message: string): { method: undefined; diagnostics: Diagnostic[] } => ({ method: undefined, diagnostics: [diagnosticAt(spec, at, message)] })
   if (typeof filePath !== 'string' || filePath === '') return fail('filePath must be a path relative to the connector folder, e.g. auth/test.js')
@@ -113,12 +120,18 @@ function fromFilePath(
   if (path.isAbsolute(filePath) || relative.startsWith('..')) return fail(`filePath ${filePath} must stay inside the connector folder ${folder.displayDir}`)
   const suffixType = typeOfFile(filePath)
   if (!suffixType) return fail(`filePath ${filePath} has an unsupported suffix (allowed: ${SUFFIXES.map(([suffix]) => suffix).join(', ')})`)
-  if (suffixType !== type) return fail(`filePath ${filePath} is a ${suffixType} file but implementationType is ${type}`)
+  if (suffixType !== type) return fail(`filePath ${filePath} is a ${suffixType} file but ${typeKey} is ${type}`)
   if (!existsSync(file) || !statSync(file).isFile()) return fail(`filePath ${filePath} does not exist in ${folder.displayDir}`)
   return readImplementation(folder, relative.split(path.sep).join('/'), type)
 }
 
-function fromConvention(folder: ConnectorFolder, spec: YamlSource, entry: MethodEntry, type: ImplementationType): { method: MethodSource | undefined; diagnostics: Diagnostic[] } {
+function fromConvention(
+  folder: ConnectorFolder,
+  spec: YamlSource,
+  entry: MethodEntry,
+  type: ImplementationType,
+  typeKey: TypeKey,
+): { method: MethodSource | undefined; diagnostics: Diagnostic[] } {
   const candidates = conventionalBaseNames(entry.method).flatMap((base) => SUFFIXES.map(([suffix, suffixType]) => ({ name: `auth/${base}${suffix}`, file: `${base}${suffix}`, suffixType })))
   const found = candidates.filter((candidate) => folder.authFiles.has(candidate.file))
   const matching = found.filter((candidate) => candidate.suffixType === type)
@@ -133,10 +146,10 @@ function fromConvention(folder: ConnectorFolder, spec: YamlSource, entry: Method
   if (chosen) return readImplementation(folder, chosen.name, type)
   const other = found[0]
   if (other) {
-    return fail(`implementationType of ${entry.key} is ${type} but the file found is ${other.name} (a ${other.suffixType} file): change implementationType or the file`)
+    return fail(`${typeKey} of ${entry.key} is ${type} but the file found is ${other.name} (a ${other.suffixType} file): change ${typeKey} or the file`)
   }
   const expected = candidates.filter((candidate) => candidate.suffixType === type).map((candidate) => candidate.name)
-  return fail(`no implementation for ${entry.key}: add ${expected.join(' or ')} to ${folder.displayDir}, set filePath, or write it inline (${type === 'mapping' ? 'mapping' : 'code'}:)`)
+  return fail(`no implementation for ${entry.key}: add ${expected.join(' or ')} to ${folder.displayDir}, set filePath, or write it inline (${type === 'javascript' ? 'code' : 'mapping'}:)`)
 }
 
 function readImplementation(folder: ConnectorFolder, relative: string, type: ImplementationType): { method: MethodSource | undefined; diagnostics: Diagnostic[] } {
@@ -149,13 +162,9 @@ function readImplementation(folder: ConnectorFolder, relative: string, type: Imp
   }
   const parsed = parseYamlSource(display, text)
   if (parsed.diagnostics.length > 0) return { method: undefined, diagnostics: parsed.diagnostics }
-  return { method: { implementationType: 'mapping', raw: parsed.source.value, source: parsed.source, path: [], origin: display }, diagnostics: [] }
+  return { method: { implementationType: type, raw: parsed.source.value, source: parsed.source, path: [], origin: display }, diagnostics: [] }
 }
 
 function typeOfFile(name: string): ImplementationType | undefined {
   return SUFFIXES.find(([suffix]) => name.endsWith(suffix))?.[1]
-}
-
-function isImplementationType(value: unknown): value is ImplementationType {
-  return (IMPLEMENTATION_TYPES as readonly unknown[]).includes(value)
 }

@@ -53,7 +53,7 @@ describe('a build run', () => {
   it('warns once per connector about top-level sections it ignores, and still compiles', async () => {
     const spec = `${VALID_SPEC}data:\n  contacts: {}\noperations:\n  list-contacts: {}\nevents: {}\n`
     const { messages, files } = await compileFiles(validConnector('demo', spec))
-    expect(messages).toEqual(['connectors/demo/spec.yml:10:1 warning: ignoring top-level sections data, operations, events: Latchkey reads only name, logoUri, parametersSchema, auth'])
+    expect(messages).toEqual(['connectors/demo/spec.yml:10:1 warning: ignoring top-level sections data, operations, events: Latchkey reads only name, logoUri, parametersSchema, auth, ui'])
     expect(files.has('registry.json')).toBe(true)
   })
 

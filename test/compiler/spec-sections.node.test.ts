@@ -1,0 +1,91 @@
+/**
+ * What real exported specs carry besides `auth`: top-level sections are ignored with one
+ * warning, the top-level `ui` form is read as the connection input, and keys of the format
+ * inside `auth` that Latchkey does not run say so instead of passing for typos.
+ */
+import { afterAll, describe, expect, it } from 'vitest'
+import { compileFiles, removeTrees, VALID_SPEC, validConnector } from './connector-tree.ts'
+
+afterAll(removeTrees)
+
+const SPEC = 'connectors/demo/spec.yml'
+const READS = 'Latchkey reads only name, logoUri, parametersSchema, auth, ui'
+
+describe('top-level sections of exported specs', () => {
+  it('ignores key, appUri, apiDocsUri, connectionMode, api, udm and export metadata with one warning at the first', async () => {
+    const exported = [
+      'key: demo',
+      'appUri: https://demo.example.test',
+      'apiDocsUri: https://demo.example.test/docs',
+      'connectionMode: popup',
+      'api:',
+      '  type: openapi',
+      'udm:',
+      '  contacts:',
+      '    collectionMappings: [{key: contacts, fieldsFromCollection: {id: {$var: $.id}}}]',
+      'iconUri: /public/logo.png',
+      'id: 642c613b986ed1caad98172b',
+      'baseUri: s3://connectors/public/1234',
+      'categories: [Accounting]',
+      'isReadOnly: true',
+      'version: 1.0.0',
+      '',
+    ].join('\n')
+    const { messages, files, connectors } = await compileFiles(validConnector('demo', `${VALID_SPEC}${exported}`))
+    expect(messages).toEqual([
+      `${SPEC}:10:1 warning: ignoring top-level sections key, appUri, apiDocsUri, connectionMode, api, udm, iconUri, id, baseUri, categories, isReadOnly, version: ${READS}`,
+    ])
+    expect(files.has('registry.json')).toBe(true)
+    expect(Object.keys(connectors[0] ?? {})).toEqual(['key', 'name', 'auth'])
+  })
+
+  it('reads a top-level ui.schema (Gusto, QuickBooks exports) as the connection input form, with its description and helpUri', async () => {
+    const ui = 'ui:\n  schema:\n    type: object\n    properties:\n      isSandbox: {type: boolean, default: false}\n  description: ""\n  helpUri: https://demo.example.test/help\n'
+    const { messages, connectors } = await compileFiles(validConnector('demo', `${VALID_SPEC}${ui}`))
+    expect(messages).toEqual([])
+    expect(connectors[0]?.auth.inputSchema).toEqual({ type: 'object', properties: { isSandbox: { type: 'boolean', default: false } } })
+  })
+
+  it('refuses a top-level ui.schema beside auth.inputSchema', async () => {
+    const spec = `${VALID_SPEC.replace('  type: oauth2\n', '  type: oauth2\n  inputSchema: {type: object}\n')}ui:\n  schema: {type: object}\n`
+    const { messages, files } = await compileFiles(validConnector('demo', spec))
+    expect(messages).toEqual([`${SPEC}:12:3 ui.schema and auth.inputSchema both describe the connection input: keep auth.inputSchema (ui.schema is its older spelling)`])
+    expect(files.size).toBe(0)
+  })
+
+  it('reports a misspelt key of the top-level ui', async () => {
+    const { messages } = await compileFiles(validConnector('demo', `${VALID_SPEC}ui:\n  schema: {type: object}\n  helpUrl: https://demo.example.test/help\n`))
+    expect(messages).toEqual([`${SPEC}:12:3 unknown key ui.helpUrl (did you mean helpUri?) (allowed: schema, description, helpUri)`])
+  })
+
+  it('says where type and methods go when a spec writes them at the top level (Membrane newest docs)', async () => {
+    const flat = 'name: Demo\ntype: oauth2\ngetOAuthConfig:\n  type: mapping\nmakeApiClient:\n  type: mapping\ntest:\n  type: javascript\n'
+    const { messages } = await compileFiles(validConnector('demo', flat))
+    expect(messages.filter((message) => !message.includes(' warning: '))).toEqual([
+      `${SPEC}:2:1 auth is required: move type, getOAuthConfig, makeApiClient, test under auth:, where Latchkey reads the auth type and methods`,
+    ])
+  })
+})
+
+describe('keys of the format inside auth that Latchkey does not run', () => {
+  it('refuses auth.options with what to do instead', async () => {
+    const spec = VALID_SPEC.replace('  type: oauth2\n', '  type: oauth2\n  options:\n    api-key: {type: client-credentials}\n')
+    const { messages } = await compileFiles(validConnector('demo', spec))
+    expect(messages).toEqual([`${SPEC}:4:3 auth.options (several ways to connect in one connector) is not supported yet: keep one option, with its type and methods directly under auth`])
+  })
+
+  it('refuses getCredentialsFromConnectionParameters, a client-credentials method', async () => {
+    const spec = `${VALID_SPEC}  getCredentialsFromConnectionParameters:\n    type: mapping\n`
+    const { messages } = await compileFiles(validConnector('demo', spec))
+    expect(messages).toEqual([
+      `${SPEC}:10:3 auth.getCredentialsFromConnectionParameters is a method of client-credentials connectors; an oauth2 connector makes its credentials from the token response (getCredentialsFromAccessTokenResponse)`,
+    ])
+  })
+
+  it('ignores customCredentialsSchema with a warning', async () => {
+    const spec = VALID_SPEC.replace('  type: oauth2\n', '  type: oauth2\n  customCredentialsSchema: {type: object}\n')
+    const { messages, files } = await compileFiles(validConnector('demo', spec))
+    expect(messages).toEqual([`${SPEC}:4:3 warning: ignoring auth.customCredentialsSchema (platform-level credential overrides): Latchkey reads credentialsSchema`])
+    expect(files.has('registry.json')).toBe(true)
+  })
+})
