@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers'
 import { defineConfig } from 'vitest/config'
 import { e2eBindings } from './test/e2e/e2e-configuration.ts'
@@ -25,7 +27,7 @@ export const FIXTURE_CLIENT_SECRET = 'se:cr&t+ va%lue'
  */
 function upstreamBindings(upstreamOrigin: string): Record<string, string> {
   const bindings: Record<string, string> = { UPSTREAM_ORIGIN: upstreamOrigin }
-  for (const key of ['TEST_OAUTH', 'TEST_OAUTH_CUSTOM', 'TEST_OAUTH_MAPPED', 'CONN_CUSTOM_REFRESH', 'CONN_REFRESH_MAPPED', 'TEST_API_CLIENT']) {
+  for (const key of ['TEST_OAUTH', 'TEST_OAUTH_CUSTOM', 'TEST_OAUTH_MAPPED', 'CONN_CUSTOM_REFRESH', 'CONN_REFRESH_MAPPED', 'TEST_API_CLIENT', 'TEST_REST_API_CLIENT']) {
     bindings[`${key}__UPSTREAM_ORIGIN`] = upstreamOrigin
     bindings[`${key}__CLIENT_ID`] = 'test-client'
     bindings[`${key}__CLIENT_SECRET`] = FIXTURE_CLIENT_SECRET
@@ -46,10 +48,24 @@ function upstreamBindings(upstreamOrigin: string): Record<string, string> {
   bindings['REFRESH_RETRY_BASE_DELAY_MS'] = '1'
   bindings['REFRESH_RETRY_MAX_DELAY_MS'] = '20'
   bindings['TOKEN_REQUEST_TIMEOUT_MS'] = '2500'
-  // A rate-limited API call waits at most 1 s in all (a Retry-After of 2 s ends the retries).
+  // A rate-limited API call waits at most 1 s in all (a longer Retry-After ends the retries).
   bindings['API_RETRY_BASE_DELAY_MS'] = '5'
   bindings['API_RATE_LIMIT_MAX_WAIT_MS'] = '1000'
   return bindings
+}
+
+/**
+ * wrangler.toml's `[alias]` table (packages Membrane connectors import, served by
+ * src/connector-sdk/) as vite aliases, matched exactly as wrangler does: the test pool
+ * bundles with vite, not wrangler.
+ */
+function workerAliases(): Array<{ find: RegExp; replacement: string }> {
+  const toml = readFileSync(new URL('./wrangler.toml', import.meta.url), 'utf8')
+  const table = /^\[alias\]\n((?:"[^"\n]+" = "[^"\n]+"\n)+)/m.exec(toml)?.[1] ?? ''
+  return [...table.matchAll(/^"([^"]+)" = "([^"]+)"$/gm)].map(([, name = '', target = '']) => ({
+    find: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`),
+    replacement: fileURLToPath(new URL(target, import.meta.url)),
+  }))
 }
 
 // Two tiers (see README "Tests"): pure modules run in Node (`*.node.test.ts`), everything
@@ -84,6 +100,7 @@ export default defineConfig({
             },
           })),
         ],
+        resolve: { alias: workerAliases() },
         test: {
           name: 'workerd',
           include: ['test/**/*.test.ts'],

@@ -11,6 +11,7 @@ import { allowsInsecureLoopback, isLoopbackHost } from '../oauth/oauth-config.ts
 import { readConnectorParameters } from '../registry/connector-parameters.ts'
 import { runMethod } from '../registry/registry.ts'
 import type { CompiledConnector, CompiledMethod } from '../registry/types.ts'
+import { errorKeyOf } from '../connector-sdk/errors.ts'
 import type { ApiResponse, EvaluatedResponseHandler, ResponseHandlers } from './api-response.ts'
 
 /** A validated makeApiClient result. */
@@ -57,10 +58,49 @@ export async function resolveApiClient(
     return { kind: 'config', config: validateApiClientConfig(raw, context), responseHandlers }
   }
   const raw = await runMethod(connector, 'makeApiClient', variables)
+  if (hasClientOptions(raw)) return clientConfigurationOf(raw[API_CLIENT_OPTIONS], context)
   if (isReadyClient(raw)) return { kind: 'client', client: raw }
-  const handlers = isRecord(raw) ? (raw['responseHandlers'] ?? (isRecord(raw['args']) ? raw['args']['responseHandlers'] : undefined)) : undefined
-  const responseHandlers: ResponseHandlers | null = handlers === undefined || handlers === null ? null : (response) => evaluateHandlerValues(handlers, response, context.connectorKey)
-  return { kind: 'config', config: validateApiClientConfig(raw, context), responseHandlers }
+  return clientConfigurationOf(raw, context)
+}
+
+/**
+ * Where a `RestApiClient` (src/connector-sdk/) keeps its options: a makeApiClient returning
+ * one is read as the configuration it was built with.
+ */
+export const API_CLIENT_OPTIONS: unique symbol = Symbol.for('latchkey.apiClientOptions')
+
+function hasClientOptions(value: unknown): value is { [API_CLIENT_OPTIONS]: unknown } {
+  return typeof value === 'object' && value !== null && API_CLIENT_OPTIONS in value
+}
+
+/**
+ * A JavaScript makeApiClient's result (or a RestApiClient's options) as a configuration: its
+ * `responseHandlers` (values as they are, functions called with `{response}`) and Membrane's
+ * `onError` hook, which sees failed responses and may throw a keyed ConnectionError.
+ */
+export function clientConfigurationOf(raw: unknown, context: { connectorKey: string; allowInsecureLoopback: boolean }): Extract<ResolvedApiClient, { kind: 'config' }> {
+  const config = validateApiClientConfig(raw, context)
+  const fields = isRecord(raw) ? { ...raw, ...(isRecord(raw['args']) ? raw['args'] : {}) } : {}
+  const handlers = fields['responseHandlers']
+  const onError = fields['onError']
+  if ((handlers === undefined || handlers === null) && typeof onError !== 'function') return { kind: 'config', config, responseHandlers: null }
+  const responseHandlers: ResponseHandlers = (response) => [
+    ...(handlers === undefined || handlers === null ? [] : evaluateHandlerValues(handlers, response, context.connectorKey)),
+    ...(typeof onError === 'function' ? onErrorHandler(onError as (error: unknown) => unknown, response) : []),
+  ]
+  return { kind: 'config', config, responseHandlers }
+}
+
+/** Membrane's `onError(error)` on a failed response: what it throws decides the outcome (its `data.key`, if any). */
+function onErrorHandler(onError: (error: unknown) => unknown, response: ApiResponse): EvaluatedResponseHandler[] {
+  if (response.status >= 200 && response.status <= 299) return []
+  try {
+    onError({ response, status: response.status, data: response.data, message: `HTTP ${response.status}` })
+  } catch (error) {
+    const message = error instanceof Error ? error.message : undefined
+    return [{ match: true, error: { key: errorKeyOf(error) ?? undefined, message } }]
+  }
+  return []
 }
 
 /** A client object has request methods; a configuration is plain data. */

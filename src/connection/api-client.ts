@@ -2,9 +2,10 @@
  * The API client object connector methods receive as `apiClient` (and `externalApiClient`):
  * Membrane's contract, `await apiClient.get('/me')` returning the parsed body, over the
  * engine in send-api-call.ts (refresh on expiry, rate-limit backoff, response handlers).
- * Failures throw `ApiRequestError`, whose `key` says what happened and whose message and
- * `data` excerpt never carry a credential.
+ * Failures throw `ApiRequestError` (a Membrane-shaped error), whose `key` says what happened
+ * and whose message and `data` never carry a credential.
  */
+import { ConnectionErrorKey, ErrorType, IntegrationAppError } from '../connector-sdk/errors.ts'
 import { MAX_API_RESPONSE_BYTES, type ApiResponse } from './api-response.ts'
 import type { ApiClientConfig } from './api-client-config.ts'
 import { resolveApiUrl, type ApiCall } from './api-request.ts'
@@ -31,20 +32,22 @@ export interface ApiClient {
   delete(path: string, query?: Record<string, unknown>, options?: ApiRequestOptions): Promise<unknown>
 }
 
-/** A request through the API client failed; `key` is Membrane's error key (e.g. `access_token_expired`). */
-export class ApiRequestError extends Error {
-  override readonly name = 'ApiRequestError'
+/**
+ * A request through the API client failed. Shaped like Membrane's errors (`IntegrationAppError`):
+ * `data` is `{type, key, message, data}` with the response body (bounded, credentials masked)
+ * or the response handler's error data in `data.data`; `key` and `status` are at hand too.
+ */
+export class ApiRequestError extends IntegrationAppError {
+  /** Membrane's error key, e.g. `access_token_expired`. */
   readonly key: string
   /** The HTTP status, or `null` when no response was read. */
   readonly status: number | null
-  /** The response body (bounded, credentials masked) or the response handler's error data. */
-  readonly data: unknown
 
   constructor(key: string, message: string, status: number | null, data: unknown) {
-    super(message)
+    const connectionKeys: string[] = Object.values(ConnectionErrorKey)
+    super({ type: connectionKeys.includes(key) ? ErrorType.CONNECTION : ErrorType.BAD_REQUEST, key, message, data })
     this.key = key
     this.status = status
-    this.data = data
   }
 }
 

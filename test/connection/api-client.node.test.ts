@@ -79,11 +79,11 @@ describe('failures', () => {
     [429, 'rate_limit_exceeded'],
     [404, 'api_request_failed'],
     [500, 'api_request_failed'],
-  ])('HTTP %i throws ApiRequestError with key %s, the status and the masked body', async (status, key) => {
+  ])('HTTP %i throws ApiRequestError with key %s, the status and the masked body in data.data (Membrane error shape)', async (status, key) => {
     const { client } = recordingClient(answer(status, { error: 'nope', echoed: 'tok_secret_123' }))
     const error: unknown = await client.get('/me').catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(ApiRequestError)
-    expect(error).toMatchObject({ key, status, data: { error: 'nope', echoed: '[masked]' } })
+    expect(error).toMatchObject({ key, status, isIntegrationAppError: true, data: { key, data: { error: 'nope', echoed: '[masked]' } } })
     expect((error as Error).message).toBe(`GET /v2/me answered HTTP ${status}: {"error":"nope","echoed":"[masked]"} (${key})`)
   })
 
