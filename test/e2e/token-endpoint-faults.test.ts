@@ -78,7 +78,7 @@ const FAULTS: Fault[] = [
   { name: 'S11 JSON array', answer: ok200([{ access_token: PLANTED_TOKEN }]), refresh: refused, exchange: 'invalid_token_response' },
   { name: 'S11 missing access_token', answer: ok200({ token_type: 'Bearer', refresh_token: PLANTED_TOKEN }), refresh: refused, exchange: 'invalid_token_response' },
   { name: 'S11 empty access_token', answer: ok200({ access_token: '', token_type: 'Bearer' }), refresh: refused, exchange: 'invalid_token_response' },
-  { name: 'S11 token_type not bearer', answer: ok200({ access_token: PLANTED_TOKEN, token_type: 'mac' }), refresh: refused, exchange: 'invalid_token_response' },
+  { name: 'S11 token_type not a string', answer: ok200({ access_token: PLANTED_TOKEN, token_type: 7 }), refresh: refused, exchange: 'invalid_token_response' },
   { name: 'S11 expires_in not numeric', answer: ok200({ access_token: PLANTED_TOKEN, token_type: 'Bearer', expires_in: 'soon' }), refresh: refused, exchange: 'invalid_token_response' },
   { name: 'S11 error body with status 200', answer: ok200({ error: 'invalid_request' }), refresh: refused, exchange: 'token_exchange_failed' },
   // Answers that echo a secret back (S13): only registered error codes are ever repeated.

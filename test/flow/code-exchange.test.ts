@@ -205,7 +205,7 @@ describe('token responses (S11)', () => {
   it.each([
     ['a response without access_token', { status: 200, body: { token_type: 'Bearer', expires_in: 60 } }, 'invalid_token_response'],
     ['an empty access_token', { status: 200, body: { access_token: '' } }, 'invalid_token_response'],
-    ['a token_type other than bearer', { status: 200, body: { access_token: 'a', token_type: 'mac' } }, 'invalid_token_response'],
+    ['a token_type that is not a string', { status: 200, body: { access_token: 'a', token_type: ['Bearer'] } }, 'invalid_token_response'],
     ['a non-numeric expires_in', { status: 200, body: { access_token: 'a', expires_in: 'soon' } }, 'invalid_token_response'],
     ['an HTML page with status 200', { status: 200, headers: { 'Content-Type': 'text/html' }, body: '<html>login</html>' }, 'invalid_token_response'],
     ['a JSON array', { status: 200, body: [{ access_token: 'a' }] }, 'invalid_token_response'],
