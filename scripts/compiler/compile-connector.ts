@@ -8,6 +8,7 @@ import type { CompiledConnector, CompiledMethod, MethodName } from '../../src/re
 import { compileMethod } from './compile-method.ts'
 import { compareStrings, hasErrors } from './diagnostics.ts'
 import type { Diagnostic } from './diagnostics.ts'
+import { inferAuthFromFiles } from './infer-auth.ts'
 import { loadSpec } from './load-spec.ts'
 import type { MethodModule } from './method-modules.ts'
 import { resolveMethod } from './resolve-method.ts'
@@ -36,13 +37,16 @@ export async function compileConnector(dir: string, displayDir: string): Promise
     diagnostics.push(errorAtStart(specFile, `spec.yml is missing: every folder in ${path.posix.dirname(displayDir)} is a connector and needs <key>/spec.yml`))
     return { connector: undefined, modules: [], diagnostics }
   }
-  const loaded = loadSpec(specFile, readFileSync(specPath, 'utf8'))
-  diagnostics.push(...loaded.diagnostics)
-  const spec = loaded.spec
-  if (!spec) return { connector: undefined, modules: [], diagnostics }
-
   const authDir = path.join(dir, 'auth')
   const authFiles = new Set(existsSync(authDir) ? readdirSync(authDir) : [])
+  const inferred = inferAuthFromFiles(dir, displayDir, authFiles)
+  const loaded = loadSpec(specFile, readFileSync(specPath, 'utf8'), inferred.auth)
+  diagnostics.push(...loaded.diagnostics)
+  const spec = loaded.spec
+  // The ui.yml of the older layout matters only when spec.yml has no auth of its own.
+  if (spec?.authPath.length === 0) diagnostics.push(...inferred.diagnostics)
+  if (!spec) return { connector: undefined, modules: [], diagnostics }
+
   const folder: ConnectorFolder = { key, dir, displayDir, authFiles }
   const methods: Partial<Record<MethodName, CompiledMethod>> = {}
   const modules: MethodModule[] = []

@@ -57,10 +57,25 @@ export interface LoadedSpec {
   source: YamlSource
   description: ConnectorDescription
   methods: MethodEntry[]
+  /**
+   * Where the auth settings are in spec.yml: `['auth']`, or `[]` when they are at the top
+   * level (Membrane's current docs) or inferred from the files under `auth/` (older layout).
+   */
+  authPath: YamlPath
 }
 
-/** Parses and checks spec.yml (`file` is its path relative to the project root). */
-export function loadSpec(file: string, text: string): { spec: LoadedSpec | undefined; diagnostics: Diagnostic[] } {
+/**
+ * The auth section of the older connector layout, which has no `auth` in spec.yml: what the
+ * files under `auth/` imply (compile-connector.ts builds it from the folder).
+ */
+export type InferredAuth = Record<string, unknown>
+
+/**
+ * Parses and checks spec.yml (`file` is its path relative to the project root). The auth
+ * settings are read from `auth:`, else from the top level when it has `type` or methods, else
+ * from `inferredAuth` (the older layout, where files under `auth/` are the whole definition).
+ */
+export function loadSpec(file: string, text: string, inferredAuth?: InferredAuth): { spec: LoadedSpec | undefined; diagnostics: Diagnostic[] } {
   const parsed = parseYamlSource(file, text)
   if (parsed.diagnostics.length > 0) return { spec: undefined, diagnostics: parsed.diagnostics }
   const source = parsed.source
@@ -74,7 +89,9 @@ export function loadSpec(file: string, text: string): { spec: LoadedSpec | undef
     return { spec: undefined, diagnostics }
   }
 
-  const ignored = Object.keys(root).filter((key) => !TOP_LEVEL_KEYS.includes(key))
+  const flat = root.auth === undefined && Object.keys(root).some((key) => key === 'type' || METHOD_KEYS.includes(key))
+  const readKeys = flat ? [...TOP_LEVEL_KEYS, ...AUTH_KEYS, ...Object.keys(AUTH_KEYS_NOT_RUN)] : TOP_LEVEL_KEYS
+  const ignored = Object.keys(root).filter((key) => !readKeys.includes(key))
   if (ignored.length > 0) {
     diagnostics.push(
       diagnosticAt(source, [ignored[0] as string], `ignoring top-level sections ${ignored.join(', ')}: Latchkey reads only ${TOP_LEVEL_KEYS.join(', ')}`, {
@@ -91,31 +108,36 @@ export function loadSpec(file: string, text: string): { spec: LoadedSpec | undef
   const logoUri = optionalString(root, 'logoUri', [], report)
   const parametersSchema = optionalSchema(root, 'parametersSchema', [], source, diagnostics)
 
-  const auth = root.auth
-  // Membrane's newest docs write type and methods at the top level; Latchkey reads them under auth.
-  const flattened = auth === undefined ? Object.keys(root).filter((key) => key === 'type' || METHOD_KEYS.includes(key)) : []
-  if (flattened.length > 0) {
-    report([flattened[0] as string], `auth is required: move ${flattened.join(', ')} under auth:, where Latchkey reads the auth type and methods`, 'key')
-    return { spec: undefined, diagnostics }
-  }
+  const authPath: YamlPath = root.auth !== undefined ? ['auth'] : []
+  const auth = root.auth !== undefined ? root.auth : flat ? pickAuthKeys(root) : inferredAuth
   if (!isRecord(auth)) {
-    report(auth === undefined ? [] : ['auth'], 'auth is required: a mapping with type: oauth2 and its methods (getOAuthConfig, makeApiClient, test)')
+    report(root.auth === undefined ? [] : ['auth'], 'auth is required: a mapping with type: oauth2 and its methods (getOAuthConfig, makeApiClient, test), or those at the top level, or files under auth/ (the older layout)')
     return { spec: undefined, diagnostics }
   }
-  if (!isSupportedAuthType(auth.type, report)) return { spec: undefined, diagnostics }
+  const at = (...path: YamlPath): YamlPath => [...authPath, ...path]
+  const label = (key: string): string => (authPath.length === 0 ? key : `auth.${key}`)
+  if (!isSupportedAuthType(auth.type, authPath, report)) return { spec: undefined, diagnostics }
 
   for (const key of Object.keys(auth)) {
     if (AUTH_KEYS.includes(key)) continue
     const notRun = AUTH_KEYS_NOT_RUN[key]
-    if (notRun) diagnostics.push(diagnosticAt(source, ['auth', key], notRun.message, { target: 'key', severity: notRun.severity }))
-    else report(['auth', key], `unknown key auth.${key}${didYouMean(key, AUTH_KEYS)} (allowed: ${AUTH_KEYS.join(', ')})`, 'key')
+    if (notRun) diagnostics.push(diagnosticAt(source, at(key), notRun.message, { target: 'key', severity: notRun.severity }))
+    else report(at(key), `unknown key ${label(key)}${didYouMean(key, AUTH_KEYS)} (allowed: ${AUTH_KEYS.join(', ')})`, 'key')
   }
-  const title = optionalString(auth, 'title', ['auth'], report)
-  const authDescription = optionalString(auth, 'description', ['auth'], report)
-  const inputSchema = readInputSchema(root, auth, source, diagnostics)
-  const credentialsSchema = optionalSchema(auth, 'credentialsSchema', ['auth'], source, diagnostics)
+  const title = optionalString(auth, 'title', authPath, report)
+  const authDescription = optionalString(auth, 'description', authPath, report)
+  const inputSchema = readInputSchema(root, auth, source, diagnostics, authPath)
+  const credentialsSchema = optionalSchema(auth, 'credentialsSchema', authPath, source, diagnostics)
 
-  const methods = readMethodEntries(auth, report)
+  const methods = readMethodEntries(auth, authPath, report)
+  if (!methods.some((entry) => entry.method === 'test')) {
+    diagnostics.push(
+      diagnosticAt(source, authPath, `${authPath.length === 0 ? 'the connector' : 'auth'} has no test method: connections are reported connected without checking that the credentials work`, {
+        target: 'key',
+        severity: 'warning',
+      }),
+    )
+  }
 
   const description: ConnectorDescription = {
     name: typeof name === 'string' ? name : '',
@@ -129,42 +151,49 @@ export function loadSpec(file: string, text: string): { spec: LoadedSpec | undef
       ...(credentialsSchema !== undefined && { credentialsSchema }),
     },
   }
-  return { spec: { source, description, methods }, diagnostics }
+  return { spec: { source, description, methods, authPath }, diagnostics }
+}
+
+/** The auth settings of a flat spec: the top-level keys that belong to an auth section. */
+function pickAuthKeys(root: Record<string, unknown>): Record<string, unknown> {
+  const keys = [...AUTH_KEYS, ...Object.keys(AUTH_KEYS_NOT_RUN)]
+  return Object.fromEntries(Object.entries(root).filter(([key]) => keys.includes(key)))
 }
 
 type Report = (path: YamlPath, message: string, target?: 'key' | 'value') => void
 
-function isSupportedAuthType(type: unknown, report: Report): type is 'oauth2' {
+function isSupportedAuthType(type: unknown, authPath: YamlPath, report: Report): type is 'oauth2' {
+  const where = authPath.length === 0 ? 'type' : 'auth.type'
   if (type === undefined) {
-    report(['auth'], `auth.type is required (supported: ${SUPPORTED_AUTH_TYPES.join(', ')})`, 'key')
+    report(authPath, `${where} is required (supported: ${SUPPORTED_AUTH_TYPES.join(', ')})`, 'key')
     return false
   }
   if (typeof type === 'string' && SUPPORTED_AUTH_TYPES.includes(type)) return true
   if (typeof type === 'string' && LATER_AUTH_TYPES.includes(type)) {
-    report(['auth', 'type'], `auth type ${type} is not supported yet (supported: ${SUPPORTED_AUTH_TYPES.join(', ')})`)
+    report([...authPath, 'type'], `auth type ${type} is not supported yet (supported: ${SUPPORTED_AUTH_TYPES.join(', ')})`)
   } else {
     const typo = typeof type === 'string' ? didYouMean(type, [...SUPPORTED_AUTH_TYPES, ...LATER_AUTH_TYPES]) : ''
-    report(['auth', 'type'], `unknown auth type ${JSON.stringify(type)}${typo} (supported: ${SUPPORTED_AUTH_TYPES.join(', ')})`)
+    report([...authPath, 'type'], `unknown auth type ${JSON.stringify(type)}${typo} (supported: ${SUPPORTED_AUTH_TYPES.join(', ')})`)
   }
   return false
 }
 
 // Method entries in spec order, older names mapped to current ones; required ones checked.
-function readMethodEntries(auth: Record<string, unknown>, report: Report): MethodEntry[] {
+function readMethodEntries(auth: Record<string, unknown>, authPath: YamlPath, report: Report): MethodEntry[] {
   const methods: MethodEntry[] = []
   for (const key of Object.keys(auth)) {
     const method = canonicalMethodName(key)
     if (!method) continue
     const twin = methods.find((other) => other.method === method)
     if (twin) {
-      report(['auth', key], `${key} and ${twin.key} are the same method (${key in OLDER_METHOD_NAMES ? key : twin.key} is its older name): keep one`, 'key')
+      report([...authPath, key], `${key} and ${twin.key} are the same method (${key in OLDER_METHOD_NAMES ? key : twin.key} is its older name): keep one`, 'key')
       continue
     }
     methods.push({ key, method, entry: auth[key] })
   }
   const missing = REQUIRED_OAUTH2_METHODS.filter((method) => !methods.some((entry) => entry.method === method))
   if (missing.length > 0) {
-    report(['auth'], `auth is missing required method${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (oauth2 needs ${REQUIRED_OAUTH2_METHODS.join(', ')})`, 'key')
+    report(authPath, `${authPath.length === 0 ? 'the connector' : 'auth'} is missing required method${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (oauth2 needs ${REQUIRED_OAUTH2_METHODS.join(', ')})`, 'key')
   }
   return methods
 }

@@ -54,7 +54,7 @@ export type MethodSource =
 /** Locates and reads the implementation of one method entry of `spec`. */
 export function resolveMethod(folder: ConnectorFolder, spec: LoadedSpec, entry: MethodEntry): { method: MethodSource | undefined; diagnostics: Diagnostic[] } {
   const source = spec.source
-  const entryPath = ['auth', entry.key]
+  const entryPath = [...spec.authPath, entry.key]
   const diagnostics: Diagnostic[] = []
   const fail = (path: YamlPath, message: string, target: 'key' | 'value' = 'value'): { method: undefined; diagnostics: Diagnostic[] } => {
     diagnostics.push(diagnosticAt(source, path, message, { target }))
@@ -62,11 +62,11 @@ export function resolveMethod(folder: ConnectorFolder, spec: LoadedSpec, entry: 
   }
   const value = entry.entry
   if (!isRecord(value)) {
-    return fail(entryPath, `auth.${entry.key} must be a method entry like {type: mapping} or {type: javascript} (implementationType is the older spelling of type)`)
+    return fail(entryPath, `${entryPath.join('.')} must be a method entry like {type: mapping} or {type: javascript} (implementationType is the older spelling of type)`)
   }
   for (const key of Object.keys(value)) {
     if (!ENTRY_KEYS.includes(key)) {
-      diagnostics.push(diagnosticAt(source, [...entryPath, key], `unknown key ${key} in auth.${entry.key}${didYouMean(key, ENTRY_KEYS)} (allowed: ${ENTRY_KEYS.join(', ')})`, { target: 'key' }))
+      diagnostics.push(diagnosticAt(source, [...entryPath, key], `unknown key ${key} in ${entryPath.join('.')}${didYouMean(key, ENTRY_KEYS)} (allowed: ${ENTRY_KEYS.join(', ')})`, { target: 'key' }))
     }
   }
   const entryType = readEntryType(source, entryPath, entry.key, entry.method, value)
@@ -93,7 +93,7 @@ export function resolveMethod(folder: ConnectorFolder, spec: LoadedSpec, entry: 
     const fromFile = fromFilePath(folder, source, [...entryPath, 'filePath'], value.filePath, type, typeKey)
     return { method: fromFile.method, diagnostics: [...diagnostics, ...fromFile.diagnostics] }
   }
-  const inlineOrigin = `${source.file}#auth.${entry.key}`
+  const inlineOrigin = `${source.file}#${entryPath.join('.')}`
   if (type !== 'javascript' && value.mapping !== undefined) {
     return { method: { implementationType: type, raw: value.mapping, source, path: [...entryPath, 'mapping'], origin: inlineOrigin }, diagnostics }
   }
@@ -102,7 +102,7 @@ export function resolveMethod(folder: ConnectorFolder, spec: LoadedSpec, entry: 
     const location: CodeLocation = { kind: 'inline', spec: source, path: [...entryPath, 'code'] }
     return { method: { implementationType: 'javascript', code: value.code, loader: 'js', location, origin: inlineOrigin }, diagnostics }
   }
-  return fromConvention(folder, source, entry, type, typeKey)
+  return fromConvention(folder, source, entryPath, entry, type, typeKey)
 }
 
 function fromFilePath(
@@ -128,6 +128,7 @@ function fromFilePath(
 function fromConvention(
   folder: ConnectorFolder,
   spec: YamlSource,
+  entryPath: YamlPath,
   entry: MethodEntry,
   type: ImplementationType,
   typeKey: TypeKey,
@@ -137,7 +138,7 @@ function fromConvention(
   const matching = found.filter((candidate) => candidate.suffixType === type)
   const fail = (message: string): { method: undefined; diagnostics: Diagnostic[] } => ({
     method: undefined,
-    diagnostics: [diagnosticAt(spec, ['auth', entry.key], message, { target: 'key' })],
+    diagnostics: [diagnosticAt(spec, entryPath, message, { target: 'key' })],
   })
   if (matching.length > 1) {
     return fail(`${entry.key} is ambiguous: ${matching.map((candidate) => candidate.name).join(' and ')} are ${matching.length === 2 ? 'both' : 'all'} ${type} files for it; keep one, or set filePath`)

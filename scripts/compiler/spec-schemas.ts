@@ -29,12 +29,20 @@ interface Spelling {
  * The connection input schema of the spec whose root is `root` and auth section `auth`,
  * from whichever spelling is used; two spellings at once are an error (keep the newest).
  */
-export function readInputSchema(root: Record<string, unknown>, auth: Record<string, unknown>, source: YamlSource, diagnostics: Diagnostic[]): JsonSchema | undefined {
-  const authUi = readUi(auth.ui, ['auth', 'ui'], source, diagnostics)
-  const topUi = readUi(root.ui, ['ui'], source, diagnostics)
+export function readInputSchema(
+  root: Record<string, unknown>,
+  auth: Record<string, unknown>,
+  source: YamlSource,
+  diagnostics: Diagnostic[],
+  authPath: YamlPath = ['auth'],
+): JsonSchema | undefined {
+  const prefix = authPath.length === 0 ? '' : `${authPath.join('.')}.`
+  const authUi = readUi(auth.ui, [...authPath, 'ui'], source, diagnostics)
+  // A flat spec (auth settings at the top level) has one `ui`: it is the auth section's.
+  const topUi = authPath.length === 0 ? undefined : readUi(root.ui, ['ui'], source, diagnostics)
   const spellings: Spelling[] = [
-    { parent: auth, parentPath: ['auth'], key: 'inputSchema', label: 'auth.inputSchema' },
-    ...(authUi ? [{ parent: authUi, parentPath: ['auth', 'ui'], key: 'schema', label: 'auth.ui.schema' }] : []),
+    { parent: auth, parentPath: authPath, key: 'inputSchema', label: `${prefix}inputSchema` },
+    ...(authUi ? [{ parent: authUi, parentPath: [...authPath, 'ui'], key: 'schema', label: `${prefix}ui.schema` }] : []),
     ...(topUi ? [{ parent: topUi, parentPath: ['ui'], key: 'schema', label: 'ui.schema' }] : []),
   ]
   const written = spellings.filter((spelling) => spelling.parent[spelling.key] !== undefined)

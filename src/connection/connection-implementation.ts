@@ -543,6 +543,8 @@ export class ConnectionImplementation {
   async #runTest(record: ConnectionRecord): Promise<ConnectionTestResult> {
     try {
       const connector = getConnector(record.connectorKey)
+      // Real exported specs may have no test (the build warns): nothing to check.
+      if (!hasMethod(connector, 'test')) return { ok: true, at: Date.now() }
       const credentials = await this.#validCredentials(record, false)
       const apiClient = await this.#methodApiClient(connector, record, credentials)
       const passed = await runMethod(connector, 'test', {

@@ -9,6 +9,7 @@
 import { createApiClient, type ApiClient, type ApiRequestOptions } from '../connection/api-client.ts'
 import { API_CLIENT_OPTIONS, clientConfigurationOf } from '../connection/api-client-config.ts'
 import { DEFAULT_RATE_LIMIT_POLICY } from '../connection/retry-policy.ts'
+import type { ApiResponse } from '../connection/api-response.ts'
 import { sendApiCall } from '../connection/send-api-call.ts'
 
 /** Options of a RestApiClient: makeApiClient's fields, plus Membrane's `onError` hook. */
@@ -18,8 +19,16 @@ export interface RestApiClientOptions {
   query?: Record<string, unknown>
   auth?: { username: string; password: string }
   responseHandlers?: unknown[]
-  /** Called with `{response, status, data, message}` for a failed response; may throw a ConnectionError. */
-  onError?: (error: unknown) => unknown
+  /** Called for a failed response; may throw a ConnectionError whose key says what to do. */
+  onError?: (error: FailedResponse) => unknown
+}
+
+/** What `onError` is called with (the axios-like shape connectors read: `error.response.status`). */
+export interface FailedResponse {
+  response: ApiResponse
+  status: number
+  data: unknown
+  message: string
 }
 
 export class RestApiClient implements Omit<ApiClient, 'baseUri' | 'headers' | 'query'> {

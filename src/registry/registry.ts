@@ -46,12 +46,14 @@ export async function runMethod(connector: CompiledConnector, name: MethodName, 
   if (!method) {
     throw new LatchkeyError('connector_misconfigured', `Connector "${connector.key}" has no ${name} method.`)
   }
+  // `appParameters` is the oldest name of `connectorParameters` (integration-app/pipedrive-connector).
+  const variables = Object.hasOwn(args, 'connectorParameters') ? { appParameters: args['connectorParameters'], ...args } : args
   try {
-    if (method.implementationType === 'mapping') return evaluateMapping(method.mapping, args)
-    if (method.implementationType === 'rest-api-mapping') return await runRestApiMethod(method, args, `${name} of connector "${connector.key}" (${method.source})`)
+    if (method.implementationType === 'mapping') return evaluateMapping(method.mapping, variables)
+    if (method.implementationType === 'rest-api-mapping') return await runRestApiMethod(method, variables, `${name} of connector "${connector.key}" (${method.source})`)
     const fn = methods[method.moduleId]
     if (!fn) throw new Error(`module ${method.moduleId} is missing from the bundle`)
-    return await fn(args)
+    return await fn(variables)
   } catch (error) {
     if (error instanceof LatchkeyError) throw error
     const apiFailure = isApiRequestError(error) ? `: ${error.message}` : '.'

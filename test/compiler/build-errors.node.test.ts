@@ -66,8 +66,8 @@ const cases: Case[] = [
     says: 'name is required: a non-empty string, e.g. name: GitHub (found nmae: did you mean name?)',
   },
   {
-    mistake: 'a spec without auth',
-    tree: validConnector('demo', 'name: Demo\n'),
+    mistake: 'a spec without auth, nor auth files of the older layout',
+    tree: validConnector('demo', 'name: Demo\n', { 'auth/get-oauth-config.map.yml': null, 'auth/make-api-client.map.yml': null, 'auth/test.js': null }),
     at: 'connectors/demo/spec.yml:1:1',
     says: 'auth is required',
   },
@@ -91,9 +91,9 @@ const cases: Case[] = [
   },
   {
     mistake: 'a missing required method',
-    tree: validConnector('demo', SPEC_HEAD),
+    tree: validConnector('demo', SPEC_HEAD.replace('  makeApiClient:\n    implementationType: mapping\n', '')),
     at: 'connectors/demo/spec.yml:2:1',
-    says: 'auth is missing required method test (oauth2 needs getOAuthConfig, makeApiClient, test)',
+    says: 'auth is missing required method makeApiClient (oauth2 needs getOAuthConfig, makeApiClient)',
   },
   {
     mistake: 'an unknown key in auth',

@@ -58,12 +58,34 @@ describe('top-level sections of exported specs', () => {
     expect(messages).toEqual([`${SPEC}:12:3 unknown key ui.helpUrl (did you mean helpUri?) (allowed: schema, description, helpUri)`])
   })
 
-  it('says where type and methods go when a spec writes them at the top level (Membrane newest docs)', async () => {
+  it('reads type and methods written at the top level (Membrane current docs), placing problems there', async () => {
     const flat = 'name: Demo\ntype: oauth2\ngetOAuthConfig:\n  type: mapping\nmakeApiClient:\n  type: mapping\ntest:\n  type: javascript\n'
-    const { messages } = await compileFiles(validConnector('demo', flat))
-    expect(messages.filter((message) => !message.includes(' warning: '))).toEqual([
-      `${SPEC}:2:1 auth is required: move type, getOAuthConfig, makeApiClient, test under auth:, where Latchkey reads the auth type and methods`,
-    ])
+    const { messages, connectors } = await compileFiles(validConnector('demo', flat))
+    expect(messages).toEqual([])
+    expect(Object.keys(connectors[0]?.auth.methods ?? {})).toEqual(['getOAuthConfig', 'makeApiClient', 'test'])
+
+    const typo = await compileFiles(validConnector('demo', flat.replace('test:\n  type: javascript\n', 'test:\n  type: javascrpt\n')))
+    expect(typo.messages).toEqual([`${SPEC}:8:9 type "javascrpt" cannot run in Latchkey (did you mean javascript?) (allowed: mapping, javascript, rest-api-mapping)`])
+  })
+
+  it('reads the older layout: no auth in spec.yml, the files under auth/ are the definition (auth/ui.yml the form)', async () => {
+    const { messages, connectors } = await compileFiles(
+      validConnector('demo', 'name: Demo\n', { 'auth/ui.yml': 'schema:\n  type: object\n  properties:\n    region: {type: string}\n' }),
+    )
+    expect(messages).toEqual([])
+    expect(connectors[0]?.auth).toMatchObject({ type: 'oauth2', inputSchema: { properties: { region: { type: 'string' } } } })
+    expect(Object.keys(connectors[0]?.auth.methods ?? {})).toEqual(['getOAuthConfig', 'makeApiClient', 'test'])
+  })
+
+  it('takes an older layout without get-oauth-config for an API key connector, not supported yet', async () => {
+    const { messages } = await compileFiles(validConnector('demo', 'name: Demo\n', { 'auth/get-oauth-config.map.yml': null }))
+    expect(messages).toEqual([`${SPEC}:1:1 auth type client-credentials is not supported yet (supported: oauth2)`])
+  })
+
+  it('warns about a connector without test: it is reported connected unchecked', async () => {
+    const { messages, connectors } = await compileFiles(validConnector('demo', 'name: Demo\ntype: oauth2\ngetOAuthConfig:\n  type: mapping\nmakeApiClient:\n  type: mapping\n'))
+    expect(messages).toEqual([`${SPEC}:1:1 warning: the connector has no test method: connections are reported connected without checking that the credentials work`])
+    expect(connectors).toHaveLength(1)
   })
 })
 
