@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url'
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers'
 import { defineConfig } from 'vitest/config'
 import { e2eBindings } from './test/e2e/e2e-configuration.ts'
+import { PROVIDER_EMULATORS } from './test/compat/emulator/providers.ts'
+import { createOutboundRouter } from './test/compat/outbound.ts'
 
 /** Worker configuration used by every workerd test. Test-only values: never deploy these. */
 export const testBindings = {
@@ -54,6 +56,9 @@ function upstreamBindings(upstreamOrigin: string): Record<string, string> {
   return bindings
 }
 
+/** The compat suite's provider emulators behind one outbound router (test/compat/README.md). */
+const compatOutbound = createOutboundRouter(PROVIDER_EMULATORS)
+
 /**
  * wrangler.toml's `[alias]` table (packages Membrane connectors import, served by
  * src/connector-sdk/) as vite aliases, matched exactly as wrangler does: the test pool
@@ -75,6 +80,8 @@ export default defineConfig({
     retry: 0,
     projects: [
       {
+        // Pure modules import the registry too, and with it the connectors' SDK imports.
+        resolve: { alias: workerAliases() },
         test: {
           name: 'node',
           include: ['test/**/*.node.test.ts'],
@@ -104,8 +111,32 @@ export default defineConfig({
         test: {
           name: 'workerd',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/**/*.node.test.ts'],
+          exclude: ['test/**/*.node.test.ts', 'test/compat/**'],
           globalSetup: ['test/setup/compile-connectors.ts', 'test/setup/upstream-servers.ts', 'test/setup/authorization-server.ts'],
+        },
+      },
+      {
+        // Real providers' connectors, unchanged, against emulators of those providers: every
+        // outbound request goes through the compat router (real hosts), nothing else is reachable.
+        plugins: [
+          cloudflareTest(async ({ inject }) => ({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: {
+              bindings: {
+                ...testBindings,
+                ...compatOutbound.bindings,
+                COMPAT_COMPILE_ERRORS: JSON.stringify(inject('compatCompileErrors')),
+              },
+              outboundService: compatOutbound.fetch,
+            },
+          })),
+        ],
+        resolve: { alias: workerAliases() },
+        test: {
+          name: 'compat',
+          include: ['test/compat/**/*.test.ts'],
+          exclude: ['test/compat/**/*.node.test.ts'],
+          globalSetup: ['test/setup/compile-connectors.ts'],
         },
       },
     ],

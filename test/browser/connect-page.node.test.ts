@@ -12,8 +12,8 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { DEMO_CONNECTOR_DIR } from '../../scripts/dev/development-defaults.ts'
 import { startLocalDemo, type LocalDemo } from '../../scripts/dev/local-demo.ts'
+import { TEST_CONNECTOR_DIRS } from '../setup/compile-connectors.ts'
 
 const ROOT_DIR = fileURLToPath(new URL('../..', import.meta.url))
 const ARTIFACTS_DIR = path.join(ROOT_DIR, 'test-artifacts')
@@ -43,9 +43,9 @@ beforeAll(async () => {
     workerPort,
     authorizationServerPort,
     inspectorPort,
-    // A superset of what the workerd tests compile into the same src/registry/generated, so a
+    // Exactly what the workerd tests compile into the same src/registry/generated, so a
     // concurrent `npm test` never loses its fixture connectors to this server's build.
-    connectorDirs: ['connectors', 'test/fixtures/connectors', DEMO_CONNECTOR_DIR],
+    connectorDirs: [...TEST_CONNECTOR_DIRS],
     onWranglerOutput: (line) => wranglerOutput.push(line),
   })
   browser = await chromium.launchPersistentContext(scratchDir('latchkey-chromium-'), {
