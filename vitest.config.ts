@@ -66,7 +66,7 @@ const compatOutbound = createOutboundRouter(PROVIDER_EMULATORS)
  */
 function workerAliases(): Array<{ find: RegExp; replacement: string }> {
   const toml = readFileSync(new URL('./wrangler.toml', import.meta.url), 'utf8')
-  const table = /^\[alias\]\n((?:"[^"\n]+" = "[^"\n]+"\n)+)/m.exec(toml)?.[1] ?? ''
+  const table = /^\[alias\]\n((?:(?:"[^"\n]+" = "[^"\n]+"|#[^\n]*)\n)+)/m.exec(toml)?.[1] ?? ''
   return [...table.matchAll(/^"([^"]+)" = "([^"]+)"$/gm)].map(([, name = '', target = '']) => ({
     find: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`),
     replacement: fileURLToPath(new URL(target, import.meta.url)),

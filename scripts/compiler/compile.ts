@@ -6,6 +6,7 @@
 import { existsSync, readdirSync } from 'node:fs'
 import path from 'node:path'
 import type { CompiledConnector } from '../../src/registry/types.ts'
+import { bundleMethodModules } from './bundle-methods.ts'
 import { compileConnector } from './compile-connector.ts'
 import { compareDiagnostics, compareStrings, hasErrors } from './diagnostics.ts'
 import type { Diagnostic } from './diagnostics.ts'
@@ -66,13 +67,13 @@ export async function compileConnectors(options: CompileOptions): Promise<Compil
   diagnostics.sort(compareDiagnostics)
   if (hasErrors(diagnostics)) return { diagnostics, files: new Map(), connectors: [] }
 
-  const connectors = results.flatMap((result) => (result.connector ? [result.connector] : [])).sort((a, b) => compareStrings(a.key, b.key))
-  const files = emitFiles(
-    connectors,
+  const bundled = await bundleMethodModules(
     results.flatMap((result) => result.modules),
-    outDir,
+    rootDir,
   )
-  return { diagnostics, files, connectors }
+  if (hasErrors(bundled.diagnostics)) return { diagnostics: [...diagnostics, ...bundled.diagnostics].sort(compareDiagnostics), files: new Map(), connectors: [] }
+  const connectors = results.flatMap((result) => (result.connector ? [result.connector] : [])).sort((a, b) => compareStrings(a.key, b.key))
+  return { diagnostics, files: emitFiles(connectors, bundled.modules, outDir), connectors }
 }
 
 /** `absolute` relative to `rootDir`, with forward slashes: how files are named in messages. */

@@ -1,6 +1,6 @@
 /**
  * Turns compiled connectors into the files of `src/registry/generated/`: `registry.json`,
- * `methods.ts` (static imports of every JavaScript method) and the generated modules.
+ * `methods.ts` (static imports of every JavaScript method) and the bundled method modules.
  * Pure: returns file contents keyed by path inside the output folder; byte-identical for
  * the same input (sorted, no timestamps, no absolute paths).
  */
@@ -8,21 +8,19 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { CompiledConnector, CompiledRegistry } from '../../src/registry/types.ts'
 import { compareStrings } from './diagnostics.ts'
-import type { MethodModule } from './method-modules.ts'
+import type { BundledModule } from './bundle-methods.ts'
 
 const TYPES_FILE = fileURLToPath(new URL('../../src/registry/types.ts', import.meta.url))
 
 /** Output file contents keyed by forward-slash path relative to `outDir`. */
 export type OutputFiles = Map<string, string>
 
-/** Every output file for `connectors` and their JavaScript `modules`, to be written to `outDir` (absolute). */
-export function emitFiles(connectors: readonly CompiledConnector[], modules: readonly MethodModule[], outDir: string): OutputFiles {
+/** Every output file for `connectors` and their bundled JavaScript `modules`, to be written to `outDir` (absolute). */
+export function emitFiles(connectors: readonly CompiledConnector[], modules: readonly BundledModule[], outDir: string): OutputFiles {
   const files: OutputFiles = new Map()
   files.set('registry.json', `${JSON.stringify(registryOf(connectors), null, 2)}\n`)
   const sorted = [...modules].sort((a, b) => compareStrings(a.moduleId, b.moduleId))
-  for (const module of sorted) {
-    if (module.kind === 'generated') files.set(generatedModulePath(module.moduleId), module.code)
-  }
+  for (const module of sorted) files.set(generatedModulePath(module.moduleId), module.code)
   files.set('methods.ts', methodsModule(sorted, outDir))
   return files
 }
@@ -32,9 +30,9 @@ function registryOf(connectors: readonly CompiledConnector[]): CompiledRegistry 
   return { formatVersion: 1, connectors: Object.fromEntries(byKey.map((connector) => [connector.key, connector])) }
 }
 
-function methodsModule(modules: readonly MethodModule[], outDir: string): string {
+function methodsModule(modules: readonly BundledModule[], outDir: string): string {
   const imports = modules.map((module, index) => {
-    const from = module.kind === 'file' ? importPath(outDir, module.file) : `./${generatedModulePath(module.moduleId)}`
+    const from = `./${generatedModulePath(module.moduleId)}`
     const local = `m${index}`
     const binding = module.exportName === 'default' ? local : `{ ${module.exportName} as ${local} }`
     return `import ${binding} from ${JSON.stringify(from)}`
@@ -55,7 +53,7 @@ function methodsModule(modules: readonly MethodModule[], outDir: string): string
   ].join('\n')
 }
 
-/** `modules/<connectorKey>/<methodName>.js`, where a generated method module is written. */
+/** `modules/<connectorKey>/<methodName>.js`, where a method's bundled module is written. */
 export function generatedModulePath(moduleId: string): string {
   return `modules/${moduleId}.js`
 }

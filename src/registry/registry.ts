@@ -38,8 +38,8 @@ export function hasMethod(connector: CompiledConnector, name: MethodName): boole
  * variables (`connectorParameters`, `credentials`, ...); a JavaScript method receives it as
  * its single argument; a rest-api-mapping sends its request with `args.apiClient`. Whatever
  * the method throws becomes `connector_method_failed`, with the original error kept as
- * `cause` only (its message may quote a secret), except the API client's own
- * `ApiRequestError`, whose message is built without secrets and says what the API answered.
+ * `cause` only (its message may quote a secret), except Latchkey's own errors raised in
+ * connector code (`isExplainedFailure`), whose messages say what happened without secrets.
  */
 export async function runMethod(connector: CompiledConnector, name: MethodName, args: Record<string, unknown>): Promise<unknown> {
   const method = connector.auth.methods[name]
@@ -56,12 +56,16 @@ export async function runMethod(connector: CompiledConnector, name: MethodName, 
     return await fn(variables)
   } catch (error) {
     if (error instanceof LatchkeyError) throw error
-    const apiFailure = isApiRequestError(error) ? `: ${error.message}` : '.'
+    const apiFailure = isExplainedFailure(error) ? `: ${error.message}` : '.'
     throw new LatchkeyError('connector_method_failed', `${name} of connector "${connector.key}" (${method.source}) failed${apiFailure}`, { cause: error })
   }
 }
 
-/** The API client's error (connection/api-client.ts), recognised by name: this layer does not import the connection's. */
-function isApiRequestError(error: unknown): error is Error {
-  return error instanceof Error && error.name === 'ApiRequestError'
+/**
+ * Errors Latchkey raised inside connector code, whose messages are built without secrets: the
+ * API client's (connection/api-client.ts) and the connector fetch's refused redirect
+ * (connector-sdk/connector-fetch.ts). Recognised by name: this layer imports neither.
+ */
+function isExplainedFailure(error: unknown): error is Error {
+  return error instanceof Error && (error.name === 'ApiRequestError' || error.name === 'ConnectorRedirectError')
 }

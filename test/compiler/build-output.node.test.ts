@@ -90,7 +90,7 @@ describe('a build run', () => {
     const first = await compileTree(root)
     const second = await compileTree(root)
     expect([...second.files]).toEqual([...first.files])
-    expect([...first.files.keys()].sort()).toEqual(['methods.ts', 'modules/alpha/getTokenData.js', 'modules/zeta/test.js', 'registry.json'])
+    expect([...first.files.keys()].sort()).toEqual(['methods.ts', 'modules/alpha/getTokenData.js', 'modules/alpha/test.js', 'modules/zeta/test.js', 'registry.json'])
     expect(Object.keys(JSON.parse(first.files.get('registry.json') ?? '{}').connectors)).toEqual(['alpha', 'zeta'])
     for (const content of first.files.values()) expect(content).not.toContain(root)
   })
@@ -131,7 +131,7 @@ describe('the CLI', () => {
       '  other-api  Other API  oauth2  getOAuthConfig=mapping makeApiClient=mapping test=javascript',
     ])
     expect(lines[2]).toMatch(/^connectors: 2 compiled, 0 warnings, \d+ ms -> generated$/)
-    expect(listFiles(path.join(root, 'generated'))).toEqual(['methods.ts', 'modules/other-api/test.js', 'registry.json'])
+    expect(listFiles(path.join(root, 'generated'))).toEqual(['methods.ts', 'modules/demo/test.js', 'modules/other-api/test.js', 'registry.json'])
   })
 
   it('exits non-zero, prints file:line:col errors and leaves the previous output as it was', () => {

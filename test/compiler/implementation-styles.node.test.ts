@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { build } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { evaluateMapping } from '../../src/formula/index.ts'
@@ -133,7 +133,9 @@ describe('JavaScript implementation styles', () => {
     result = await compileTree(root)
     expect(result.diagnostics).toEqual([])
     writeOutput(path.join(root, 'out'), result.files)
-    const bundle = await build({ entryPoints: [path.join(root, 'out/methods.ts')], bundle: true, format: 'esm', write: false, logLevel: 'silent' })
+    // The connector fetch the build injects, resolved as wrangler.toml's [alias] does for the Worker.
+    const alias = { 'latchkey:connector-fetch': fileURLToPath(new URL('../../src/connector-sdk/connector-fetch.ts', import.meta.url)) }
+    const bundle = await build({ entryPoints: [path.join(root, 'out/methods.ts')], bundle: true, format: 'esm', write: false, logLevel: 'silent', alias })
     const bundleFile = path.join(root, 'bundle.mjs')
     writeFileSync(bundleFile, bundle.outputFiles[0]?.text ?? '')
     methods = ((await import(pathToFileURL(bundleFile).href)) as { methods: typeof methods }).methods
