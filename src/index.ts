@@ -4,6 +4,8 @@
 import { Hono } from 'hono'
 import { respondNotFound, respondToError } from './flow/error-response.ts'
 import { flowRoutes } from './flow/routes.ts'
+import type { HttpEnv } from './http/http-env.ts'
+import { securityHeaders } from './http/security-headers.ts'
 import { refuseDevelopmentDefaultsOffLoopback } from './ui/development-defaults-guard.ts'
 import { connectPageRoutes } from './ui/routes.ts'
 
@@ -12,9 +14,11 @@ export { ConnectionObject } from './connection/connection-object.ts'
 export { TenantDirectory } from './connection/tenant-directory.ts'
 export { AuthorizationStateGuard } from './flow/authorization-state-guard.ts'
 
-const app = new Hono<{ Bindings: Env }>()
+const app = new Hono<HttpEnv>()
 
+// Registered first, so the health check answers before (and without) any middleware.
 app.get('/health', (c) => c.json({ ok: true }))
+app.use('*', securityHeaders)
 app.use('*', refuseDevelopmentDefaultsOffLoopback).route('/', connectPageRoutes)
 app.route('/', flowRoutes)
 app.notFound(respondNotFound)

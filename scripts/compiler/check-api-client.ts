@@ -3,7 +3,7 @@
  * (the docs) or under `args:` (real connector files), are held to the rules the runtime
  * applies to the evaluated result (src/connection/api-client-config.ts).
  */
-import { isRecord } from './is-record.ts'
+import { isRecord } from '../../src/is-record.ts'
 import { isFormula, unknownKeys, uriProblem } from './literal-fields.ts'
 import type { LocatedProblem } from './literal-fields.ts'
 import type { YamlPath } from './yaml-source.ts'

@@ -4,7 +4,7 @@
  * plus the `extra` rules of the format notes: names Latchkey owns for security are refused,
  * and `extra.scope` beside a non-empty `scopes` is ambiguous.
  */
-import { isRecord } from './is-record.ts'
+import { isRecord } from '../../src/is-record.ts'
 import { isFormula, unknownKeys, uriProblem } from './literal-fields.ts'
 import type { LocatedProblem } from './literal-fields.ts'
 

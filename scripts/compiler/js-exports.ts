@@ -9,7 +9,7 @@ import { transform } from 'esbuild'
 import type { Message } from 'esbuild'
 import type { MethodName } from '../../src/registry/types.ts'
 import { maskNonCode, assignsModuleExports, findRequireCalls } from './js-scan.ts'
-import { closestMatch } from './did-you-mean.ts'
+import { closestMatch } from '../../src/did-you-mean.ts'
 import { exportNamesFor } from './method-names.ts'
 
 /** How a module hands over its method, i.e. what the generated import has to pick. */

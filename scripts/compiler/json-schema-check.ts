@@ -7,7 +7,7 @@ import { Validator } from '@cfworker/json-schema'
 import type { OutputUnit, Schema } from '@cfworker/json-schema'
 import draft07 from './draft-07-schema.json'
 import type { Diagnostic } from './diagnostics.ts'
-import { didYouMean } from './did-you-mean.ts'
+import { didYouMean } from '../../src/did-you-mean.ts'
 import { diagnosticAt } from './yaml-source.ts'
 import type { YamlPath, YamlSource } from './yaml-source.ts'
 

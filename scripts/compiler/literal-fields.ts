@@ -6,8 +6,9 @@
  * Checks return tagged problems; `fieldDiagnostic` turns them into messages in one switch.
  */
 import type { Diagnostic } from './diagnostics.ts'
-import { didYouMean } from './did-you-mean.ts'
-import { isRecord } from './is-record.ts'
+import { didYouMean } from '../../src/did-you-mean.ts'
+import { isRecord } from '../../src/is-record.ts'
+import { isLoopbackHost } from '../../src/loopback-host.ts'
 import { diagnosticAt } from './yaml-source.ts'
 import type { YamlPath, YamlSource } from './yaml-source.ts'
 
@@ -122,12 +123,6 @@ export function uriProblem(value: string, allowQuery: boolean): UriReason | null
   if (url.username !== '' || url.password !== '') return 'userinfo'
   if (!allowQuery && url.search !== '') return 'query'
   return null
-}
-
-// The runtime's loopback rule (isLoopbackHost of src/oauth/oauth-config.ts), repeated because
-// that module pulls in the runtime registry, which the build generates.
-function isLoopbackHost(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname)
 }
 
 /** Warnings for keys of `record` (at `path`) that `method` does not read. */

@@ -6,7 +6,7 @@
  */
 import type { MethodName } from '../../src/registry/types.ts'
 import type { Diagnostic } from './diagnostics.ts'
-import { didYouMean } from './did-you-mean.ts'
+import { didYouMean } from '../../src/did-you-mean.ts'
 import { diagnosticAt } from './yaml-source.ts'
 import type { YamlPath, YamlSource } from './yaml-source.ts'
 

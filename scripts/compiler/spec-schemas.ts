@@ -7,8 +7,8 @@
  */
 import type { JsonSchema } from '../../src/registry/types.ts'
 import type { Diagnostic } from './diagnostics.ts'
-import { didYouMean } from './did-you-mean.ts'
-import { isRecord } from './is-record.ts'
+import { didYouMean } from '../../src/did-you-mean.ts'
+import { isRecord } from '../../src/is-record.ts'
 import { checkJsonSchema } from './json-schema-check.ts'
 import { diagnosticAt } from './yaml-source.ts'
 import type { YamlPath, YamlSource } from './yaml-source.ts'

@@ -6,15 +6,12 @@
  */
 import { LatchkeyError } from '../errors.ts'
 import { readApiCall, type ApiRequestInit } from '../connection/api-request.ts'
-import { connectionStub } from '../connection/connection-stub.ts'
-import type { AccessToken, DisconnectResult } from '../connection/connection-implementation.ts'
-import type { ConnectionSummary } from '../connection/connection-record.ts'
-import { fromRpcError } from '../connection/rpc-error.ts'
+import { MAX_TENANT_LENGTH } from '../connection/authorized-connection.ts'
+import type { AccessToken, ConnectionSummary, DisconnectResult } from '../connection/connection-object.ts'
+import { connectionStub, notFoundAsNull, type ConnectionStub } from '../connection/connection-stub.ts'
 import { tenantDirectory } from '../connection/tenant-directory.ts'
-import { createConnectUrl, type ConnectUrlOptions } from '../flow/connect-session.ts'
-import { isConnectionId } from '../flow/connection-id.ts'
-
-const MAX_TENANT_LENGTH = 256
+import { createConnectUrl, type ConnectUrlOptions } from '../flow/connect-url.ts'
+import { isConnectionId } from '../connection-id.ts'
 
 /** Options of `getAccessToken`. */
 export interface AccessTokenOptions {
@@ -46,7 +43,7 @@ export class LatchkeyApi {
     const checkedTenant = checkTenant(tenant)
     const stub = this.#stub(connectionId)
     const call = await readApiCall(request)
-    return rethrowingCodes(() => stub.proxy(checkedTenant, call))
+    return stub.proxy(checkedTenant, call)
   }
 
   /**
@@ -57,23 +54,21 @@ export class LatchkeyApi {
     if (typeof options !== 'object' || options === null) throw new LatchkeyError('invalid_request', 'Pass {tenant, connectorKey, ...}.')
     if (options.connectionId === undefined || options.connectionInput !== undefined) return createConnectUrl(this.#env, options)
     const connectionInput = await this.#call(options.tenant, options.connectionId, (stub, tenant) => stub.getConnectionInput(tenant))
-    return createConnectUrl(this.#env, { ...options, connectionInput: connectionInput as Record<string, unknown> })
+    return createConnectUrl(this.#env, { ...options, connectionInput })
   }
 
   /** See `LatchkeyService.getConnection`. */
   getConnection(tenant: string, connectionId: string): Promise<ConnectionSummary> {
-    return this.#call(tenant, connectionId, (stub, checkedTenant) => stub.getSummaryFor(checkedTenant))
+    return this.#call(tenant, connectionId, (stub, checkedTenant) => stub.getSummary(checkedTenant))
   }
 
   /** See `LatchkeyService.listConnections`: the tenant directory's ids, each summary from its connection. */
   async listConnections(tenant: string): Promise<ConnectionSummary[]> {
     const checkedTenant = checkTenant(tenant)
     const entries = await tenantDirectory(this.#env, checkedTenant).listConnections()
-    const summaries = await Promise.all(entries.map((entry) => rethrowingCodes(() => this.#stub(entry.connectionId).getSummary())))
-    const connections: ConnectionSummary[] = []
+    const summaries = await Promise.all(entries.map((entry) => this.#stub(entry.connectionId).getSummary(checkedTenant).catch(notFoundAsNull)))
     // An entry whose connection is gone (deleted while listing) is skipped.
-    for (const summary of summaries) if (summary !== null && summary.tenant === checkedTenant) connections.push(summary)
-    return connections
+    return summaries.filter((summary) => summary !== null)
   }
 
   /** See `LatchkeyService.refresh`. */
@@ -83,7 +78,7 @@ export class LatchkeyApi {
 
   /** See `LatchkeyService.testConnection`. */
   testConnection(tenant: string, connectionId: string): Promise<ConnectionSummary> {
-    return this.#call(tenant, connectionId, (stub, checkedTenant) => stub.testFor(checkedTenant))
+    return this.#call(tenant, connectionId, (stub, checkedTenant) => stub.testConnection(checkedTenant))
   }
 
   /** See `LatchkeyService.disconnect`. */
@@ -91,13 +86,12 @@ export class LatchkeyApi {
     return this.#call(tenant, connectionId, (stub, checkedTenant) => stub.disconnect(checkedTenant))
   }
 
-  #call<T>(tenant: string, connectionId: string, body: (stub: ReturnType<typeof connectionStub>, tenant: string) => Promise<T>): Promise<T> {
+  async #call<T>(tenant: string, connectionId: string, body: (stub: ConnectionStub, tenant: string) => Promise<T>): Promise<T> {
     const checkedTenant = checkTenant(tenant)
-    const stub = this.#stub(connectionId)
-    return rethrowingCodes(() => body(stub, checkedTenant))
+    return body(this.#stub(connectionId), checkedTenant)
   }
 
-  #stub(connectionId: string): ReturnType<typeof connectionStub> {
+  #stub(connectionId: string): ConnectionStub {
     // A malformed id cannot name a connection: same answer as an unknown one.
     if (typeof connectionId !== 'string' || !isConnectionId(connectionId)) throw new LatchkeyError('connection_not_found', 'No connection with this id exists for this tenant.')
     return connectionStub(this.#env, connectionId)
@@ -109,13 +103,4 @@ function checkTenant(tenant: unknown): string {
     throw new LatchkeyError('invalid_request', `tenant must be a non-empty string of at most ${MAX_TENANT_LENGTH} characters.`)
   }
   return tenant
-}
-
-/** Calls a connection object and turns its encoded errors back into LatchkeyErrors. */
-async function rethrowingCodes<T>(body: () => Promise<T>): Promise<T> {
-  try {
-    return await body()
-  } catch (error) {
-    throw fromRpcError(error)
-  }
 }

@@ -15,15 +15,14 @@
  */
 import { WorkerEntrypoint } from 'cloudflare:workers'
 import type { ApiRequestInit } from '../connection/api-request.ts'
-import type { AccessToken, DisconnectResult } from '../connection/connection-implementation.ts'
-import type { ConnectionSummary } from '../connection/connection-record.ts'
+import type { AccessToken, ConnectionSummary, DisconnectResult } from '../connection/connection-object.ts'
 import { withRpcErrors } from '../connection/rpc-error.ts'
-import type { ConnectUrlOptions } from '../flow/connect-session.ts'
+import type { ConnectUrlOptions } from '../flow/connect-url.ts'
 import { LatchkeyApi, type AccessTokenOptions } from './latchkey-api.ts'
 
 export type { AccessTokenOptions } from './latchkey-api.ts'
 export type { ApiRequestInit } from '../connection/api-request.ts'
-export type { ConnectUrlOptions } from '../flow/connect-session.ts'
+export type { ConnectUrlOptions } from '../flow/connect-url.ts'
 
 export class LatchkeyService extends WorkerEntrypoint<Env> {
   readonly #api = new LatchkeyApi(this.env)

@@ -7,10 +7,12 @@
  */
 import { evaluateMapping, type MappingNode } from '../formula/index.ts'
 import { LatchkeyError } from '../errors.ts'
-import { allowsInsecureLoopback, isLoopbackHost } from '../oauth/oauth-config.ts'
-import { readConnectorParameters } from '../registry/connector-parameters.ts'
+import { isRecord } from '../is-record.ts'
+import { isLoopbackHost } from '../loopback-host.ts'
+import type { ConnectorContext } from '../registry/connector-context.ts'
 import { runMethod } from '../registry/registry.ts'
 import type { CompiledConnector, CompiledMethod } from '../registry/types.ts'
+import type { Settings } from '../settings.ts'
 import { errorKeyOf } from '../connector-sdk/errors.ts'
 import type { ApiResponse, EvaluatedResponseHandler, ResponseHandlers } from './api-response.ts'
 
@@ -33,34 +35,30 @@ export type ResolvedApiClient =
   | { kind: 'client'; client: object }
 
 /**
- * Runs makeApiClient with the connection's credentials and input, then validates the result.
- * A mapping's `responseHandlers` are not evaluated here: they are formulas over each
- * response, evaluated when one arrives (with the same variables plus `response`).
+ * Runs makeApiClient with the connection's credentials over `context` (the operation's
+ * `connectorContext`), then validates the result. A mapping's `responseHandlers` are not
+ * evaluated here: they are formulas over each response, evaluated when one arrives (with the
+ * same variables plus `response`).
  */
 export async function resolveApiClient(
   connector: CompiledConnector,
-  env: Env,
+  settings: Settings,
+  context: ConnectorContext,
   credentials: Record<string, unknown>,
-  connectionInput: Record<string, unknown>,
 ): Promise<ResolvedApiClient> {
-  const variables = {
-    credentials,
-    connectorParameters: readConnectorParameters(connector, env),
-    connectionParameters: connectionInput,
-    connectionInput,
-  }
+  const variables = { ...context, credentials }
   const method = connector.auth.methods.makeApiClient
-  const context = { connectorKey: connector.key, allowInsecureLoopback: allowsInsecureLoopback(env.ALLOW_INSECURE_LOOPBACK) }
+  const checks = { connectorKey: connector.key, allowInsecureLoopback: settings.allowInsecureLoopback }
   if (method?.implementationType === 'mapping') {
     const { config, handlers } = splitResponseHandlers(method)
     const raw = evaluateMapping(config, variables)
-    const responseHandlers: ResponseHandlers | null = handlers === null ? null : (response) => checkHandlers(evaluateMapping(handlers, { ...variables, response }), context.connectorKey)
-    return { kind: 'config', config: validateApiClientConfig(raw, context), responseHandlers }
+    const responseHandlers: ResponseHandlers | null = handlers === null ? null : (response) => checkHandlers(evaluateMapping(handlers, { ...variables, response }), checks.connectorKey)
+    return { kind: 'config', config: validateApiClientConfig(raw, checks), responseHandlers }
   }
   const raw = await runMethod(connector, 'makeApiClient', variables)
-  if (hasClientOptions(raw)) return clientConfigurationOf(raw[API_CLIENT_OPTIONS], context)
+  if (hasClientOptions(raw)) return clientConfigurationOf(raw[API_CLIENT_OPTIONS], checks)
   if (isReadyClient(raw)) return { kind: 'client', client: raw }
-  return clientConfigurationOf(raw, context)
+  return clientConfigurationOf(raw, checks)
 }
 
 /**
@@ -132,9 +130,9 @@ function splitResponseHandlers(method: Extract<CompiledMethod, { implementationT
 /** A JavaScript makeApiClient's handlers: values as they are, functions called with `{response}`. */
 function evaluateHandlerValues(handlers: unknown, response: ApiResponse, connectorKey: string): EvaluatedResponseHandler[] {
   if (!Array.isArray(handlers)) return checkHandlers(handlers, connectorKey)
-  const valueOf = (value: unknown): unknown => (typeof value === 'function' ? (value as (args: { response: ApiResponse }) => unknown)({ response }) : value)
+  const evaluated = (value: unknown): unknown => (typeof value === 'function' ? (value as (args: { response: ApiResponse }) => unknown)({ response }) : value)
   return checkHandlers(
-    handlers.map((handler: unknown) => (isRecord(handler) ? Object.fromEntries(Object.entries(handler).map(([key, value]) => [key, valueOf(value)])) : handler)),
+    handlers.map((handler: unknown) => (isRecord(handler) ? Object.fromEntries(Object.entries(handler).map(([key, value]) => [key, evaluated(value)])) : handler)),
     connectorKey,
   )
 }
@@ -213,8 +211,4 @@ function stringMap(value: unknown, field: string, fail: (message: string) => Lat
     result[name] = String(item)
   }
   return result
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

@@ -2,18 +2,21 @@
  * One Durable Object per connection (`CONNECTIONS.idFromName(connectionId)`): credentials,
  * status and serialized refresh. Every public method here is callable over RPC, so this
  * class only forwards to the private `ConnectionImplementation` and encodes error codes for
- * the trip (`fromRpcError` on the caller's side turns them back into LatchkeyErrors).
+ * the trip. Callers reach it through `connectionStub` (connection-stub.ts), which turns the
+ * codes back into LatchkeyErrors.
  *
- * Methods without a tenant are for the OAuth flow, which has just authorized the connection;
- * methods with one are for `LatchkeyService`, and treat another tenant's connection as missing.
+ * Every operation names the tenant (`storeAuthorizedConnection` inside its input), and the
+ * object treats another tenant's connection exactly as a missing one: `connection_not_found`.
  */
 import { DurableObject } from 'cloudflare:workers'
 import type { ApiCall } from './api-request.ts'
-import { ConnectionImplementation, type AccessToken, type AuthorizedConnectionInput, type DisconnectResult } from './connection-implementation.ts'
+import type { AuthorizedConnectionInput } from './authorized-connection.ts'
+import { ConnectionImplementation, type AccessToken, type DisconnectResult } from './connection-implementation.ts'
 import type { ConnectionSummary } from './connection-record.ts'
 import { withRpcErrors } from './rpc-error.ts'
 
-export type { AccessToken, AuthorizedConnectionInput, DisconnectResult } from './connection-implementation.ts'
+export type { AuthorizedConnectionInput } from './authorized-connection.ts'
+export type { AccessToken, DisconnectResult } from './connection-implementation.ts'
 export type { ConnectionSummary } from './connection-record.ts'
 
 export class ConnectionObject extends DurableObject<Env> {
@@ -25,57 +28,47 @@ export class ConnectionObject extends DurableObject<Env> {
     void ctx.blockConcurrencyWhile(() => this.#connection.start())
   }
 
-  /** Flow: creates the connection, or replaces its credentials on reconnect (same tenant only). */
+  /** Creates the connection, or replaces its credentials on reconnect (same tenant and connector only). */
   storeAuthorizedConnection(input: AuthorizedConnectionInput): Promise<ConnectionSummary> {
     return withRpcErrors(() => this.#connection.storeAuthorizedConnection(input))
   }
 
-  /** Flow: runs the connector's `test` with the stored credentials and records the result. */
-  runConnectionTest(): Promise<ConnectionSummary> {
-    return withRpcErrors(() => this.#connection.runConnectionTest())
+  /** The summary of the tenant's connection: status, errors, times; no secrets. */
+  getSummary(tenant: string): Promise<ConnectionSummary> {
+    return withRpcErrors(() => this.#connection.getSummary(tenant))
   }
 
-  /** Flow: the summary (no secrets), or `null` when this object holds no connection. */
-  getSummary(): Promise<ConnectionSummary | null> {
-    return withRpcErrors(() => this.#connection.getSummary())
-  }
-
-  /** Service: the summary of the tenant's connection. */
-  getSummaryFor(tenant: string): Promise<ConnectionSummary> {
-    return withRpcErrors(() => this.#connection.getSummaryFor(tenant))
-  }
-
-  /** Service: the connection input, so a reconnect can start from it. */
+  /** The connection input, so a reconnect can start from it. */
   getConnectionInput(tenant: string): Promise<Record<string, unknown>> {
     return withRpcErrors(() => this.#connection.getConnectionInput(tenant))
   }
 
-  /** Service: runs the connector's `test` for the tenant's connection. */
-  testFor(tenant: string): Promise<ConnectionSummary> {
-    return withRpcErrors(() => this.#connection.runConnectionTest(tenant))
+  /** Runs the connector's `test` with the stored credentials and records the result. */
+  testConnection(tenant: string): Promise<ConnectionSummary> {
+    return withRpcErrors(() => this.#connection.testConnection(tenant))
   }
 
-  /** Service: a valid access token and its expiry. */
+  /** A valid access token and its expiry. */
   getAccessToken(tenant: string, options?: { forceRefresh?: boolean }): Promise<AccessToken> {
     return withRpcErrors(() => this.#connection.getAccessToken(tenant, options))
   }
 
-  /** Service: the stored credentials without refresh_token, refreshed when due. */
+  /** The stored credentials without refresh_token, refreshed when due. */
   getCredentials(tenant: string): Promise<Record<string, unknown>> {
     return withRpcErrors(() => this.#connection.getCredentials(tenant))
   }
 
-  /** Service: refreshes now. */
+  /** Refreshes now. */
   refresh(tenant: string): Promise<ConnectionSummary> {
     return withRpcErrors(() => this.#connection.refresh(tenant))
   }
 
-  /** Service: an API call with the connection's authentication; refresh and one retry on 401. */
+  /** An API call with the connection's authentication; refresh and one retry on 401. */
   proxy(tenant: string, call: ApiCall): Promise<Response> {
     return withRpcErrors(() => this.#connection.proxy(tenant, call))
   }
 
-  /** Service: the connector's disconnect method, then deletion of everything stored. */
+  /** The connector's disconnect method, then deletion of everything stored. */
   disconnect(tenant: string): Promise<DisconnectResult> {
     return withRpcErrors(() => this.#connection.disconnect(tenant))
   }

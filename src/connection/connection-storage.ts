@@ -19,11 +19,14 @@ export const STORAGE_KEYS = { schema: 'schema', connection: 'connection', creden
  */
 export class ConnectionStorage {
   readonly #storage: DurableObjectStorage
+  readonly #now: () => number
   /** `undefined` until first read; deeply frozen so no caller can change it behind storage's back. */
   #record: ConnectionRecord | null | undefined
 
-  constructor(storage: DurableObjectStorage) {
+  /** `now` is the connection object's clock: alarm times are computed from it. */
+  constructor(storage: DurableObjectStorage, now: () => number) {
     this.#storage = storage
+    this.#now = now
   }
 
   /**
@@ -41,6 +44,19 @@ export class ConnectionStorage {
   readRecord(): ConnectionRecord | null {
     if (this.#record === undefined) this.#record = freeze(this.#storage.kv.get<ConnectionRecord>(STORAGE_KEYS.connection) ?? null)
     return this.#record
+  }
+
+  /**
+   * The record of `tenant`'s connection (of whatever tenant when omitted: only inside an
+   * operation that checked it already); `connection_not_found` otherwise. Another tenant's
+   * connection looks exactly like a missing one.
+   */
+  requireRecord(tenant?: string): ConnectionRecord {
+    const record = this.readRecord()
+    if (record === null || (tenant !== undefined && record.tenant !== tenant)) {
+      throw new LatchkeyError('connection_not_found', 'No connection with this id exists for this tenant.')
+    }
+    return record
   }
 
   /** The sealed credentials, or `null`. */
@@ -67,7 +83,7 @@ export class ConnectionStorage {
       await this.#storage.deleteAlarm()
       return
     }
-    const alarmAt = alarmTimeFor(refreshAt, Date.now())
+    const alarmAt = alarmTimeFor(refreshAt, this.#now())
     const current = await this.#storage.getAlarm()
     if (current !== alarmAt) await this.#storage.setAlarm(alarmAt)
   }

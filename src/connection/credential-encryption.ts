@@ -4,6 +4,7 @@
  * can rotate (add a new kid, point `CREDENTIALS_KEY_ID` at it; old kids keep decrypting).
  */
 import { LatchkeyError } from '../errors.ts'
+import { readSettings } from '../settings.ts'
 
 /** What is stored instead of the credentials: versioned, with the key id that sealed it. */
 export interface SealedCredentials {
@@ -24,13 +25,12 @@ export interface CredentialKeyring {
 
 /**
  * Reads `CREDENTIALS_KEYS` (JSON `{"<kid>": "<base64 32-byte key>"}`) and `CREDENTIALS_KEY_ID`
- * from the Worker environment and imports the keys. When `CREDENTIALS_KEY_ID` is unset and
+ * from the settings of `env` (`Settings.credentialKeys`) and imports the keys. When `CREDENTIALS_KEY_ID` is unset and
  * there is exactly one key, that key is current; with several keys it must be set. Throws
  * `credentials_key_misconfigured` naming the variable to fix; never quotes a key.
  */
 export async function readCredentialKeyring(env: Env): Promise<CredentialKeyring> {
-  const variables = env as unknown as Record<string, unknown>
-  const rawKeys = variables['CREDENTIALS_KEYS']
+  const { keys: rawKeys, currentKeyId } = readSettings(env).credentialKeys
   let parsed: unknown
   try {
     parsed = typeof rawKeys === 'string' ? JSON.parse(rawKeys) : undefined
@@ -48,8 +48,7 @@ export async function readCredentialKeyring(env: Env): Promise<CredentialKeyring
     }
     keys.set(kid, await crypto.subtle.importKey('raw', bytes, 'AES-GCM', false, ['encrypt', 'decrypt']))
   }
-  const configuredKid = variables['CREDENTIALS_KEY_ID']
-  const currentKid = typeof configuredKid === 'string' && configuredKid !== '' ? configuredKid : keys.size === 1 ? [...keys.keys()][0] : undefined
+  const currentKid = currentKeyId ?? (keys.size === 1 ? [...keys.keys()][0] : undefined)
   // With several keys, guessing the current one could seal new data with a retired key.
   if (currentKid === undefined) {
     throw misconfigured(`CREDENTIALS_KEYS holds ${keys.size} keys (${[...keys.keys()].map((kid) => `"${kid}"`).join(', ')}) and CREDENTIALS_KEY_ID is not set: set it to the kid that encrypts new credentials.`)

@@ -2,21 +2,22 @@
  * One refresh of a connection's credentials, retries included: the refresh_token grant
  * (RFC 6749 section 6) through the shared token-request primitives, or the connector's own
  * refreshCredentials. Returns a result; the connection object decides what to store.
- * Never called directly: the connection serializes refreshes (`refreshSingleFlight`).
+ * Never called directly: the connection serializes refreshes (`ConnectionRefresh`, connection-refresh.ts).
  */
 import { hasMethod, runMethod } from '../registry/registry.ts'
-import { readConnectorParameters } from '../registry/connector-parameters.ts'
+import { connectorContext, type ConnectorContext } from '../registry/connector-context.ts'
 import type { CompiledConnector } from '../registry/types.ts'
 import { resolveJwksUri, validateRefreshedIdToken } from '../oauth/id-token.ts'
 import { fetchIssuerMetadata } from '../oauth/issuer-metadata.ts'
-import { allowsInsecureLoopback, resolveOAuthConfig, type OAuthConfig } from '../oauth/oauth-config.ts'
+import { resolveOAuthConfig, type OAuthConfig } from '../oauth/oauth-config.ts'
 import { registeredOAuthErrorCode } from '../oauth/oauth-error-code.ts'
 import { defineField, isCopyableField } from '../oauth/own-fields.ts'
-import { buildTokenRequest } from '../oauth/token-request.ts'
+import { sendTokenRequest } from '../oauth/send-token-request.ts'
 import { expiresInSeconds, normalizeExpiresAt, processTokenResponse, validateTokenFields, withTokenExpiry, type TokenEndpointFailure, type TokenResponse } from '../oauth/token-response.ts'
 import { isLatchkeyError } from '../errors.ts'
-import { redirectUriOf } from '../flow/settings.ts'
-import { decideRetry, parseRetryAfter, type RetryPolicy } from './retry-policy.ts'
+import { isRecord } from '../is-record.ts'
+import type { RefreshRetrySettings, Settings } from '../settings.ts'
+import { decideRetry, parseRetryAfter } from './retry-policy.ts'
 
 /** How this connection refreshes, if it can. */
 export type RefreshPlan =
@@ -39,10 +40,10 @@ export type RefreshOutcome = { ok: true; credentials: Record<string, unknown> } 
 /** What a refresh works with; clock, sleep and randomness are injected so tests control time. */
 export interface RefreshContext {
   connector: CompiledConnector
-  env: Env
+  settings: Settings
   connectionInput: Record<string, unknown>
   credentials: Record<string, unknown>
-  policy: RetryPolicy
+  policy: RefreshRetrySettings
   now: () => number
   sleep: (ms: number) => Promise<void>
   random: () => number
@@ -55,10 +56,10 @@ const REVOKED_ERRORS = new Set(['invalid_grant', 'invalid_client', 'unauthorized
  * Decides how to refresh: the connector's refreshCredentials when it has one; otherwise the
  * refresh_token grant, unless the connector says `noRefreshToken` or no refresh token is stored.
  */
-export async function planRefresh(connector: CompiledConnector, env: Env, connectionInput: Record<string, unknown>, credentials: Record<string, unknown>): Promise<RefreshPlan> {
+export async function planRefresh(connector: CompiledConnector, settings: Settings, connectionInput: Record<string, unknown>, credentials: Record<string, unknown>): Promise<RefreshPlan> {
   if (hasMethod(connector, 'refreshCredentials')) return { kind: 'connector_method' }
   // The same redirect URI the flow used (getOAuthConfig may read it).
-  const config = await resolveOAuthConfig(connector, env, { connectionInput, redirectUri: redirectUriOf(env) })
+  const config = await resolveOAuthConfig(connector, settings, { ...connectorContext(connector, settings, connectionInput), redirectUri: settings.redirectUri })
   if (config.noRefreshToken) return { kind: 'none', reason: 'the connector declares noRefreshToken' }
   const refreshToken = credentials['refresh_token']
   if (typeof refreshToken !== 'string' || refreshToken === '') return { kind: 'none', reason: 'the provider issued no refresh token' }
@@ -84,15 +85,12 @@ export async function refreshCredentials(plan: Exclude<RefreshPlan, { kind: 'non
 type GrantAttempt = { ok: true; credentials: Record<string, unknown> } | { ok: false; failure: RefreshFailure; retryAfterMs: number | null }
 
 async function requestRefreshGrant(plan: Extract<RefreshPlan, { kind: 'refresh_grant' }>, context: RefreshContext): Promise<GrantAttempt> {
-  const request = buildTokenRequest(plan.config, { grant_type: 'refresh_token', refresh_token: plan.refreshToken })
-  let response: Response
-  try {
-    response = await fetch(request, { signal: AbortSignal.timeout(context.policy.requestTimeoutMs) })
-  } catch (error) {
-    const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')
-    const detail = timedOut ? `no answer within ${context.policy.requestTimeoutMs} ms` : 'the request failed on the network'
+  const sent = await sendTokenRequest(plan.config, { grant_type: 'refresh_token', refresh_token: plan.refreshToken }, context.policy.requestTimeoutMs)
+  if (!sent.ok) {
+    const detail = sent.timedOut ? `no answer within ${context.policy.requestTimeoutMs} ms` : 'the request failed on the network'
     return { ok: false, failure: { kind: 'transient', code: 'upstream_unavailable', detail, notBeforeMs: null }, retryAfterMs: null }
   }
+  const { response } = sent
   const now = context.now()
   const retryAfterMs = parseRetryAfter(response.headers.get('Retry-After'), now)
   let result: Awaited<ReturnType<typeof processTokenResponse>>
@@ -125,8 +123,7 @@ async function checkRefreshedIdToken(tokens: TokenResponse, config: OAuthConfig,
   const original = context.credentials['id_token']
   const { issuer } = config
   if (issuer === undefined || typeof original !== 'string' || original === '') return withoutIdToken
-  const allowInsecureLoopback = allowsInsecureLoopback(context.env.ALLOW_INSECURE_LOOPBACK)
-  const jwksUri = await resolveJwksUri(issuer, config.jwksUri ?? null, () => fetchIssuerMetadata(issuer, allowInsecureLoopback))
+  const jwksUri = await resolveJwksUri(issuer, config.jwksUri ?? null, () => fetchIssuerMetadata(issuer, context.settings.allowInsecureLoopback))
   await validateRefreshedIdToken(idToken, original, { issuer, clientId: config.clientId, jwksUri }, context.now())
   return tokens
 }
@@ -154,15 +151,13 @@ function transient(code: 'upstream_unavailable' | 'rate_limited', detail: string
 
 /** The grant's tokens, through getCredentialsFromRefreshTokenResponse when the connector has it. */
 async function applyRefreshResponse(tokens: TokenResponse, context: RefreshContext): Promise<GrantAttempt> {
-  const { connector, credentials, connectionInput } = context
+  const { connector, credentials } = context
   if (!hasMethod(connector, 'getCredentialsFromRefreshTokenResponse')) {
     return { ok: true, credentials: mergeRefreshedCredentials(credentials, tokens, context.now()) }
   }
   try {
     const extracted = await runMethod(connector, 'getCredentialsFromRefreshTokenResponse', {
-      connectorParameters: readConnectorParameters(connector, context.env),
-      connectionParameters: connectionInput,
-      connectionInput,
+      ...methodContext(context),
       queryParameters: {},
       request: { query: {} },
       tokenResponse: tokens,
@@ -183,15 +178,10 @@ async function applyRefreshResponse(tokens: TokenResponse, context: RefreshConte
  * merge would keep the old token under a new expiry.
  */
 async function runConnectorRefresh(context: RefreshContext): Promise<RefreshOutcome> {
-  const { connector, credentials, connectionInput } = context
+  const { connector, credentials } = context
   let refreshed: unknown
   try {
-    refreshed = await runMethod(connector, 'refreshCredentials', {
-      connectorParameters: readConnectorParameters(connector, context.env),
-      connectionParameters: connectionInput,
-      connectionInput,
-      credentials,
-    })
+    refreshed = await runMethod(connector, 'refreshCredentials', { ...methodContext(context), credentials })
   } catch (error) {
     if (!isLatchkeyError(error)) throw error
     return { ok: false, failure: { kind: 'rejected', detail: error.message } }
@@ -229,6 +219,10 @@ export function mergeRefreshedCredentials(old: Record<string, unknown>, fresh: R
   return merged
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
+/**
+ * The connector context of a method run during the refresh, built where the method runs so
+ * that a missing connector parameter fails that method (a refused refresh) as it always has.
+ */
+function methodContext(context: RefreshContext): ConnectorContext {
+  return connectorContext(context.connector, context.settings, context.connectionInput)
 }

@@ -9,6 +9,7 @@
  * - `connection_is_defunct` (a handler): the connection is marked as needing the user.
  */
 import { LatchkeyError } from '../errors.ts'
+import type { ApiRetrySettings } from '../settings.ts'
 import type { ApiClientConfig, ResolvedApiClient } from './api-client-config.ts'
 import { buildApiRequest, type ApiCall } from './api-request.ts'
 import {
@@ -20,7 +21,7 @@ import {
   type ApiOutcome,
   type ApiResponse,
 } from './api-response.ts'
-import { parseRetryAfter, type RateLimitRetryPolicy } from './retry-policy.ts'
+import { parseRetryAfter } from './retry-policy.ts'
 
 type Credentials = Record<string, unknown>
 
@@ -34,7 +35,7 @@ export interface ApiCallContext {
   refresh(rejected: Credentials): Promise<Credentials>
   /** The API says only the user can repair the connection. */
   markDefunct(): Promise<void>
-  rateLimit: RateLimitRetryPolicy
+  rateLimit: ApiRetrySettings
   sleep(ms: number): Promise<void>
   random(): number
   now(): number

@@ -8,9 +8,9 @@
  */
 import { createApiClient, type ApiClient, type ApiRequestOptions } from '../connection/api-client.ts'
 import { API_CLIENT_OPTIONS, clientConfigurationOf } from '../connection/api-client-config.ts'
-import { DEFAULT_RATE_LIMIT_POLICY } from '../connection/retry-policy.ts'
 import type { ApiResponse } from '../connection/api-response.ts'
 import { sendApiCall } from '../connection/send-api-call.ts'
+import { DEFAULT_API_RETRY } from '../settings.ts'
 
 /** Options of a RestApiClient: makeApiClient's fields, plus Membrane's `onError` hook. */
 export interface RestApiClientOptions {
@@ -73,7 +73,7 @@ export class RestApiClient implements Omit<ApiClient, 'baseUri' | 'headers' | 'q
       resolve: async () => resolved,
       refresh: async (rejected: Record<string, unknown>) => rejected,
       markDefunct: async () => undefined,
-      rateLimit: DEFAULT_RATE_LIMIT_POLICY,
+      rateLimit: DEFAULT_API_RETRY,
       sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
       random: Math.random,
       now: Date.now,

@@ -57,11 +57,10 @@ export function stateGuardName(kind: 'state' | 'connect-token', value: string): 
 
 /** Claims `value` once through its guard object; true when this call was the first. */
 export async function claimOnce(
-  namespace: DurableObjectNamespace,
+  namespace: DurableObjectNamespace<AuthorizationStateGuard>,
   kind: 'state' | 'connect-token',
   value: string,
   notAfter: number,
 ): Promise<boolean> {
-  const stub = namespace.get(namespace.idFromName(stateGuardName(kind, value))) as DurableObjectStub<AuthorizationStateGuard>
-  return stub.claim(value, notAfter)
+  return namespace.get(namespace.idFromName(stateGuardName(kind, value))).claim(value, notAfter)
 }

@@ -3,7 +3,7 @@
  * `__Host-` cookie (Secure, HttpOnly, SameSite=Lax, Path=/), its SHA-256 in the record. The
  * cookie name carries a prefix of the state, so parallel flows in one browser do not collide.
  */
-import { base64UrlEncode } from '../oauth/pkce.ts'
+import { base64UrlEncode } from '../base64url.ts'
 
 /** Longest Cookie header read (S18); a longer one cannot carry a valid binding. */
 export const MAX_COOKIE_HEADER_LENGTH = 8192

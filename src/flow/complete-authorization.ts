@@ -4,20 +4,21 @@
  * an id_token is stored only once validated (S17).
  */
 import type { ConnectionSummary } from '../connection/connection-record.ts'
+import { newConnectionId } from '../connection-id.ts'
 import { LatchkeyError, isLatchkeyError } from '../errors.ts'
+import { isRecord } from '../is-record.ts'
 import { resolveJwksUri, validateIdToken } from '../oauth/id-token.ts'
 import { fetchIssuerMetadata, type IssuerMetadataResult } from '../oauth/issuer-metadata.ts'
-import { allowsInsecureLoopback, resolveOAuthConfig } from '../oauth/oauth-config.ts'
-import { readTokenRequestTimeout } from '../oauth/token-request-timeout.ts'
+import { resolveOAuthConfig } from '../oauth/oauth-config.ts'
 import { withTokenExpiry, type TokenResponse } from '../oauth/token-response.ts'
-import { readConnectorParameters } from '../registry/connector-parameters.ts'
+import { connectorContext, type ConnectorContext } from '../registry/connector-context.ts'
 import { hasMethod, runMethod } from '../registry/registry.ts'
 import type { CompiledConnector } from '../registry/types.ts'
+import { readSettings, type Settings } from '../settings.ts'
 import { claimOnce } from './authorization-state-guard.ts'
 import { hashBindingNonce, readBindingNonce, sameHash } from './browser-binding.ts'
 import { isWellFormedState, type CallbackQuery } from './callback-query.ts'
-import { newConnectionId } from './connection-id.ts'
-import { storeAndTestConnection } from './connection-store.ts'
+import { storeAndTestConnection } from './connection-handoff.ts'
 import { exchangeCode } from './exchange-code.ts'
 import { loadPendingAuthorization, type PendingAuthorization } from './pending-authorization.ts'
 import { connectorFor } from './start-authorization.ts'
@@ -69,15 +70,17 @@ async function acceptState(env: Env, query: CallbackQuery, cookieHeader: string 
 }
 
 async function finish(env: Env, record: PendingAuthorization, query: CallbackQuery, now: number): Promise<ConnectionSummary> {
-  const issuer = declaredIssuer(env, record)
+  const settings = readSettings(env)
+  const issuer = declaredIssuer(settings, record)
   if (issuer !== null) await confirmIssuer(issuer, query.iss)
   if (query.error === 'access_denied') throw new LatchkeyError('provider_denied', 'Access was denied at the provider: the user did not approve the connection.')
   if (query.error !== null) throw new LatchkeyError('provider_error', `The provider answered the authorization with the error "${query.error}".`)
   if (query.code === null || query.code === '') throw new LatchkeyError('code_missing', 'The callback carries neither a code nor an error.')
 
   const connector = connectorFor(record.connectorKey)
-  const connectorParameters = readConnectorParameters(connector, env)
-  const resolved = await resolveOAuthConfig(connector, env, { connectionInput: record.connectionInput, redirectUri: record.redirectUri })
+  // One context for every method of this callback: the connector's parameters are read once.
+  const context = connectorContext(connector, settings, record.connectionInput)
+  const resolved = await resolveOAuthConfig(connector, settings, { ...context, redirectUri: record.redirectUri })
   // S6: the token endpoint and issuer are the ones resolved when the flow started.
   const config = { ...resolved, tokenUri: record.tokenUri }
   const exchanged = await exchangeCode({
@@ -85,13 +88,13 @@ async function finish(env: Env, record: PendingAuthorization, query: CallbackQue
     config,
     record,
     code: query.code,
-    connectorParameters,
+    context,
     callbackParameters: query.parameters,
-    timeoutMs: readTokenRequestTimeout(env),
+    timeoutMs: settings.tokenRequestTimeoutMs,
     now,
   })
   const tokens = await keepValidatedIdToken(exchanged, record, issuer, config.clientId, now)
-  const credentials = await credentialsFrom(connector, tokens, record, connectorParameters, query, now)
+  const credentials = await credentialsFrom(connector, tokens, context, query, now)
   return storeAndTestConnection(env, {
     connectionId: record.connectionId ?? newConnectionId(),
     connectorKey: record.connectorKey,
@@ -107,11 +110,11 @@ interface DeclaredIssuer {
   metadata: () => Promise<IssuerMetadataResult>
 }
 
-function declaredIssuer(env: Env, record: PendingAuthorization): DeclaredIssuer | null {
+function declaredIssuer(settings: Settings, record: PendingAuthorization): DeclaredIssuer | null {
   const { issuer } = record
   if (issuer === null) return null
   let metadata: Promise<IssuerMetadataResult> | null = null
-  return { issuer, metadata: () => (metadata ??= fetchIssuerMetadata(issuer, allowsInsecureLoopback(env.ALLOW_INSECURE_LOOPBACK))) }
+  return { issuer, metadata: () => (metadata ??= fetchIssuerMetadata(issuer, settings.allowInsecureLoopback)) }
 }
 
 /**
@@ -158,25 +161,22 @@ async function keepValidatedIdToken(
 async function credentialsFrom(
   connector: CompiledConnector,
   tokens: TokenResponse,
-  record: PendingAuthorization,
-  connectorParameters: Record<string, unknown>,
+  context: ConnectorContext,
   query: CallbackQuery,
   now: number,
 ): Promise<Record<string, unknown>> {
   if (!hasMethod(connector, 'getCredentialsFromAccessTokenResponse')) return tokens
   const { code: _code, state: _state, ...rest } = query.parameters
   const credentials = await runMethod(connector, 'getCredentialsFromAccessTokenResponse', {
-    connectorParameters,
-    connectionParameters: record.connectionInput,
-    connectionInput: record.connectionInput,
+    ...context,
     queryParameters: rest,
     request: { query: rest },
     tokenResponse: tokens,
   })
-  if (typeof credentials !== 'object' || credentials === null || Array.isArray(credentials)) {
+  if (!isRecord(credentials)) {
     throw new LatchkeyError('connector_method_failed', `getCredentialsFromAccessTokenResponse of connector "${connector.key}" must return an object.`)
   }
-  return withTokenExpiry(credentials as Record<string, unknown>, tokens, now)
+  return withTokenExpiry(credentials, tokens, now)
 }
 
 /** An unexpected error after the state was accepted: logged without its message (it may quote a secret). */

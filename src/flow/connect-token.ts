@@ -15,8 +15,9 @@
  *   mode           optional  "redirect" (default) or "popup"
  */
 import { jwtVerify, SignJWT, type JWTPayload } from 'jose'
+import { isConnectionId } from '../connection-id.ts'
 import { LatchkeyError } from '../errors.ts'
-import { isConnectionId } from './connection-id.ts'
+import { isRecord } from '../is-record.ts'
 import type { FlowMode } from './pending-authorization.ts'
 
 /** What a verified connect token asks for. */
@@ -39,7 +40,11 @@ export const MAX_CONNECT_TOKEN_LENGTH = 8192
 const CLOCK_TOLERANCE_S = 30
 const MIN_SECRET_BYTES = 32
 
-/** The HMAC key from `CONNECT_TOKEN_SECRET`; throws `server_misconfigured` when it is missing or short. */
+/**
+ * The key connect and page tokens are signed with: `CONNECT_TOKEN_SECRET` as configured (the
+ * application signs with it too). Throws `server_misconfigured` when it is missing or short.
+ * Latchkey's own uses take it through `signingKey` (signing-keys.ts).
+ */
 export function connectTokenKey(secret: string | undefined): Uint8Array {
   const key = new TextEncoder().encode(secret ?? '')
   if (key.byteLength < MIN_SECRET_BYTES) {
@@ -48,25 +53,10 @@ export function connectTokenKey(secret: string | undefined): Uint8Array {
   return key
 }
 
-const verificationKeys = new Map<string, Promise<CryptoKey>>()
-
 /**
- * `connectTokenKey` imported for HS256 verification, once per isolate: importing it on every
- * request was a visible share of the start route. Throws like `connectTokenKey`.
- */
-export function connectTokenVerificationKey(secret: string | undefined): Promise<CryptoKey> {
-  const raw = connectTokenKey(secret)
-  const cached = verificationKeys.get(secret ?? '')
-  if (cached !== undefined) return cached
-  const imported = crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify'])
-  // A rotated secret leaves its old entry (one key) until the isolate is recycled.
-  verificationKeys.set(secret ?? '', imported)
-  return imported
-}
-
-/**
- * Verifies a connect token and reads its claims; `now` in ms. Throws `invalid_connect_token`
- * (the message says which rule failed, never echoes the token).
+ * Verifies a connect token with `key` (`signingKey(secret, 'connect-token')`) and reads its
+ * claims; `now` in ms. Throws `invalid_connect_token` (the message says which rule failed,
+ * never echoes the token).
  */
 export async function verifyConnectToken(token: string, key: CryptoKey, now: number): Promise<ConnectRequest> {
   const refuse = (why: string): LatchkeyError => new LatchkeyError('invalid_connect_token', `The connect token ${why}.`)
@@ -86,7 +76,7 @@ export async function verifyConnectToken(token: string, key: CryptoKey, now: num
 }
 
 /** Mints a connect token (Latchkey's own one-time URLs use it; applications may do the same). */
-export async function signConnectToken(key: Uint8Array, claims: Record<string, unknown> & { sub: string; exp: number }): Promise<string> {
+export async function signConnectToken(key: CryptoKey, claims: Record<string, unknown> & { sub: string; exp: number }): Promise<string> {
   return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(key)
 }
 
@@ -103,7 +93,7 @@ function readClaims(payload: JWTPayload, now: number, refuse: (why: string) => L
   const connectionId = optionalString(payload['connection_id'], 'connection_id', refuse)
   if (connectionId !== null && !isConnectionId(connectionId)) throw refuse('has a connection_id that is not a Latchkey connection id')
   const input = payload['input'] ?? {}
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw refuse('has an input claim that is not an object')
+  if (!isRecord(input)) throw refuse('has an input claim that is not an object')
   const mode = payload['mode'] ?? 'redirect'
   if (mode !== 'redirect' && mode !== 'popup') throw refuse('has a mode other than "redirect" or "popup"')
 
@@ -112,7 +102,7 @@ function readClaims(payload: JWTPayload, now: number, refuse: (why: string) => L
     expiresAt: exp * 1000,
     tokenId: jti ?? null,
     connectorKey: connector,
-    connectionInput: input as Record<string, unknown>,
+    connectionInput: input,
     returnUrl,
     connectionId,
     mode,

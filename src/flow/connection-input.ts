@@ -5,6 +5,7 @@
  */
 import { Validator, type OutputUnit, type Schema } from '@cfworker/json-schema'
 import { LatchkeyError } from '../errors.ts'
+import { isRecord } from '../is-record.ts'
 import type { CompiledConnector } from '../registry/types.ts'
 
 /** Largest connection input accepted, in UTF-8 bytes of its JSON (S18). */
@@ -19,7 +20,7 @@ export const MAX_CONNECTION_INPUT_BYTES = 4096
 export function validateConnectionInput(connector: CompiledConnector, input: unknown): Record<string, unknown> {
   const refuse = (why: string): LatchkeyError =>
     new LatchkeyError('invalid_connection_input', `Connection input for connector "${connector.key}" ${why}.`)
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw refuse('must be a JSON object')
+  if (!isRecord(input)) throw refuse('must be a JSON object')
   let json: string
   try {
     json = JSON.stringify(input)

@@ -3,10 +3,12 @@
  * stored with the transaction (S5, S6, S9, S11), or the connector's own getTokenData.
  */
 import { LatchkeyError } from '../errors.ts'
+import { isRecord } from '../is-record.ts'
 import type { OAuthConfig } from '../oauth/oauth-config.ts'
 import { registeredOAuthErrorCode } from '../oauth/oauth-error-code.ts'
-import { buildTokenRequest } from '../oauth/token-request.ts'
+import { sendTokenRequest } from '../oauth/send-token-request.ts'
 import { processTokenResponse, validateTokenFields, type TokenEndpointFailure, type TokenResponse } from '../oauth/token-response.ts'
+import type { ConnectorContext } from '../registry/connector-context.ts'
 import { hasMethod, runMethod } from '../registry/registry.ts'
 import type { CompiledConnector } from '../registry/types.ts'
 import type { PendingAuthorization } from './pending-authorization.ts'
@@ -17,10 +19,11 @@ export interface CodeExchange {
   config: OAuthConfig
   record: PendingAuthorization
   code: string
-  connectorParameters: Record<string, unknown>
+  /** The callback's connector context (`connectorContext` of the pending authorization's input). */
+  context: ConnectorContext
   /** The callback query (getTokenData reads `queryParameters.code`). */
   callbackParameters: Record<string, string>
-  /** A token endpoint that does not answer within this time fails the exchange (`readTokenRequestTimeout`). */
+  /** A token endpoint that does not answer within this time fails the exchange (`settings.tokenRequestTimeoutMs`). */
   timeoutMs: number
   now: number
 }
@@ -34,19 +37,16 @@ export async function exchangeCode(exchange: CodeExchange): Promise<TokenRespons
   const { connector, record } = exchange
   if (hasMethod(connector, 'getTokenData')) {
     const result = await runMethod(connector, 'getTokenData', {
-      connectorParameters: exchange.connectorParameters,
-      connectionParameters: record.connectionInput,
-      connectionInput: record.connectionInput,
+      ...exchange.context,
       codeVerifier: record.codeVerifier ?? undefined,
       queryParameters: exchange.callbackParameters,
       redirectUri: record.redirectUri,
     })
-    if (typeof result !== 'object' || result === null || Array.isArray(result)) {
+    if (!isRecord(result)) {
       throw new LatchkeyError('invalid_token_response', `getTokenData of connector "${connector.key}" must return the token response object.`)
     }
-    const fields = result as Record<string, unknown>
-    if (typeof fields['error'] === 'string') throw failed(connector.key, { kind: 'oauth_error', status: 200, error: registeredOAuthErrorCode(fields['error']) })
-    const validated = validateTokenFields(fields, exchange.now)
+    if (typeof result['error'] === 'string') throw failed(connector.key, { kind: 'oauth_error', status: 200, error: registeredOAuthErrorCode(result['error']) })
+    const validated = validateTokenFields(result, exchange.now)
     if (!validated.ok) throw failed(connector.key, validated.failure)
     return validated.tokens
   }
@@ -57,17 +57,15 @@ export async function exchangeCode(exchange: CodeExchange): Promise<TokenRespons
     redirect_uri: record.redirectUri,
   }
   if (record.codeVerifier !== null) params['code_verifier'] = record.codeVerifier
-  let response: Response
-  try {
-    response = await fetch(buildTokenRequest(exchange.config, params), { signal: AbortSignal.timeout(exchange.timeoutMs) })
-  } catch (error) {
+  const sent = await sendTokenRequest(exchange.config, params, exchange.timeoutMs)
+  if (!sent.ok) {
     throw new LatchkeyError(
       'token_exchange_failed',
       `The token endpoint of connector "${connector.key}" could not be reached or did not answer in time. Try connecting again.`,
-      { cause: error },
+      { cause: sent.cause },
     )
   }
-  const result = await processTokenResponse(response, exchange.now)
+  const result = await processTokenResponse(sent.response, exchange.now)
   if (!result.ok) throw failed(connector.key, result.failure)
   return result.tokens
 }

@@ -7,11 +7,12 @@
 import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { ERROR_CODES, isLatchkeyError } from '../errors.ts'
+import type { HttpEnv } from '../http/http-env.ts'
+import { readSettings, type Settings } from '../settings.ts'
 import type { CallbackOutcome } from './complete-authorization.ts'
 import { flowResultUrl, type FlowResult } from './flow-result.ts'
-import { errorPage, pageSecurity, popupResultPage, successPage, type ConnectResultMessage } from './pages.ts'
+import { errorPage, popupResultPage, successPage, type ConnectResultMessage } from './pages.ts'
 import { checkReturnUrl } from './return-url.ts'
-import { allowedReturnOriginsOf } from './settings.ts'
 
 /** The outcome as the result route and the return URL carry it (no message: it stays in the logs). */
 function flowResultOf(outcome: CallbackOutcome, popupOrigin: string | null): FlowResult {
@@ -22,16 +23,17 @@ function flowResultOf(outcome: CallbackOutcome, popupOrigin: string | null): Flo
 }
 
 /** The response that ends the flow: always a 303, to the app's return URL or to the result route. */
-export async function endFlow(c: Context<{ Bindings: Env }>, outcome: CallbackOutcome): Promise<Response> {
+export async function endFlow(c: Context<HttpEnv>, outcome: CallbackOutcome): Promise<Response> {
   const { record } = outcome
   if (!outcome.ok) {
     // The page and the app get the code only; the developer message is for the Worker logs.
     console.warn(`latchkey: connect flow for connector "${record.connectorKey}" failed (${outcome.error.code}): ${outcome.error.message}`)
   }
-  const returnUrl = stillAllowedReturnUrl(c.env, record.returnUrl)
+  const settings = readSettings(c.env)
+  const returnUrl = stillAllowedReturnUrl(settings, record.returnUrl)
   if (returnUrl === null || record.mode === 'popup') {
     const popupOrigin = returnUrl !== null && record.mode === 'popup' ? returnUrl.origin : null
-    return c.redirect(await flowResultUrl(c.env, flowResultOf(outcome, popupOrigin)), 303)
+    return c.redirect(await flowResultUrl(settings, flowResultOf(outcome, popupOrigin)), 303)
   }
   const result = flowResultOf(outcome, null)
   if (result.connectionId !== null) returnUrl.searchParams.set('connection_id', result.connectionId)
@@ -45,10 +47,10 @@ export async function endFlow(c: Context<{ Bindings: Env }>, outcome: CallbackOu
  * The return URL, re-checked because the allowlist may have changed since the flow started
  * (S8). One no longer allowed ends the flow on Latchkey's own result page instead.
  */
-function stillAllowedReturnUrl(env: Env, returnUrl: string | null): URL | null {
+function stillAllowedReturnUrl(settings: Settings, returnUrl: string | null): URL | null {
   if (returnUrl === null) return null
   try {
-    return checkReturnUrl(returnUrl, allowedReturnOriginsOf(env))
+    return checkReturnUrl(returnUrl, settings.allowedReturnOrigins)
   } catch (error) {
     if (!isLatchkeyError(error)) throw error
     console.warn('latchkey: the return URL of a finished connect flow is no longer allowed (ALLOWED_RETURN_ORIGINS); showing the result page instead.')
@@ -57,11 +59,11 @@ function stillAllowedReturnUrl(env: Env, returnUrl: string | null): URL | null {
 }
 
 /** The result route's answer: the popup page posting the result, a success page, or an error page. */
-export function showFlowResult(c: Context<{ Bindings: Env }>, result: FlowResult): Response | Promise<Response> {
-  const { nonce, headers } = pageSecurity()
-  if (result.popupOrigin !== null) return c.html(popupResultPage(nonce, result.popupOrigin, resultMessage(result)), 200, headers)
-  if (result.error === null) return c.html(successPage(nonce, result.connectionId ?? '', result.status), 200, headers)
-  return c.html(errorPage(nonce, result.error, failureExplanation(result)), ERROR_CODES[result.error] as ContentfulStatusCode, headers)
+export function showFlowResult(c: Context<HttpEnv>, result: FlowResult): Response | Promise<Response> {
+  const nonce = c.get('cspNonce')
+  if (result.popupOrigin !== null) return c.html(popupResultPage(nonce, result.popupOrigin, resultMessage(result)))
+  if (result.error === null) return c.html(successPage(nonce, result.connectionId ?? '', result.status))
+  return c.html(errorPage(nonce, result.error, failureExplanation(result)), ERROR_CODES[result.error] as ContentfulStatusCode)
 }
 
 /** What the popup posts to its opener. */

@@ -3,17 +3,17 @@
  * route `GET /oauth/done` (S7: the callback never answers with a page, so the authorization code
  * leaves the address bar and history by a 303). The URL carries only what the application may
  * see anyway: status, connection id, error codes and, in popup mode, the origin to post to. An
- * HMAC (key from CONNECT_TOKEN_SECRET) makes it a result Latchkey produced: a provider or another
+ * HMAC (the `flow-result` key, signing-keys.ts) makes it a result Latchkey produced: a provider or another
  * site that sends a browser to a hand-made result URL cannot make the popup post a fake outcome.
  */
 import { ERROR_CODES, LatchkeyError, type ErrorCode } from '../errors.ts'
 import { registeredOAuthErrorCode } from '../oauth/oauth-error-code.ts'
-import { base64UrlEncode } from '../oauth/pkce.ts'
-import { connectTokenKey } from './connect-token.ts'
-import { isConnectionId } from './connection-id.ts'
+import { base64UrlEncode } from '../base64url.ts'
+import { isConnectionId } from '../connection-id.ts'
+import type { Settings } from '../settings.ts'
 import { parseUniqueQuery } from './query-string.ts'
 import { checkReturnUrl } from './return-url.ts'
-import { allowedReturnOriginsOf, redirectUriOf } from './settings.ts'
+import { signingKey } from './signing-keys.ts'
 
 /** The path of the result route. */
 export const RESULT_PATH = '/oauth/done'
@@ -36,14 +36,14 @@ const PARAMETERS = ['status', 'connection_id', 'error', 'provider_error', 'origi
 const SIGNATURE = 'sig'
 
 /** The signed URL of the result route for `result`, on PUBLIC_BASE_URL. */
-export async function flowResultUrl(env: Env, result: FlowResult): Promise<string> {
-  const url = new URL(RESULT_PATH, redirectUriOf(env))
+export async function flowResultUrl(settings: Settings, result: FlowResult): Promise<string> {
+  const url = new URL(RESULT_PATH, settings.redirectUri)
   const values = parameterValues(result)
   for (const name of PARAMETERS) {
     const value = values[name]
     if (value !== null) url.searchParams.set(name, value)
   }
-  url.searchParams.set(SIGNATURE, base64UrlEncode(new Uint8Array(await crypto.subtle.sign('HMAC', await resultKey(env), signedText(values)))))
+  url.searchParams.set(SIGNATURE, base64UrlEncode(new Uint8Array(await crypto.subtle.sign('HMAC', await resultKey(settings), signedText(values)))))
   return url.toString()
 }
 
@@ -52,7 +52,7 @@ export async function flowResultUrl(env: Env, result: FlowResult): Promise<strin
  * a valid signature, and a popup origin still on ALLOWED_RETURN_ORIGINS (S8). Throws
  * `invalid_request` (or `return_url_not_allowed`).
  */
-export async function readFlowResult(env: Env, search: string): Promise<FlowResult> {
+export async function readFlowResult(settings: Settings, search: string): Promise<FlowResult> {
   const refuse = (why: string): LatchkeyError => new LatchkeyError('invalid_request', `This result URL ${why}: Latchkey makes it when a connection ends. Start the connection again from the application.`)
   const query = parseUniqueQuery(search)
   for (const name of Object.keys(query)) if (name !== SIGNATURE && !(PARAMETERS as readonly string[]).includes(name)) throw refuse('has unknown parameters')
@@ -74,11 +74,11 @@ export async function readFlowResult(env: Env, search: string): Promise<FlowResu
     popupOrigin: origin,
   }
   const signature = base64UrlDecode(query[SIGNATURE] ?? '')
-  if (signature === null || !(await crypto.subtle.verify('HMAC', await resultKey(env), signature, signedText(parameterValues(result))))) {
+  if (signature === null || !(await crypto.subtle.verify('HMAC', await resultKey(settings), signature, signedText(parameterValues(result))))) {
     throw refuse('is not signed by this Latchkey')
   }
   // Re-checked: the allowlist may have changed since the flow started (S8).
-  if (origin !== null && checkReturnUrl(origin, allowedReturnOriginsOf(env)).origin !== origin) throw refuse('has a popup origin that is not an origin')
+  if (origin !== null && checkReturnUrl(origin, settings.allowedReturnOrigins).origin !== origin) throw refuse('has a popup origin that is not an origin')
   return result
 }
 
@@ -98,8 +98,8 @@ function signedText(values: Record<(typeof PARAMETERS)[number], string | null>):
   return new TextEncoder().encode(['latchkey-flow-result:v1', ...lines].join('\n'))
 }
 
-function resultKey(env: Env): Promise<CryptoKey> {
-  return crypto.subtle.importKey('raw', connectTokenKey(env.CONNECT_TOKEN_SECRET), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify'])
+function resultKey(settings: Settings): Promise<CryptoKey> {
+  return signingKey(settings.connectTokenSecret, 'flow-result')
 }
 
 function base64UrlDecode(value: string): Uint8Array | null {

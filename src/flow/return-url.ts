@@ -8,28 +8,11 @@ import { LatchkeyError } from '../errors.ts'
 /** Longest return URL accepted. */
 export const MAX_RETURN_URL_LENGTH = 2048
 
-/** The allowed origins from the comma-separated `ALLOWED_RETURN_ORIGINS` setting (invalid entries are ignored). */
-export function parseAllowedOrigins(setting: string | undefined): Set<string> {
-  const origins = new Set<string>()
-  for (const entry of (setting ?? '').split(',')) {
-    const candidate = entry.trim()
-    if (candidate === '') continue
-    try {
-      const origin = new URL(candidate).origin
-      // An entry with a path, or one the parser had to rewrite, is a configuration mistake.
-      if (origin === candidate.replace(/\/$/, '')) origins.add(origin)
-    } catch {
-      // Not a URL: ignored, so it can never match.
-    }
-  }
-  return origins
-}
-
 /**
  * Checks a return URL against the allowlist (exact origin match) and returns it as a URL.
  * Throws `return_url_not_allowed`.
  */
-export function checkReturnUrl(raw: string, allowedOrigins: Set<string>): URL {
+export function checkReturnUrl(raw: string, allowedOrigins: ReadonlySet<string>): URL {
   const refuse = (why: string): LatchkeyError =>
     new LatchkeyError('return_url_not_allowed', `The return URL ${why}. Add its origin to ALLOWED_RETURN_ORIGINS or pass an absolute URL on an allowed origin.`)
   if (raw.length > MAX_RETURN_URL_LENGTH) throw refuse(`is longer than ${MAX_RETURN_URL_LENGTH} characters`)

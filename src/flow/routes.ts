@@ -4,31 +4,28 @@
  *   GET /oauth/callback                                the one redirect URI: finish, then 303 to the
  *                                                      app's return URL or to /oauth/done (S7)
  *   GET /oauth/done?status&connection_id&error&...&sig the result page, or the popup ending
- * Every response is `Cache-Control: no-store` and `Referrer-Policy: no-referrer` (S7); errors
- * become pages in `respondToError` (src/flow/error-response.ts), mounted by src/index.ts.
+ * Every response is `Cache-Control: no-store` and `Referrer-Policy: no-referrer` (S7), by the
+ * security-headers middleware src/index.ts runs around these routes; errors become pages in
+ * `respondToError` (src/flow/error-response.ts), mounted by src/index.ts.
  * HEAD is refused on the routes that spend something (a one-time token, a state): Hono would
  * run their GET handler for it, and link checkers probe with HEAD.
  */
 import { Hono } from 'hono'
 import { LatchkeyError } from '../errors.ts'
+import type { HttpEnv } from '../http/http-env.ts'
+import { CALLBACK_PATH, readSettings } from '../settings.ts'
 import { clearBindingCookie } from './browser-binding.ts'
 import { isWellFormedState, parseCallbackQuery } from './callback-query.ts'
 import { completeAuthorization } from './complete-authorization.ts'
-import { connectTokenVerificationKey, verifyConnectToken } from './connect-token.ts'
+import { verifyConnectToken } from './connect-token.ts'
 import { endFlow, showFlowResult } from './flow-ending.ts'
 import { readFlowResult, RESULT_PATH } from './flow-result.ts'
 import { parseUniqueQuery, rawQuery } from './query-string.ts'
-import { CALLBACK_PATH } from './settings.ts'
+import { signingKey } from './signing-keys.ts'
 import { startAuthorization } from './start-authorization.ts'
 
-/** The connect flow's routes; mount with `app.route('/', flowRoutes)`. */
-export const flowRoutes = new Hono<{ Bindings: Env }>()
-
-flowRoutes.use('*', async (c, next) => {
-  await next()
-  c.res.headers.set('Cache-Control', 'no-store')
-  c.res.headers.set('Referrer-Policy', 'no-referrer')
-})
+/** The connect flow's routes; mount with `app.route('/', flowRoutes)` after the security-headers middleware. */
+export const flowRoutes = new Hono<HttpEnv>()
 
 for (const path of ['/connect/:connectorKey', CALLBACK_PATH]) {
   flowRoutes.use(path, async (c, next) => {
@@ -44,7 +41,7 @@ flowRoutes.get('/connect/:connectorKey', async (c) => {
   if (token === undefined || token === '') {
     throw new LatchkeyError('invalid_connect_token', 'The connect URL has no token parameter. Use a URL made by the application (createConnectUrl or a minted connect token).')
   }
-  const request = await verifyConnectToken(token, await connectTokenVerificationKey(c.env.CONNECT_TOKEN_SECRET), now)
+  const request = await verifyConnectToken(token, await signingKey(readSettings(c.env).connectTokenSecret, 'connect-token'), now)
   const start = await startAuthorization(c.env, c.req.param('connectorKey'), request, now)
   c.header('Set-Cookie', start.setCookie)
   return c.redirect(start.authorizeUrl, 302)
@@ -63,4 +60,4 @@ flowRoutes.get(CALLBACK_PATH, async (c) => {
   return endFlow(c, outcome)
 })
 
-flowRoutes.get(RESULT_PATH, async (c) => showFlowResult(c, await readFlowResult(c.env, rawQuery(c.req.url))))
+flowRoutes.get(RESULT_PATH, async (c) => showFlowResult(c, await readFlowResult(readSettings(c.env), rawQuery(c.req.url))))

@@ -6,17 +6,19 @@
 import { LatchkeyError } from '../errors.ts'
 import { buildAuthorizeUrl } from '../oauth/authorize-url.ts'
 import { resolveOAuthConfig } from '../oauth/oauth-config.ts'
-import { randomToken, s256CodeChallenge } from '../oauth/pkce.ts'
+import { s256CodeChallenge } from '../oauth/pkce.ts'
+import { randomToken } from '../random-token.ts'
+import { connectorContext } from '../registry/connector-context.ts'
 import { getConnector } from '../registry/registry.ts'
 import type { CompiledConnector } from '../registry/types.ts'
+import { readSettings, type Settings } from '../settings.ts'
 import { claimOnce } from './authorization-state-guard.ts'
 import { bindingCookie, hashBindingNonce } from './browser-binding.ts'
 import type { ConnectRequest } from './connect-token.ts'
 import { validateConnectionInput } from './connection-input.ts'
-import { assertReconnectable } from './connection-store.ts'
+import { assertReconnectable } from './connection-handoff.ts'
 import { PENDING_AUTHORIZATION_TTL_MS, savePendingAuthorization, type PendingAuthorization } from './pending-authorization.ts'
 import { checkReturnUrl } from './return-url.ts'
-import { allowedReturnOriginsOf, redirectUriOf } from './settings.ts'
 
 /** Connector keys are kebab-case folder names; anything else is refused before a lookup (S18). */
 const CONNECTOR_KEY = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/
@@ -39,11 +41,11 @@ export function connectorFor(key: string): CompiledConnector {
  * restriction, the return URL allowlist (S8), popup mode needing a return URL, and the
  * connection input against inputSchema. Returns the validated input.
  */
-export function checkConnectRequest(env: Env, connector: CompiledConnector, request: ConnectRequest): Record<string, unknown> {
+export function checkConnectRequest(settings: Settings, connector: CompiledConnector, request: ConnectRequest): Record<string, unknown> {
   if (request.connectorKey !== null && request.connectorKey !== connector.key) {
     throw new LatchkeyError('invalid_connect_token', `The connect token is for connector "${request.connectorKey}", not "${connector.key}".`)
   }
-  if (request.returnUrl !== null) checkReturnUrl(request.returnUrl, allowedReturnOriginsOf(env))
+  if (request.returnUrl !== null) checkReturnUrl(request.returnUrl, settings.allowedReturnOrigins)
   if (request.mode === 'popup' && request.returnUrl === null) {
     throw new LatchkeyError('invalid_request', 'Popup mode needs a return URL: its origin is where the result is posted.')
   }
@@ -55,13 +57,14 @@ export function checkConnectRequest(env: Env, connector: CompiledConnector, requ
  * getOAuthConfig, stores the pending authorization and returns the authorize URL.
  */
 export async function startAuthorization(env: Env, connectorKey: string, request: ConnectRequest, now: number): Promise<AuthorizationStart> {
+  const settings = readSettings(env)
   const connector = connectorFor(connectorKey)
-  const connectionInput = checkConnectRequest(env, connector, request)
+  const connectionInput = checkConnectRequest(settings, connector, request)
   if (request.connectionId !== null) await assertReconnectable(env, request.connectionId, request.tenant, connector.key)
 
-  const redirectUri = redirectUriOf(env)
+  const { redirectUri } = settings
   const state = randomToken()
-  const config = await resolveOAuthConfig(connector, env, { connectionInput, redirectUri, state })
+  const config = await resolveOAuthConfig(connector, settings, { ...connectorContext(connector, settings, connectionInput), redirectUri, state })
 
   if (request.tokenId !== null && !(await claimOnce(env.AUTHORIZATION_STATE_GUARDS, 'connect-token', request.tokenId, request.expiresAt))) {
     throw new LatchkeyError('invalid_connect_token', 'This connect URL was already used. Ask the application for a new one.')

@@ -19,7 +19,8 @@
 import { findCopyCycles, type CopySite } from './copy-cycles.ts'
 import { toIssue, type CompileProblem, type MappingIssue } from './issues.ts'
 import { parseLocator } from './locator.ts'
-import { closestName, FORMULA_NAMES, isFormulaName, UNSUPPORTED_FORMULA_NAMES, type FormulaName } from './names.ts'
+import { closestMatch } from '../did-you-mean.ts'
+import { FORMULA_NAMES, isFormulaName, UNSUPPORTED_FORMULA_NAMES, type FormulaName } from './names.ts'
 import { EVAL_OPERATORS, type CaseNode, type EvalOperator, type JsonValue, type MapRowNode, type MappingNode, type PathSegment } from './node.ts'
 import { isPlainRecord } from './values.ts'
 
@@ -65,7 +66,7 @@ function compileFormula(name: string, raw: RawRecord, path: PathSegment[], conte
   if (!isFormulaName(name)) {
     const problem: CompileProblem = UNSUPPORTED_FORMULA_NAMES.includes(name)
       ? { kind: 'unsupported_formula', name }
-      : { kind: 'unknown_formula', name, suggestion: closestName(name, FORMULA_NAMES) }
+      : { kind: 'unknown_formula', name, suggestion: closestMatch(name, FORMULA_NAMES) }
     report(context, [...path, name], problem)
     return null
   }
@@ -153,7 +154,7 @@ const FORMULA_COMPILERS: Record<FormulaName, FormulaCompiler> = {
       return null
     }
     if (!isEvalOperator(operator)) {
-      report(context, [...formulaPath, operator], { kind: 'unknown_operator', operator, suggestion: closestName(operator, EVAL_OPERATORS) })
+      report(context, [...formulaPath, operator], { kind: 'unknown_operator', operator, suggestion: closestMatch(operator, EVAL_OPERATORS) })
       return null
     }
     if (operator === 'isEmpty' || operator === 'isNotEmpty') return { op: 'eval', value, operator }
@@ -224,7 +225,7 @@ function argumentObject(
   }
   const allowed = [...keys.required, ...keys.optional]
   for (const key of Object.keys(argument)) {
-    if (!allowed.includes(key)) report(context, [...path, key], { kind: 'unknown_key', formula, key, allowed, suggestion: closestName(key, allowed) })
+    if (!allowed.includes(key)) report(context, [...path, key], { kind: 'unknown_key', formula, key, allowed, suggestion: closestMatch(key, allowed) })
   }
   for (const key of keys.required) {
     if (!Object.hasOwn(argument, key)) report(context, path, { kind: 'missing_key', formula, key, expected })

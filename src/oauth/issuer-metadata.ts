@@ -5,6 +5,7 @@
  * `iss` in every authorization response (RFC 9207 section 3, for the mix-up check, S6). The
  * request (`fetchIssuerMetadata`) is separate from the pure validation (`processIssuerMetadata`).
  */
+import { isRecord } from '../is-record.ts'
 import { readLimitedText } from '../limited-body.ts'
 import { isAllowedEndpoint } from './oauth-config.ts'
 
@@ -64,8 +65,8 @@ export async function processIssuerMetadata(response: Response, issuer: string, 
   } catch {
     return { ok: false, reason: 'is not JSON' }
   }
-  if (typeof document !== 'object' || document === null || Array.isArray(document)) return { ok: false, reason: 'is not a JSON object' }
-  const fields = document as Record<string, unknown>
+  if (!isRecord(document)) return { ok: false, reason: 'is not a JSON object' }
+  const fields = document
   if (fields['issuer'] !== issuer) return { ok: false, reason: 'names another issuer' }
   const jwksUri = fields['jwks_uri']
   return {

@@ -7,9 +7,13 @@
  * (where its signing keys are; default: discovered from `${issuer}/.well-known/openid-configuration`).
  */
 import { LatchkeyError } from '../errors.ts'
-import { connectorParameterVariable, readConnectorParameters } from '../registry/connector-parameters.ts'
+import { isRecord } from '../is-record.ts'
+import { isLoopbackHost } from '../loopback-host.ts'
+import type { ConnectorContext } from '../registry/connector-context.ts'
+import { connectorParameterVariable } from '../registry/connector-parameters.ts'
 import { runMethod } from '../registry/registry.ts'
 import type { CompiledConnector } from '../registry/types.ts'
+import type { Settings } from '../settings.ts'
 
 /** A validated getOAuthConfig result. */
 export interface OAuthConfig {
@@ -30,33 +34,21 @@ export interface OAuthConfig {
   jwksUri?: string
 }
 
-/** Variables getOAuthConfig sees besides `connectorParameters`. */
-export interface OAuthConfigVariables {
-  connectionInput: Record<string, unknown>
-  redirectUri: string
-  state?: string
-}
+/** What getOAuthConfig receives: the connector context plus the redirect URI and, when a flow starts, its state. */
+export type OAuthConfigArguments = ConnectorContext & { redirectUri: string; state?: string }
 
 /**
- * Evaluates the connector's getOAuthConfig with `connectorParameters` (from the Worker
- * environment), `connectionInput` (also as `connectionParameters`), `redirectUri` and
- * `state`, then validates it. Throws `connector_misconfigured` naming the field (and the
- * Worker variable when a connector parameter is missing). Endpoints must be https; http only
- * for loopback hosts when `ALLOW_INSECURE_LOOPBACK` is "true" (S10).
+ * Evaluates the connector's getOAuthConfig with `args` (build them with `connectorContext`),
+ * then validates the result. Throws `connector_misconfigured` naming the field (and the Worker
+ * variable when a connector parameter is missing). Endpoints must be https; http only for
+ * loopback hosts when `settings.allowInsecureLoopback` (S10).
  */
-export async function resolveOAuthConfig(connector: CompiledConnector, env: Env, vars: OAuthConfigVariables): Promise<OAuthConfig> {
-  const connectorParameters = readConnectorParameters(connector, env)
-  const raw = await runMethod(connector, 'getOAuthConfig', {
-    connectorParameters,
-    connectionInput: vars.connectionInput,
-    connectionParameters: vars.connectionInput,
-    redirectUri: vars.redirectUri,
-    state: vars.state,
-  })
+export async function resolveOAuthConfig(connector: CompiledConnector, settings: Settings, args: OAuthConfigArguments): Promise<OAuthConfig> {
+  const raw = await runMethod(connector, 'getOAuthConfig', args)
   return validateOAuthConfig(raw, {
     connectorKey: connector.key,
-    connectorParameters,
-    allowInsecureLoopback: allowsInsecureLoopback(env.ALLOW_INSECURE_LOOPBACK),
+    connectorParameters: args.connectorParameters,
+    allowInsecureLoopback: settings.allowInsecureLoopback,
   })
 }
 
@@ -65,11 +57,6 @@ export interface OAuthConfigContext {
   connectorKey: string
   connectorParameters: Record<string, unknown>
   allowInsecureLoopback: boolean
-}
-
-/** Whether the `ALLOW_INSECURE_LOOPBACK` setting enables http:// on loopback hosts. */
-export function allowsInsecureLoopback(setting: string | undefined): boolean {
-  return setting === 'true'
 }
 
 /** Validates a raw getOAuthConfig result (pure). */
@@ -115,11 +102,6 @@ export function validateOAuthConfig(raw: unknown, context: OAuthConfigContext): 
   const jwksUri = raw['jwksUri']
   if (jwksUri !== undefined && jwksUri !== null) config.jwksUri = endpoint(jwksUri, 'jwksUri', context, fail)
   return config
-}
-
-/** Whether `hostname` (as in `URL.hostname`) is a loopback address. */
-export function isLoopbackHost(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname)
 }
 
 /**
@@ -192,8 +174,4 @@ function parseUrl(value: string): URL | null {
   } catch {
     return null
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

@@ -3,6 +3,7 @@
  * S11) before anything is stored. Pure apart from reading the body; takes `now`. Nothing the
  * server wrote is repeated in a failure except a registered error code (S13).
  */
+import { isRecord } from '../is-record.ts'
 import { readLimitedText } from '../limited-body.ts'
 import { registeredOAuthErrorCode } from './oauth-error-code.ts'
 import { copyFields, isCopyableField } from './own-fields.ts'
@@ -133,10 +134,8 @@ function parseJson(text: string): ParsedBody {
   } catch {
     return { kind: 'unreadable', reason: 'body is not valid JSON' }
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { kind: 'unreadable', reason: 'body is not a JSON object' }
-  }
-  return { kind: 'object', value: value as Record<string, unknown> }
+  if (!isRecord(value)) return { kind: 'unreadable', reason: 'body is not a JSON object' }
+  return { kind: 'object', value }
 }
 
 function parseForm(text: string): ParsedBody {

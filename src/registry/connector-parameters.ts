@@ -4,6 +4,8 @@
  * -> `QUICK_BOOKS__CLIENT_SECRET`.
  */
 import { LatchkeyError } from '../errors.ts'
+import { isRecord } from '../is-record.ts'
+import type { Settings } from '../settings.ts'
 import type { CompiledConnector, JsonSchema } from './types.ts'
 
 const JSON_TYPES = new Set(['array', 'object', 'number', 'integer', 'boolean'])
@@ -22,31 +24,32 @@ export function connectorParameterVariable(connectorKey: string, parameter: stri
 }
 
 /**
- * Reads the connector's parameters from the Worker environment. Every property declared in
- * `parametersSchema` is read by the naming rule (a string is JSON-parsed when the declared
- * type is array/object/number/integer/boolean); a variable with the connector's prefix that
- * the schema does not declare is passed as a string under its camelCase name. A declared
- * property whose variable is not set takes its schema `default`, when it has one.
- * Throws `connector_misconfigured` naming the variable when a required one is missing or
- * does not parse. Never quotes a value: it may be a secret (S13).
+ * Reads the connector's parameters from the Worker variables in `settings` (connector methods
+ * get them through `connectorContext`). Every property declared in `parametersSchema` is read
+ * by the naming rule (a string is JSON-parsed when the declared type is
+ * array/object/number/integer/boolean); a variable with the connector's prefix that the schema
+ * does not declare is passed as a string under its camelCase name. A declared property whose
+ * variable is not set takes its schema `default`, when it has one. Throws
+ * `connector_misconfigured` naming the variable when a required one is missing or does not
+ * parse. Never quotes a value: it may be a secret (S13).
  */
-export function readConnectorParameters(connector: CompiledConnector, env: Env): Record<string, unknown> {
-  const variables = env as unknown as Record<string, unknown>
+export function readConnectorParameters(connector: CompiledConnector, settings: Settings): Record<string, unknown> {
+  const { variables } = settings
   const schema = connector.parametersSchema ?? {}
   const declared = declaredProperties(schema)
   const required = new Set(requiredProperties(schema))
   const parameters: Record<string, unknown> = {}
 
   const prefix = `${toUpperSnake(connector.key)}__`
-  for (const [variable, value] of Object.entries(variables)) {
-    if (!variable.startsWith(prefix) || typeof value !== 'string') continue
+  for (const [variable, value] of variables) {
+    if (!variable.startsWith(prefix)) continue
     parameters[toCamelCase(variable.slice(prefix.length))] = value
   }
 
   for (const [name, propertySchema] of Object.entries(declared)) {
     const variable = connectorParameterVariable(connector.key, name)
     delete parameters[toCamelCase(toUpperSnake(name))]
-    const value = Object.hasOwn(variables, variable) ? variables[variable] : undefined
+    const value = variables.get(variable)
     if (value === undefined || value === '') {
       // An exported spec's default (e.g. Xero's default scopes) stands in for an unset variable.
       if (Object.hasOwn(propertySchema, 'default')) {
@@ -113,8 +116,4 @@ function misconfigured(connectorKey: string, variable: string, problem: string):
 
 function toCamelCase(upperSnake: string): string {
   return upperSnake.toLowerCase().replace(/_+([a-z0-9])/g, (_, letter: string) => letter.toUpperCase())
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

@@ -34,26 +34,26 @@ export function hasMethod(connector: CompiledConnector, name: MethodName): boole
 }
 
 /**
- * Runs a connector method with one argument object. A mapping sees the object as its
- * variables (`connectorParameters`, `credentials`, ...); a JavaScript method receives it as
- * its single argument; a rest-api-mapping sends its request with `args.apiClient`. Whatever
- * the method throws becomes `connector_method_failed`, with the original error kept as
- * `cause` only (its message may quote a secret), except Latchkey's own errors raised in
- * connector code (`isExplainedFailure`), whose messages say what happened without secrets.
+ * Runs a connector method with one argument object: a `connectorContext` (the names every
+ * method may read, connector-context.ts) plus what this method is for. A mapping sees the
+ * object as its variables (`connectorParameters`, `credentials`, ...); a JavaScript method
+ * receives it as its single argument; a rest-api-mapping sends its request with
+ * `args.apiClient`. Whatever the method throws becomes `connector_method_failed`, with the
+ * original error kept as `cause` only (its message may quote a secret), except Latchkey's own
+ * errors raised in connector code (`isExplainedFailure`), whose messages say what happened
+ * without secrets.
  */
 export async function runMethod(connector: CompiledConnector, name: MethodName, args: Record<string, unknown>): Promise<unknown> {
   const method = connector.auth.methods[name]
   if (!method) {
     throw new LatchkeyError('connector_misconfigured', `Connector "${connector.key}" has no ${name} method.`)
   }
-  // `appParameters` is the oldest name of `connectorParameters` (integration-app/pipedrive-connector).
-  const variables = Object.hasOwn(args, 'connectorParameters') ? { appParameters: args['connectorParameters'], ...args } : args
   try {
-    if (method.implementationType === 'mapping') return evaluateMapping(method.mapping, variables)
-    if (method.implementationType === 'rest-api-mapping') return await runRestApiMethod(method, variables, `${name} of connector "${connector.key}" (${method.source})`)
+    if (method.implementationType === 'mapping') return evaluateMapping(method.mapping, args)
+    if (method.implementationType === 'rest-api-mapping') return await runRestApiMethod(method, args, `${name} of connector "${connector.key}" (${method.source})`)
     const fn = methods[method.moduleId]
     if (!fn) throw new Error(`module ${method.moduleId} is missing from the bundle`)
-    return await fn(variables)
+    return await fn(args)
   } catch (error) {
     if (error instanceof LatchkeyError) throw error
     const apiFailure = isExplainedFailure(error) ? `: ${error.message}` : '.'

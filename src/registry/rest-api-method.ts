@@ -5,6 +5,7 @@
  */
 import { evaluateMapping } from '../formula/index.ts'
 import { LatchkeyError } from '../errors.ts'
+import { isRecord } from '../is-record.ts'
 import type { CompiledRestApiRequest } from './types.ts'
 
 /** The part of the API client object (connection/api-client.ts) a rest-api-mapping needs. */
@@ -60,8 +61,4 @@ function isRequestingClient(value: unknown): value is RequestingClient {
 
 function stringValues(record: Record<string, unknown>): Record<string, string> {
   return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined && value !== null).map(([name, value]) => [name, String(value)]))
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

@@ -5,12 +5,11 @@
  * JavaScript; the only script (popup mode) runs under the response's CSP nonce.
  */
 import { html, raw } from 'hono/html'
-import type { HtmlEscapedString } from 'hono/utils/html'
+import { htmlDocument, type HtmlFragment } from '../http/html-document.ts'
 import type { ConnectionStatus, ConnectionSummary } from '../connection/connection-record.ts'
 import { INPUT_FIELD_PREFIX, type ConnectorChoice, type InputField } from './connector-choices.ts'
 import type { PageMode } from './page-token.ts'
 
-type Fragment = HtmlEscapedString | Promise<HtmlEscapedString>
 
 /** Name of the window that popup-mode forms submit into. */
 export const POPUP_WINDOW_NAME = 'latchkey-connect'
@@ -42,54 +41,45 @@ const STATUS_WORDS: Record<ConnectionStatus, { symbol: string; words: string }> 
 }
 
 /** The whole page. */
-export function connectPage(view: ConnectPageView): Fragment {
-  return html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="referrer" content="no-referrer" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>Connections - Latchkey</title>
-        <style nonce="${view.nonce}">
-          ${raw(STYLE)}
-        </style>
-      </head>
-      <body>
-        <main>
-          <h1>Connections</h1>
-          <p class="lede">Connect your accounts so the application can use them for you. You can disconnect them at any time.</p>
-          ${view.notice === null ? '' : noticeBlock(view.notice)}
-          <section aria-labelledby="current-heading">
-            <h2 id="current-heading">Your connections</h2>
-            ${view.connections.length === 0
-              ? html`<p>No connections yet.</p>`
-              : html`<ul class="cards">
-                  ${view.connections.map((connection) => connectionCard(view, connection))}
-                </ul>`}
-          </section>
-          <section aria-labelledby="add-heading">
-            <h2 id="add-heading">Add a connection</h2>
-            ${view.mode === 'popup' ? html`<p>Connecting opens the provider's sign-in in a new window.</p>` : ''}
-            ${view.connectors.length === 0
-              ? html`<p>No connector is set up on this server yet.</p>`
-              : html`<ul class="cards">
-                  ${view.connectors.map((connector) => connectorCard(view, connector))}
-                </ul>`}
-          </section>
-        </main>
-        ${view.mode === 'popup' ? popupScript(view.nonce) : ''}
-      </body>
-    </html>`
+export function connectPage(view: ConnectPageView): HtmlFragment {
+  return htmlDocument({
+    nonce: view.nonce,
+    title: 'Connections - Latchkey',
+    style: STYLE,
+    body: html`<main>
+        <h1>Connections</h1>
+        <p class="lede">Connect your accounts so the application can use them for you. You can disconnect them at any time.</p>
+        ${view.notice === null ? '' : noticeBlock(view.notice)}
+        <section aria-labelledby="current-heading">
+          <h2 id="current-heading">Your connections</h2>
+          ${view.connections.length === 0
+            ? html`<p>No connections yet.</p>`
+            : html`<ul class="cards">
+                ${view.connections.map((connection) => connectionCard(view, connection))}
+              </ul>`}
+        </section>
+        <section aria-labelledby="add-heading">
+          <h2 id="add-heading">Add a connection</h2>
+          ${view.mode === 'popup' ? html`<p>Connecting opens the provider's sign-in in a new window.</p>` : ''}
+          ${view.connectors.length === 0
+            ? html`<p>No connector is set up on this server yet.</p>`
+            : html`<ul class="cards">
+                ${view.connectors.map((connector) => connectorCard(view, connector))}
+              </ul>`}
+        </section>
+      </main>
+      ${view.mode === 'popup' ? popupScript(view.nonce) : ''}`,
+  })
 }
 
-function noticeBlock(notice: PageNotice): Fragment {
+function noticeBlock(notice: PageNotice): HtmlFragment {
   // An error must interrupt; a success may wait for a pause.
   return notice.tone === 'problem'
     ? html`<p class="notice notice-problem" role="alert">${notice.text}</p>`
     : html`<p class="notice notice-success" role="status">${notice.text}</p>`
 }
 
-function connectionCard(view: ConnectPageView, connection: ConnectionSummary): Fragment {
+function connectionCard(view: ConnectPageView, connection: ConnectionSummary): HtmlFragment {
   const name = view.connectorNames.get(connection.connectorKey) ?? connection.connectorKey
   const status = STATUS_WORDS[connection.status]
   const actionPath = `${view.pagePath}/${connection.connectionId}`
@@ -115,7 +105,7 @@ function connectionCard(view: ConnectPageView, connection: ConnectionSummary): F
   </li>`
 }
 
-function connectorCard(view: ConnectPageView, connector: ConnectorChoice): Fragment {
+function connectorCard(view: ConnectPageView, connector: ConnectorChoice): HtmlFragment {
   if (connector.fields === null) {
     return html`<li class="card">
       <h3>${connector.name}</h3>
@@ -133,7 +123,7 @@ function connectorCard(view: ConnectPageView, connector: ConnectorChoice): Fragm
   </li>`
 }
 
-function inputField(connectorKey: string, field: InputField): Fragment {
+function inputField(connectorKey: string, field: InputField): HtmlFragment {
   const id = `field-${connectorKey}-${field.name}`
   const name = INPUT_FIELD_PREFIX + field.name
   const descriptionId = `${id}-description`
@@ -160,11 +150,11 @@ function inputField(connectorKey: string, field: InputField): Fragment {
   </p>`
 }
 
-function csrfField(view: ConnectPageView): Fragment {
+function csrfField(view: ConnectPageView): HtmlFragment {
   return html`<input type="hidden" name="csrf" value="${view.csrfToken}" />`
 }
 
-function popupTarget(mode: PageMode): Fragment | '' {
+function popupTarget(mode: PageMode): HtmlFragment | '' {
   return mode === 'popup' ? html`target="${POPUP_WINDOW_NAME}" data-opens-popup` : ''
 }
 
@@ -172,7 +162,7 @@ function popupTarget(mode: PageMode): Fragment | '' {
  * Popup mode: connect forms open a popup first and submit into it; when the flow posts its
  * result (`latchkey:connect`, src/flow/pages.ts) from this origin, the page reloads with it.
  */
-function popupScript(nonce: string): Fragment {
+function popupScript(nonce: string): HtmlFragment {
   return html`<script nonce="${nonce}">
     for (const form of document.querySelectorAll('form[data-opens-popup]')) {
       form.addEventListener('submit', () => {

@@ -4,9 +4,11 @@
  * its inputSchema asks for when they are simple enough for a form.
  */
 import { isLatchkeyError } from '../errors.ts'
+import { isRecord } from '../is-record.ts'
 import { readConnectorParameters } from '../registry/connector-parameters.ts'
 import { listConnectors } from '../registry/registry.ts'
 import type { CompiledConnector, JsonSchema } from '../registry/types.ts'
+import type { Settings } from '../settings.ts'
 
 /** One form field for a connection input property. */
 export interface InputField {
@@ -31,9 +33,9 @@ export interface ConnectorChoice {
 export const INPUT_FIELD_PREFIX = 'input.'
 
 /** Configured connectors, sorted by key. Unconfigured ones are left out: they could not start. */
-export function connectorChoices(env: Env): ConnectorChoice[] {
+export function connectorChoices(settings: Settings): ConnectorChoice[] {
   return listConnectors()
-    .filter((connector) => isConfigured(connector, env))
+    .filter((connector) => isConfigured(connector, settings))
     .map((connector) => ({ key: connector.key, name: connector.name, fields: inputFieldsOf(connector.auth.inputSchema) }))
 }
 
@@ -50,9 +52,9 @@ export function connectionInputFromForm(fields: InputField[], form: Record<strin
   return input
 }
 
-function isConfigured(connector: CompiledConnector, env: Env): boolean {
+function isConfigured(connector: CompiledConnector, settings: Settings): boolean {
   try {
-    readConnectorParameters(connector, env)
+    readConnectorParameters(connector, settings)
     return true
   } catch (error) {
     if (isLatchkeyError(error)) return false
@@ -93,8 +95,4 @@ function fieldOf(name: string, property: Record<string, unknown>, required: bool
     default:
       return null
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

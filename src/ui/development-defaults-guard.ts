@@ -6,12 +6,13 @@
  */
 import type { MiddlewareHandler } from 'hono'
 import { LatchkeyError } from '../errors.ts'
-import { isLoopbackHost } from '../oauth/oauth-config.ts'
+import { isLoopbackHost } from '../loopback-host.ts'
+import { readSettings } from '../settings.ts'
 import { DEVELOPMENT_DEFAULT_MARKER, isDevelopmentDefault } from './development-defaults.ts'
 
 /** Names of the Worker variables and secrets that hold a development default, sorted. */
 export function variablesWithDevelopmentDefaults(env: Env): string[] {
-  return Object.entries(env as unknown as Record<string, unknown>)
+  return [...readSettings(env).variables]
     .filter(([, value]) => isDevelopmentDefault(value))
     .map(([name]) => name)
     .sort()
@@ -24,7 +25,7 @@ export function variablesWithDevelopmentDefaults(env: Env): string[] {
  */
 export function assertDevelopmentDefaultsAllowed(env: Env, requestUrl: string): void {
   const variables = variablesWithDevelopmentDefaults(env)
-  if (variables.length === 0 || (isLoopbackUrl(env.PUBLIC_BASE_URL) && isLoopbackUrl(requestUrl))) return
+  if (variables.length === 0 || (isLoopbackUrl(readSettings(env).publicBaseUrl) && isLoopbackUrl(requestUrl))) return
   throw new LatchkeyError(
     'server_misconfigured',
     `${variables.join(', ')} still hold the committed development defaults (${DEVELOPMENT_DEFAULT_MARKER}...), which only a local demo may use. ` +

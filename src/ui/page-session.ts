@@ -2,11 +2,12 @@
  * The connect page's session: the verified page token kept in a `__Host-` cookie (Secure,
  * HttpOnly, Path=/), never in the HTML or the URL after the first request. State-changing
  * requests prove they come from the page with a CSRF token bound to that cookie (an HMAC of
- * it), and must not be cross-site by the browser's own Fetch Metadata and Origin headers.
+ * it under the `csrf` key, flow/signing-keys.ts), and must not be cross-site by the browser's
+ * own Fetch Metadata and Origin headers.
  */
 import { LatchkeyError } from '../errors.ts'
 import { sameHash } from '../flow/browser-binding.ts'
-import { base64UrlEncode } from '../oauth/pkce.ts'
+import { base64UrlEncode } from '../base64url.ts'
 import type { PageMode } from './page-token.ts'
 
 /** Name of the session cookie. */
@@ -45,10 +46,9 @@ export function readSessionToken(cookieHeader: string | null): string | null {
   return null
 }
 
-/** The CSRF token of a session: base64url HMAC-SHA256 of the session token under the page-token key. */
-export async function csrfTokenFor(key: Uint8Array, sessionToken: string): Promise<string> {
-  const hmacKey = await crypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
-  const mac = await crypto.subtle.sign('HMAC', hmacKey, new TextEncoder().encode(CSRF_CONTEXT + sessionToken))
+/** The CSRF token of a session: base64url HMAC-SHA256 of the session token under `key` (`signingKey(secret, 'csrf')`). */
+export async function csrfTokenFor(key: CryptoKey, sessionToken: string): Promise<string> {
+  const mac = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(CSRF_CONTEXT + sessionToken))
   return base64UrlEncode(new Uint8Array(mac))
 }
 
@@ -59,7 +59,7 @@ export async function csrfTokenFor(key: Uint8Array, sessionToken: string): Promi
  * browser sends `Origin: null` even for the page's own forms, so `null` proves nothing either way.)
  */
 export async function assertSameOriginPost(input: {
-  key: Uint8Array
+  key: CryptoKey
   sessionToken: string
   submittedCsrf: string | undefined
   origin: string | null

@@ -40,7 +40,7 @@ export interface PageSession {
  * Verifies a page token (HS256 pinned, audience, critical header, lifetime) with `now` in ms.
  * Throws `invalid_page_token` saying which rule failed, never quoting the token.
  */
-export async function verifyPageToken(token: string, key: Uint8Array, now: number): Promise<PageSession> {
+export async function verifyPageToken(token: string, key: CryptoKey, now: number): Promise<PageSession> {
   const refuse = (why: string): LatchkeyError =>
     new LatchkeyError('invalid_page_token', `The connect-page token ${why}. Open the page through your application, which mints a fresh one.`)
   if (token.length > MAX_PAGE_TOKEN_LENGTH) throw refuse(`is longer than ${MAX_PAGE_TOKEN_LENGTH} characters`)

@@ -7,19 +7,20 @@
  *   POST /connections/:connectionId/disconnect    form: csrf: disconnects, 303 back to the page
  * Nothing here answers without a verified page token (S14, S15); posts also need the CSRF
  * token and must not be cross-site (Sec-Fetch-Site, Origin). Responses are `no-store`,
- * `no-referrer`, with a nonce CSP. Mount with `app.route('/', connectPageRoutes)`.
+ * `no-referrer`, with a nonce CSP (the security-headers middleware, with this page's policy).
+ * Mount with `app.route('/', connectPageRoutes)` after that middleware.
  */
 import { Hono, type Context } from 'hono'
 import { LatchkeyApi } from '../api/latchkey-api.ts'
 import type { ConnectionSummary } from '../connection/connection-record.ts'
+import { isConnectionId } from '../connection-id.ts'
 import { ERROR_CODES, LatchkeyError } from '../errors.ts'
-import { connectTokenKey } from '../flow/connect-token.ts'
-import { isConnectionId } from '../flow/connection-id.ts'
 import { parseUniqueQuery, rawQuery } from '../flow/query-string.ts'
-import { allowedReturnOriginsOf, redirectUriOf } from '../flow/settings.ts'
-import { allowsInsecureLoopback } from '../oauth/oauth-config.ts'
-import { randomToken } from '../oauth/pkce.ts'
+import { signingKey } from '../flow/signing-keys.ts'
+import type { HttpEnv } from '../http/http-env.ts'
+import type { PagePolicy } from '../http/security-headers.ts'
 import { listConnectors } from '../registry/registry.ts'
+import { readSettings, type Settings } from '../settings.ts'
 import { connectPage, type PageNotice } from './connect-page-html.ts'
 import { connectionInputFromForm, connectorChoices } from './connector-choices.ts'
 import { readPageForm } from './page-form.ts'
@@ -29,22 +30,15 @@ import { verifyPageToken, type PageMode, type PageSession } from './page-token.t
 /** Path of the connect page; its forms post below it. */
 export const PAGE_PATH = '/connections'
 
-type PageContext = Context<{ Bindings: Env }>
+type PageContext = Context<HttpEnv>
 
 /** The connect page's routes. */
-export const connectPageRoutes = new Hono<{ Bindings: Env }>()
-
-for (const path of [PAGE_PATH, `${PAGE_PATH}/*`]) {
-  connectPageRoutes.use(path, async (c, next) => {
-    await next()
-    c.res.headers.set('Cache-Control', 'no-store')
-    c.res.headers.set('Referrer-Policy', 'no-referrer')
-  })
-}
+export const connectPageRoutes = new Hono<HttpEnv>()
 
 connectPageRoutes.get(PAGE_PATH, async (c) => {
   const now = Date.now()
-  const key = connectTokenKey(c.env.CONNECT_TOKEN_SECRET)
+  const settings = readSettings(c.env)
+  const key = await signingKey(settings.connectTokenSecret, 'connect-token')
   const query = parseUniqueQuery(rawQuery(c.req.url))
   const presented = query['token']
   if (presented !== undefined) {
@@ -58,31 +52,31 @@ connectPageRoutes.get(PAGE_PATH, async (c) => {
   const api = new LatchkeyApi(c.env)
   const connections = await api.listConnections(session.tenant)
   const connectorNames = new Map(listConnectors().map((connector) => [connector.key, connector.name]))
-  const nonce = randomToken()
   const page = connectPage({
-    nonce,
+    nonce: c.get('cspNonce'),
     pagePath: PAGE_PATH,
     mode: session.mode,
-    csrfToken: await csrfTokenFor(key, token),
+    csrfToken: await csrfTokenFor(await signingKey(settings.connectTokenSecret, 'csrf'), token),
     connections,
-    connectors: connectorChoices(c.env),
+    connectors: connectorChoices(settings),
     connectorNames,
     notice: noticeFrom(query, connections, connectorNames),
   })
-  return c.html(page, 200, pageHeaders(c.env, session.mode, nonce))
+  c.set('pagePolicy', pagePolicy(settings, session.mode))
+  return c.html(page)
 })
 
 connectPageRoutes.post(`${PAGE_PATH}/connect`, async (c) => {
   const { session, form } = await authorizedPost(c)
   const connectorKey = form['connector'] ?? ''
-  const choice = connectorChoices(c.env).find((connector) => connector.key === connectorKey)
+  const choice = connectorChoices(readSettings(c.env)).find((connector) => connector.key === connectorKey)
   if (choice === undefined) throw new LatchkeyError('connector_not_found', `No configured connector "${connectorKey.slice(0, 64)}" can be connected from this page.`)
   if (choice.fields === null) throw new LatchkeyError('invalid_request', `Connector "${choice.key}" needs connection input that only the application can provide.`)
   const { url } = await new LatchkeyApi(c.env).createConnectUrl({
     tenant: session.tenant,
     connectorKey: choice.key,
     connectionInput: connectionInputFromForm(choice.fields, form),
-    returnUrl: pageUrlOf(c.env),
+    returnUrl: pageUrlOf(readSettings(c.env)),
     mode: session.mode,
   })
   return c.redirect(url, 303)
@@ -94,7 +88,7 @@ connectPageRoutes.post(`${PAGE_PATH}/:connectionId/reconnect`, async (c) => {
   const api = new LatchkeyApi(c.env)
   const { connectorKey } = await api.getConnection(session.tenant, connectionId)
   // Without connectionInput the stored input is reused (LatchkeyApi.createConnectUrl).
-  const { url } = await api.createConnectUrl({ tenant: session.tenant, connectorKey, connectionId, returnUrl: pageUrlOf(c.env), mode: session.mode })
+  const { url } = await api.createConnectUrl({ tenant: session.tenant, connectorKey, connectionId, returnUrl: pageUrlOf(readSettings(c.env)), mode: session.mode })
   return c.redirect(url, 303)
 })
 
@@ -105,7 +99,7 @@ connectPageRoutes.post(`${PAGE_PATH}/:connectionId/disconnect`, async (c) => {
 })
 
 /** The session from the cookie; `invalid_page_token` without a valid one. */
-async function currentSession(c: PageContext, key: Uint8Array, now: number): Promise<{ token: string; session: PageSession }> {
+async function currentSession(c: PageContext, key: CryptoKey, now: number): Promise<{ token: string; session: PageSession }> {
   const token = readSessionToken(c.req.header('Cookie') ?? null)
   if (token === null) {
     throw new LatchkeyError('invalid_page_token', 'This page needs a page token: open it through your application, which adds one to the link.')
@@ -115,16 +109,16 @@ async function currentSession(c: PageContext, key: Uint8Array, now: number): Pro
 
 /** A post from the page: a valid session, its CSRF token, nothing saying it is cross-site. */
 async function authorizedPost(c: PageContext): Promise<{ session: PageSession; form: Record<string, string> }> {
-  const key = connectTokenKey(c.env.CONNECT_TOKEN_SECRET)
-  const { token, session } = await currentSession(c, key, Date.now())
+  const settings = readSettings(c.env)
+  const { token, session } = await currentSession(c, await signingKey(settings.connectTokenSecret, 'connect-token'), Date.now())
   const form = await readPageForm(c.req.raw)
   await assertSameOriginPost({
-    key,
+    key: await signingKey(settings.connectTokenSecret, 'csrf'),
     sessionToken: token,
     submittedCsrf: form['csrf'],
     origin: c.req.header('Origin') ?? null,
     fetchSite: c.req.header('Sec-Fetch-Site') ?? null,
-    pageOrigin: new URL(pageUrlOf(c.env)).origin,
+    pageOrigin: settings.publicOrigin,
   })
   return { session, form }
 }
@@ -135,29 +129,19 @@ function checkedConnectionId(value: string): string {
 }
 
 /** Where flows started here return: the page on PUBLIC_BASE_URL (its origin must be in ALLOWED_RETURN_ORIGINS). */
-function pageUrlOf(env: Env): string {
-  return `${new URL(redirectUriOf(env)).origin}${PAGE_PATH}`
+function pageUrlOf(settings: Settings): string {
+  return `${settings.publicOrigin}${PAGE_PATH}`
 }
 
 /**
- * Response headers. Forms may post to the page and follow its redirect to the provider's
+ * What the page may do. Forms may post to the page and follow its redirect to the provider's
  * authorize URL (https, or loopback http in a local demo). Popup mode may be framed by the
  * application's origins (ALLOWED_RETURN_ORIGINS); redirect mode may not be framed at all.
  */
-function pageHeaders(env: Env, mode: PageMode, nonce: string): Record<string, string> {
-  const formTargets = allowsInsecureLoopback(env.ALLOW_INSECURE_LOOPBACK) ? "'self' https: http://localhost:* http://127.0.0.1:*" : "'self' https:"
-  const framers = mode === 'popup' ? [...allowedReturnOriginsOf(env)].join(' ') : ''
-  const policy = [
-    "default-src 'none'",
-    `script-src 'nonce-${nonce}'`,
-    `style-src 'nonce-${nonce}'`,
-    "base-uri 'none'",
-    `form-action ${formTargets}`,
-    `frame-ancestors ${framers === '' ? "'none'" : framers}`,
-  ]
-  const headers: Record<string, string> = { 'Content-Security-Policy': policy.join('; '), 'X-Content-Type-Options': 'nosniff' }
-  if (mode === 'redirect') headers['X-Frame-Options'] = 'DENY'
-  return headers
+function pagePolicy(settings: Settings, mode: PageMode): PagePolicy {
+  const formAction = settings.allowInsecureLoopback ? "'self' https: http://localhost:* http://127.0.0.1:*" : "'self' https:"
+  const framers = mode === 'popup' ? [...settings.allowedReturnOrigins].join(' ') : ''
+  return { formAction, frameAncestors: framers === '' ? "'none'" : framers }
 }
 
 /** What the query says just happened (a flow's return, a disconnect); only known values are shown. */

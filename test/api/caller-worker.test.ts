@@ -5,7 +5,7 @@
 import { env } from 'cloudflare:workers'
 import { expect, it } from 'vitest'
 import callerWorker from '../../examples/caller-worker/src/index.ts'
-import { newConnectionId } from '../../src/flow/connection-id.ts'
+import { newConnectionId } from '../../src/connection-id.ts'
 import { newTenant, revokeUpstreamGrants, storeConnection } from '../connection/helpers.ts'
 
 function callExample(connectionId: string, tenant: string): Promise<Response> {

@@ -6,8 +6,8 @@ import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { LatchkeyClient, LatchkeyClientError } from '../../examples/caller-worker/src/latchkey-client.ts'
-import { newConnectionId } from '../../src/flow/connection-id.ts'
-import { connectionObject, newTenant, rawStorage, storeConnection, storedCredentials, upstreamRequests } from '../connection/helpers.ts'
+import { newConnectionId } from '../../src/connection-id.ts'
+import { connectionObject, durableObject, newTenant, rawStorage, storeConnection, storedCredentials, upstreamRequests } from '../connection/helpers.ts'
 
 const latchkey = new LatchkeyClient(env.LATCHKEY_SELF)
 
@@ -55,7 +55,7 @@ describe('reading credentials', () => {
       await latchkey.testConnection(tenant, connectionId),
       // The connection object's own RPC surface, as the service and the flow call it.
       await connectionObject(connectionId).getCredentials(tenant),
-      await connectionObject(connectionId).getSummary(),
+      await connectionObject(connectionId).getSummary(tenant),
     ]
     const stored = await storedCredentials(connectionId)
     const issued = [connection.tokens.refresh_token, stored['refresh_token']]
@@ -146,7 +146,7 @@ describe('refresh, test and disconnect', () => {
     const [revoke] = await upstreamRequests(connection.scenario, '/revoke')
     expect(new URLSearchParams(revoke?.body).get('token')).toBe(connection.tokens.refresh_token)
     expect(await rawStorage(connection.connectionId)).toEqual({})
-    expect(await runInDurableObject(connectionObject(connection.connectionId), (_instance, state) => state.storage.getAlarm())).toBeNull()
+    expect(await runInDurableObject(durableObject(connection.connectionId), (_instance, state) => state.storage.getAlarm())).toBeNull()
     expect(await codeOf(() => latchkey.getConnection(connection.tenant, connection.connectionId))).toBe('connection_not_found')
     expect(await codeOf(() => latchkey.getAccessToken(connection.tenant, connection.connectionId))).toBe('connection_not_found')
   })

@@ -5,7 +5,7 @@
  * (test/fixtures/connectors/) whose test and disconnect use the client the Membrane way.
  */
 import { describe, expect, it } from 'vitest'
-import { connectionObject, rpc, scriptUpstream, storeConnection, upstreamRequests, type StoredConnection } from './helpers.ts'
+import { connectionObject, scriptUpstream, storeConnection, upstreamRequests, type StoredConnection } from './helpers.ts'
 
 const CONNECTOR = 'test-api-client'
 
@@ -20,7 +20,7 @@ function bearerOf(request: { headers: Record<string, string> }): string {
 describe('the API client object a connector test gets', () => {
   it("joins the path to baseUri, sends the query and reads the JSON body (apiClient.get('/me', query))", async () => {
     const connection = await connect('apiclient-get')
-    const summary = await rpc(() => connectionObject(connection.connectionId).testFor(connection.tenant))
+    const summary = await connectionObject(connection.connectionId).testConnection(connection.tenant)
 
     expect(summary).toMatchObject({ status: 'connected', testResult: { ok: true } })
     const [request, ...others] = await upstreamRequests(connection.scenario, '/api/me')
@@ -34,7 +34,7 @@ describe('the API client object a connector test gets', () => {
     const connection = await connect('apiclient-invalid-auth')
     await scriptUpstream(connection.scenario, '/api/me', [{ status: 200, body: { ok: false, error: 'invalid_auth' } }])
 
-    const summary = await rpc(() => connectionObject(connection.connectionId).testFor(connection.tenant))
+    const summary = await connectionObject(connection.connectionId).testConnection(connection.tenant)
 
     expect(summary).toMatchObject({ status: 'connected', testResult: { ok: true } })
     expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(1)
@@ -48,7 +48,7 @@ describe('the API client object a connector test gets', () => {
     const connection = await connect('apiclient-429')
     await scriptUpstream(connection.scenario, '/api/me', [{ status: 429, headers: { 'Retry-After': '0' }, body: { error: 'slow down' } }])
 
-    const summary = await rpc(() => connectionObject(connection.connectionId).testFor(connection.tenant))
+    const summary = await connectionObject(connection.connectionId).testConnection(connection.tenant)
 
     expect(summary.testResult).toMatchObject({ ok: true })
     expect(await upstreamRequests(connection.scenario, '/api/me')).toHaveLength(2)
@@ -59,7 +59,7 @@ describe('the API client object a connector test gets', () => {
     const connection = await connect('apiclient-ratelimited')
     await scriptUpstream(connection.scenario, '/api/me', [{ status: 200, headers: { 'Retry-After': '120' }, body: { ok: false, error: 'ratelimited' } }])
 
-    const summary = await rpc(() => connectionObject(connection.connectionId).testFor(connection.tenant))
+    const summary = await connectionObject(connection.connectionId).testConnection(connection.tenant)
 
     expect(summary).toMatchObject({ status: 'error', testResult: { ok: false, code: 'connector_method_failed' } })
     expect(summary.testResult?.message).toContain('(rate_limit_exceeded)')
@@ -70,7 +70,7 @@ describe('the API client object a connector test gets', () => {
     const connection = await connect('apiclient-defunct')
     await scriptUpstream(connection.scenario, '/api/me', [{ status: 200, body: { ok: false, error: 'account_inactive' } }])
 
-    const summary = await rpc(() => connectionObject(connection.connectionId).testFor(connection.tenant))
+    const summary = await connectionObject(connection.connectionId).testConnection(connection.tenant)
 
     expect(summary).toMatchObject({ status: 'needs_reauth', lastError: { code: 'needs_reauth' }, testResult: { ok: false } })
     expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(0)
@@ -81,7 +81,7 @@ describe('the API client object a connector test gets', () => {
     const echoed = `upstream broke while handling ${connection.tokens.access_token} ${'x'.repeat(2000)}`
     await scriptUpstream(connection.scenario, '/api/me', [{ status: 500, body: { error: echoed } }])
 
-    const summary = await rpc(() => connectionObject(connection.connectionId).testFor(connection.tenant))
+    const summary = await connectionObject(connection.connectionId).testConnection(connection.tenant)
 
     const message = summary.testResult?.message ?? ''
     expect(summary).toMatchObject({ status: 'error', testResult: { ok: false, code: 'connector_method_failed' } })
@@ -97,7 +97,7 @@ describe('the API client object a connector test gets', () => {
     const connection = await connect('apiclient-handler-message')
     await scriptUpstream(connection.scenario, '/api/me', [{ status: 200, body: { ok: false, error: 'missing_scope' } }])
 
-    const summary = await rpc(() => connectionObject(connection.connectionId).testFor(connection.tenant))
+    const summary = await connectionObject(connection.connectionId).testConnection(connection.tenant)
 
     expect(summary.testResult?.message).toContain('The API refused the call: missing_scope (api_request_failed)')
   })
@@ -106,7 +106,7 @@ describe('the API client object a connector test gets', () => {
 describe('disconnect gets the API client too', () => {
   it('posts a JSON body with its own header, then the connection is gone', async () => {
     const connection = await connect('apiclient-disconnect')
-    const result = await rpc(() => connectionObject(connection.connectionId).disconnect(connection.tenant))
+    const result = await connectionObject(connection.connectionId).disconnect(connection.tenant)
 
     expect(result.connectorDisconnect).toBe('succeeded')
     const [revoke] = await upstreamRequests(connection.scenario, '/api/revoke')
@@ -123,7 +123,7 @@ describe('the proxy is the same engine', () => {
     const connection = await connect('proxy-invalid-auth')
     await scriptUpstream(connection.scenario, '/api/channels', [{ status: 200, body: { ok: false, error: 'invalid_auth' } }])
 
-    const response = await rpc(() => connectionObject(connection.connectionId).proxy(connection.tenant, { path: '/channels', method: 'GET', headers: [], body: null }))
+    const response = await connectionObject(connection.connectionId).proxy(connection.tenant, { path: '/channels', method: 'GET', headers: [], body: null })
 
     expect(response.status).toBe(200)
     expect(await response.json()).toMatchObject({ ok: true, path: '/api/channels' })
@@ -135,7 +135,7 @@ describe('the proxy is the same engine', () => {
     const connection = await connect('proxy-429')
     await scriptUpstream(connection.scenario, '/api/items', [{ status: 429, headers: { 'Retry-After': '0' } }])
 
-    const response = await rpc(() => connectionObject(connection.connectionId).proxy(connection.tenant, { path: '/items', method: 'GET', headers: [], body: null }))
+    const response = await connectionObject(connection.connectionId).proxy(connection.tenant, { path: '/items', method: 'GET', headers: [], body: null })
 
     expect(response.status).toBe(200)
     expect(await response.json()).toMatchObject({ ok: true })
@@ -146,7 +146,7 @@ describe('the proxy is the same engine', () => {
     const connection = await connect('proxy-429-long')
     await scriptUpstream(connection.scenario, '/api/items', [{ status: 429, headers: { 'Retry-After': '3600' }, body: { error: 'later' } }])
 
-    const response = await rpc(() => connectionObject(connection.connectionId).proxy(connection.tenant, { path: '/items', method: 'GET', headers: [], body: null }))
+    const response = await connectionObject(connection.connectionId).proxy(connection.tenant, { path: '/items', method: 'GET', headers: [], body: null })
 
     expect(response.status).toBe(429)
     expect(await response.json()).toEqual({ error: 'later' })
@@ -157,6 +157,6 @@ describe('the proxy is the same engine', () => {
     const connection = await connect('proxy-trusted-flag')
     const call = { path: 'https://elsewhere.example/steal', method: 'GET', headers: [] as [string, string][], body: null, trusted: true }
 
-    await expect(rpc(() => connectionObject(connection.connectionId).proxy(connection.tenant, call))).rejects.toMatchObject({ code: 'invalid_request' })
+    await expect(connectionObject(connection.connectionId).proxy(connection.tenant, call)).rejects.toMatchObject({ code: 'invalid_request' })
   })
 })

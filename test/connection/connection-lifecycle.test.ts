@@ -1,9 +1,10 @@
 /**
- * The flow's side of the contract: storeAuthorizedConnection, runConnectionTest, getSummary.
+ * The flow's side of the contract: storeAuthorizedConnection, testConnection, getSummary.
  */
 import { describe, expect, it } from 'vitest'
-import { newConnectionId } from '../../src/flow/connection-id.ts'
-import { connectionObject, credentialsFrom, errorCodeOf, expireUpstreamTokens, grantTokens, newScenario, newTenant, rpc, storeConnection, storedCredentials } from './helpers.ts'
+import { newConnectionId } from '../../src/connection-id.ts'
+import { storedSummary } from '../support/connections.ts'
+import { connectionObject, credentialsFrom, errorCodeOf, expireUpstreamTokens, grantTokens, newScenario, newTenant, storeConnection, storedCredentials } from './helpers.ts'
 
 describe('storeAuthorizedConnection', () => {
   it('creates a connected connection whose summary carries times and expiry', async () => {
@@ -21,21 +22,19 @@ describe('storeAuthorizedConnection', () => {
       lastRefreshedAt: null,
       expiresAt,
     })
-    expect(await rpc(() => connectionObject(connection.connectionId).getSummary())).toEqual(connection.summary)
+    expect(await connectionObject(connection.connectionId).getSummary(connection.tenant)).toEqual(connection.summary)
   })
 
   it('replaces the credentials on reconnect and keeps createdAt', async () => {
     const connection = await storeConnection({ label: 'store-reconnect' })
     const fresh = await grantTokens(connection.scenario)
-    const summary = await rpc(() =>
-      connectionObject(connection.connectionId).storeAuthorizedConnection({
-        connectionId: connection.connectionId,
-        connectorKey: 'test-oauth',
-        tenant: connection.tenant,
-        connectionInput: { scenario: connection.scenario },
-        credentials: credentialsFrom(fresh, Date.now() + 3_600_000),
-      }),
-    )
+    const summary = await connectionObject(connection.connectionId).storeAuthorizedConnection({
+      connectionId: connection.connectionId,
+      connectorKey: 'test-oauth',
+      tenant: connection.tenant,
+      connectionInput: { scenario: connection.scenario },
+      credentials: credentialsFrom(fresh, Date.now() + 3_600_000),
+    })
     expect(summary.createdAt).toBe(connection.summary.createdAt)
     expect(await storedCredentials(connection.connectionId)).toMatchObject({ access_token: fresh.access_token })
   })
@@ -67,20 +66,20 @@ describe('storeAuthorizedConnection', () => {
     const connectionId = newConnectionId()
     const valid = { connectionId, connectorKey: 'test-oauth', tenant: newTenant(), connectionInput: { scenario: newScenario('invalid') }, credentials: { access_token: 'at_x' } }
     expect(await errorCodeOf(() => connectionObject(connectionId).storeAuthorizedConnection({ ...valid, ...input } as typeof valid))).toBe(code)
-    expect(await rpc(() => connectionObject(connectionId).getSummary())).toBeNull()
+    expect(await storedSummary(connectionId)).toBeNull()
   })
 })
 
-describe('runConnectionTest', () => {
+describe('testConnection', () => {
   it('records a passing test', async () => {
     const connection = await storeConnection({ label: 'test-pass' })
-    const summary = await rpc(() => connectionObject(connection.connectionId).runConnectionTest())
+    const summary = await connectionObject(connection.connectionId).testConnection(connection.tenant)
     expect(summary).toMatchObject({ status: 'connected', testResult: { ok: true, at: expect.any(Number) } })
   })
 
   it('passes the evaluated makeApiClient (fields under args:) to the test as apiClient', async () => {
     const connection = await storeConnection({ label: 'test-api-client', connectorKey: 'conn-custom-refresh' })
-    const summary = await rpc(() => connectionObject(connection.connectionId).runConnectionTest())
+    const summary = await connectionObject(connection.connectionId).testConnection(connection.tenant)
     expect(summary.testResult).toMatchObject({ ok: true })
   })
 
@@ -89,19 +88,19 @@ describe('runConnectionTest', () => {
     const stub = connectionObject(connection.connectionId)
     await expireUpstreamTokens(connection.scenario)
 
-    expect(await rpc(() => stub.runConnectionTest())).toMatchObject({
+    expect(await stub.testConnection(connection.tenant)).toMatchObject({
       status: 'error',
       lastError: { code: 'connection_test_failed' },
       testResult: { ok: false, code: 'connection_test_failed' },
     })
 
-    await rpc(() => stub.refresh(connection.tenant))
-    expect(await rpc(() => stub.runConnectionTest())).toMatchObject({ status: 'connected', lastError: null, testResult: { ok: true } })
+    await stub.refresh(connection.tenant)
+    expect(await stub.testConnection(connection.tenant)).toMatchObject({ status: 'connected', lastError: null, testResult: { ok: true } })
   })
 
   it('answers connection_not_found for an empty object, whose summary is null', async () => {
-    const stub = connectionObject(newConnectionId())
-    expect(await errorCodeOf(() => stub.runConnectionTest())).toBe('connection_not_found')
-    expect(await rpc(() => stub.getSummary())).toBeNull()
+    const connectionId = newConnectionId()
+    expect(await errorCodeOf(() => connectionObject(connectionId).testConnection(newTenant()))).toBe('connection_not_found')
+    expect(await storedSummary(connectionId)).toBeNull()
   })
 })

@@ -9,7 +9,6 @@ import {
   errorCodeOf,
   expireUpstreamTokens,
   revokeUpstreamGrants,
-  rpc,
   scriptUpstream,
   storeConnection,
   storedCredentials,
@@ -28,7 +27,7 @@ describe('refreshCredentials of the connector', () => {
     })
     const before = Date.now()
 
-    const token = await rpc(() => connectionObject(connection.connectionId).getAccessToken(connection.tenant))
+    const token = await connectionObject(connection.connectionId).getAccessToken(connection.tenant)
 
     const [request] = await upstreamRequests(connection.scenario, '/token')
     expect(new URLSearchParams(request?.body).get('refresh_token')).toBe(connection.tokens.refresh_token)
@@ -43,13 +42,13 @@ describe('refreshCredentials of the connector', () => {
     const connection = await storeConnection({ label: 'custom-refresh-throws', connectorKey: 'conn-custom-refresh', expiresAt: EXPIRED })
     const stub = connectionObject(connection.connectionId)
     // The method throws on any non-2xx; the upstream answers an unknown refresh token with 400.
-    await rpc(() => stub.storeAuthorizedConnection({
+    await stub.storeAuthorizedConnection({
       connectionId: connection.connectionId,
       connectorKey: 'conn-custom-refresh',
       tenant: connection.tenant,
       connectionInput: { scenario: connection.scenario },
       credentials: { access_token: 'at_old', refresh_token: 'rt_unknown', expires_at: EXPIRED },
-    }))
+    })
 
     expect(await errorCodeOf(() => stub.getAccessToken(connection.tenant))).toBe('refresh_failed')
     expect(await storedCredentials(connection.connectionId)).toMatchObject({ access_token: 'at_old', refresh_token: 'rt_unknown' })
@@ -75,7 +74,7 @@ describe('S12 S11 what a connector refreshCredentials returns is checked like a 
 
     expect(await errorCodeOf(() => stub.getAccessToken(connection.tenant))).toBe(code)
 
-    const summary = await rpc(() => stub.getSummaryFor(connection.tenant))
+    const summary = await stub.getSummary(connection.tenant)
     expect(summary).toMatchObject({ status, lastError: { code } })
     expect(JSON.stringify(summary)).not.toContain(connection.tokens.refresh_token)
     expect(JSON.stringify(summary)).not.toContain('planted')
@@ -104,20 +103,20 @@ describe('S12 S11 what a connector refreshCredentials returns is checked like a 
 
     expect(await errorCodeOf(() => stub.getAccessToken(connection.tenant))).toBe('refresh_failed')
     expect(await storedCredentials(connection.connectionId)).toEqual(credentialsFrom(connection.tokens, EXPIRED))
-    expect(await rpc(() => stub.getSummaryFor(connection.tenant))).toMatchObject({ status: 'error', lastError: { code: 'refresh_failed' }, expiresAt: EXPIRED })
+    expect(await stub.getSummary(connection.tenant)).toMatchObject({ status: 'error', lastError: { code: 'refresh_failed' }, expiresAt: EXPIRED })
   })
 
   it('null fields in the result keep the stored values, as the merge promises', async () => {
     const connection = await storeBodyReturningConnection('custom-refresh-nulls')
     await scriptUpstream(connection.scenario, '/token', [{ status: 200, body: { access_token: 'at_new', token_type: null, refresh_token: null, expires_in: 60 } }])
-    const token = await rpc(() => connectionObject(connection.connectionId).getAccessToken(connection.tenant))
+    const token = await connectionObject(connection.connectionId).getAccessToken(connection.tenant)
     expect(token.accessToken).toBe('at_new')
     expect(await storedCredentials(connection.connectionId)).toMatchObject({ access_token: 'at_new', token_type: 'Bearer', refresh_token: connection.tokens.refresh_token })
   })
 
   it('a valid token response returned as it came is merged like the default refresh', async () => {
     const connection = await storeBodyReturningConnection('custom-refresh-body')
-    const token = await rpc(() => connectionObject(connection.connectionId).getAccessToken(connection.tenant))
+    const token = await connectionObject(connection.connectionId).getAccessToken(connection.tenant)
     const stored = await storedCredentials(connection.connectionId)
     expect(stored).toMatchObject({ access_token: token.accessToken, token_type: 'Bearer' })
     expect(stored['refresh_token']).not.toBe(connection.tokens.refresh_token)
@@ -136,7 +135,7 @@ describe('getCredentialsFromRefreshTokenResponse', () => {
     })
     const before = Date.now()
 
-    await rpc(() => connectionObject(connection.connectionId).getAccessToken(connection.tenant))
+    await connectionObject(connection.connectionId).getAccessToken(connection.tenant)
 
     const stored = await storedCredentials(connection.connectionId)
     expect(stored).toMatchObject({ region: 'eu-1', accountId: 'acct-2' })
@@ -155,7 +154,7 @@ describe('connections that cannot refresh', () => {
     expect(await errorCodeOf(() => stub.getAccessToken(connection.tenant))).toBe('needs_reauth')
 
     expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(0)
-    expect(await rpc(() => stub.getSummaryFor(connection.tenant))).toMatchObject({ status: 'needs_reauth' })
+    expect(await stub.getSummary(connection.tenant)).toMatchObject({ status: 'needs_reauth' })
   })
 
   it('S12 a noRefreshToken connector refuses a forced refresh and passes an API 401 through unchanged', async () => {
@@ -164,11 +163,11 @@ describe('connections that cannot refresh', () => {
 
     expect(await errorCodeOf(() => stub.refresh(connection.tenant))).toBe('refresh_failed')
     await expireUpstreamTokens(connection.scenario)
-    const response = await rpc(() => stub.proxy(connection.tenant, { path: '/me', method: 'GET', headers: [], body: null }))
+    const response = await stub.proxy(connection.tenant, { path: '/me', method: 'GET', headers: [], body: null })
 
     expect(response.status).toBe(401)
     expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(0)
-    expect(await rpc(() => stub.getAccessToken(connection.tenant))).toMatchObject({ accessToken: connection.tokens.access_token })
+    expect(await stub.getAccessToken(connection.tenant)).toMatchObject({ accessToken: connection.tokens.access_token })
   })
 
   it('a connection the provider gave no refresh token needs the user once its token expired', async () => {

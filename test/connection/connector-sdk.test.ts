@@ -5,14 +5,14 @@
  * onError hook that throws a keyed ConnectionError, and its test reads Membrane's error shape.
  */
 import { describe, expect, it } from 'vitest'
-import { connectionObject, rpc, scriptUpstream, storeConnection, upstreamRequests } from './helpers.ts'
+import { connectionObject, scriptUpstream, storeConnection, upstreamRequests } from './helpers.ts'
 
 const CONNECTOR = 'test-rest-api-client'
 
 describe('a makeApiClient returning RestApiClient', () => {
   it('is read as the API client configuration: the test connects through it', async () => {
     const connection = await storeConnection({ label: 'sdk-connect', connectorKey: CONNECTOR })
-    const summary = await rpc(() => connectionObject(connection.connectionId).testFor(connection.tenant))
+    const summary = await connectionObject(connection.connectionId).testConnection(connection.tenant)
 
     expect(summary).toMatchObject({ status: 'connected', testResult: { ok: true } })
     const [request] = await upstreamRequests(connection.scenario, '/api/users/me')
@@ -23,7 +23,7 @@ describe('a makeApiClient returning RestApiClient', () => {
     const connection = await storeConnection({ label: 'sdk-onerror', connectorKey: CONNECTOR })
     await scriptUpstream(connection.scenario, '/api/users/me', [{ status: 403, body: { error: 'token_expired' } }])
 
-    const summary = await rpc(() => connectionObject(connection.connectionId).testFor(connection.tenant))
+    const summary = await connectionObject(connection.connectionId).testConnection(connection.tenant)
 
     expect(summary).toMatchObject({ status: 'connected', testResult: { ok: true } })
     expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(1)
@@ -34,7 +34,7 @@ describe('a makeApiClient returning RestApiClient', () => {
     const connection = await storeConnection({ label: 'sdk-errorshape', connectorKey: CONNECTOR })
     await scriptUpstream(connection.scenario, '/api/users/me', [{ status: 400, body: { success: false, errorCode: 401 } }])
 
-    const summary = await rpc(() => connectionObject(connection.connectionId).testFor(connection.tenant))
+    const summary = await connectionObject(connection.connectionId).testConnection(connection.tenant)
 
     // The connector's own error replaced the API error: it saw errorCode in e.data.data.
     expect(summary).toMatchObject({ status: 'error', testResult: { ok: false, code: 'connector_method_failed' } })
@@ -45,7 +45,7 @@ describe('a makeApiClient returning RestApiClient', () => {
     const connection = await storeConnection({ label: 'sdk-proxy', connectorKey: CONNECTOR })
     await scriptUpstream(connection.scenario, '/api/deals', [{ status: 403, body: { error: 'token_expired' } }])
 
-    const response = await rpc(() => connectionObject(connection.connectionId).proxy(connection.tenant, { path: '/deals', method: 'GET', headers: [], body: null }))
+    const response = await connectionObject(connection.connectionId).proxy(connection.tenant, { path: '/deals', method: 'GET', headers: [], body: null })
 
     expect(response.status).toBe(200)
     expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(1)

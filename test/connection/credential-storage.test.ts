@@ -7,12 +7,12 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { openCredentials, readCredentialKeyring, sealCredentials } from '../../src/connection/credential-encryption.ts'
 import { LatchkeyError } from '../../src/errors.ts'
-import { connectionObject, rawStorage, rpc, storeConnection, storedCredentials } from './helpers.ts'
+import { connectionObject, durableObject, rawStorage, storeConnection, storedCredentials } from './helpers.ts'
 
 describe('S13 credentials at rest', () => {
   it('S13 raw storage holds no token value, before and after a refresh', async () => {
     const connection = await storeConnection({ label: 's13-raw', expiresAt: Date.now() - 1000 })
-    await rpc(() => connectionObject(connection.connectionId).getAccessToken(connection.tenant))
+    await connectionObject(connection.connectionId).getAccessToken(connection.tenant)
     const refreshed = await storedCredentials(connection.connectionId)
 
     const raw = JSON.stringify(await rawStorage(connection.connectionId))
@@ -29,7 +29,7 @@ describe('S13 credentials at rest', () => {
 
   it('S13 key rotation: credentials sealed with an older kid still decrypt, and are rewritten with the current kid', async () => {
     const connection = await storeConnection({ label: 's13-rotation' })
-    const stub = connectionObject(connection.connectionId)
+    const stub = durableObject(connection.connectionId)
     // Re-seal what is stored with the previous key, as an older deployment would have written it,
     // then restart the object so it starts from storage.
     await runInDurableObject(stub, async (_instance, state) => {
@@ -48,7 +48,7 @@ describe('S13 credentials at rest', () => {
 
     // A stub that saw the abort is broken for good: talk to the restarted object through a new one.
     const restarted = connectionObject(connection.connectionId)
-    expect(await rpc(() => restarted.getAccessToken(connection.tenant))).toMatchObject({ accessToken: connection.tokens.access_token })
+    expect(await restarted.getAccessToken(connection.tenant)).toMatchObject({ accessToken: connection.tokens.access_token })
     expect(await rawStorage(connection.connectionId)).toMatchObject({ credentials: { kid: 'test-2026' } })
     expect(await storedCredentials(connection.connectionId)).toMatchObject({ refresh_token: connection.tokens.refresh_token })
   })
@@ -72,7 +72,7 @@ describe('S13 credentials at rest', () => {
 
   it('the summary of a connection carries no secret', async () => {
     const connection = await storeConnection({ label: 's13-summary' })
-    const summary = JSON.stringify(await rpc(() => connectionObject(connection.connectionId).getSummary()))
+    const summary = JSON.stringify(await connectionObject(connection.connectionId).getSummary(connection.tenant))
     expect(summary).not.toContain(connection.tokens.access_token)
     expect(summary).not.toContain(connection.tokens.refresh_token)
   })

@@ -5,10 +5,11 @@
  */
 import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
+import type { ConnectionObject } from '../../src/connection/connection-object.ts'
+import { connectionStub, type ConnectionStub } from '../../src/connection/connection-stub.ts'
 import { isSealedCredentials, openCredentials, readCredentialKeyring } from '../../src/connection/credential-encryption.ts'
-import { fromRpcError } from '../../src/connection/rpc-error.ts'
 import type { ConnectionSummary } from '../../src/connection/connection-record.ts'
-import { newConnectionId } from '../../src/flow/connection-id.ts'
+import { newConnectionId } from '../../src/connection-id.ts'
 import { LatchkeyError } from '../../src/errors.ts'
 import type { LoggedRequest } from '../setup/upstream-servers.ts'
 
@@ -86,8 +87,13 @@ export async function presentedRefreshTokens(scenario: string): Promise<string[]
   return requests.map((request) => new URLSearchParams(request.body).get('refresh_token') ?? '')
 }
 
-/** The connection object of `connectionId`. */
-export function connectionObject(connectionId: string) {
+/** The connection object of `connectionId`, through the stub the flow and the service use (errors carry their codes). */
+export function connectionObject(connectionId: string): ConnectionStub {
+  return connectionStub(env, connectionId)
+}
+
+/** The Durable Object stub itself, for `runInDurableObject` and `runDurableObjectAlarm`. */
+export function durableObject(connectionId: string): DurableObjectStub<ConnectionObject> {
   return env.CONNECTIONS.get(env.CONNECTIONS.idFromName(connectionId))
 }
 
@@ -127,31 +133,20 @@ export async function storeConnection(options: {
   const tokens = await grantTokens(scenario)
   const connectionId = newConnectionId()
   const tenant = options.tenant ?? newTenant()
-  const summary = await rpc(() =>
-    connectionObject(connectionId).storeAuthorizedConnection({
-      connectionId,
-      connectorKey: options.connectorKey ?? 'test-oauth',
-      tenant,
-      connectionInput: { scenario, ...options.connectionInput },
-      credentials: { ...credentialsFrom(tokens, options.expiresAt === undefined ? Date.now() + 3_600_000 : options.expiresAt), ...options.extraCredentials },
-    }),
-  )
+  const summary = await connectionObject(connectionId).storeAuthorizedConnection({
+    connectionId,
+    connectorKey: options.connectorKey ?? 'test-oauth',
+    tenant,
+    connectionInput: { scenario, ...options.connectionInput },
+    credentials: { ...credentialsFrom(tokens, options.expiresAt === undefined ? Date.now() + 3_600_000 : options.expiresAt), ...options.extraCredentials },
+  })
   return { connectionId, tenant, scenario, tokens, summary }
-}
-
-/** Calls an RPC method and turns its encoded error back into a LatchkeyError. */
-export async function rpc<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call()
-  } catch (error) {
-    throw fromRpcError(error)
-  }
 }
 
 /** The stable code of what `call` rejects with (fails the test if it resolves). */
 export async function errorCodeOf(call: () => Promise<unknown>): Promise<string> {
   try {
-    await rpc(call)
+    await call()
   } catch (error) {
     if (error instanceof LatchkeyError) return error.code
     throw error
@@ -161,12 +156,12 @@ export async function errorCodeOf(call: () => Promise<unknown>): Promise<string>
 
 /** What the connection object has in storage, read raw (as an operator with storage access would see it). */
 export async function rawStorage(connectionId: string): Promise<Record<string, unknown>> {
-  return runInDurableObject(connectionObject(connectionId), (_instance, state) => Object.fromEntries(state.storage.kv.list()))
+  return runInDurableObject(durableObject(connectionId), (_instance, state) => Object.fromEntries(state.storage.kv.list()))
 }
 
 /** The credentials as stored, decrypted with the Worker's keys: checks what a failure left behind. */
 export async function storedCredentials(connectionId: string): Promise<Record<string, unknown>> {
-  return runInDurableObject(connectionObject(connectionId), async (_instance, state) => {
+  return runInDurableObject(durableObject(connectionId), async (_instance, state) => {
     const sealed = state.storage.kv.get('credentials')
     if (!isSealedCredentials(sealed)) throw new Error('no sealed credentials in storage')
     return openCredentials(sealed, await readCredentialKeyring(env), connectionId)

@@ -5,10 +5,10 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { expect, it } from 'vitest'
 import { REFRESH_AHEAD_MS } from '../../src/connection/connection-record.ts'
-import { connectionObject, rpc, scriptUpstream, storeConnection, storedCredentials, upstreamRequests } from './helpers.ts'
+import { connectionObject, durableObject, scriptUpstream, storeConnection, storedCredentials, upstreamRequests } from './helpers.ts'
 
 function scheduledAlarm(connectionId: string): Promise<number | null> {
-  return runInDurableObject(connectionObject(connectionId), (_instance, state) => state.storage.getAlarm())
+  return runInDurableObject(durableObject(connectionId), (_instance, state) => state.storage.getAlarm())
 }
 
 it('schedules the refresh alarm REFRESH_AHEAD_MS before the access token expires', async () => {
@@ -21,14 +21,14 @@ it('the alarm refreshes a due connection, and a repeated alarm makes no further 
   const connection = await storeConnection({ label: 'alarm-refresh', expiresAt: Date.now() - 1000 })
   const stub = connectionObject(connection.connectionId)
 
-  expect(await runDurableObjectAlarm(stub)).toBe(true)
+  expect(await runDurableObjectAlarm(durableObject(connection.connectionId))).toBe(true)
   const refreshed = await storedCredentials(connection.connectionId)
   expect(refreshed['access_token']).not.toBe(connection.tokens.access_token)
   expect(await scheduledAlarm(connection.connectionId)).toBe((refreshed['expires_at'] as number) - REFRESH_AHEAD_MS)
 
-  expect(await runDurableObjectAlarm(stub)).toBe(true)
+  expect(await runDurableObjectAlarm(durableObject(connection.connectionId))).toBe(true)
   expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(1)
-  expect(await rpc(() => stub.getSummaryFor(connection.tenant))).toMatchObject({ status: 'connected', lastRefreshedAt: expect.any(Number) })
+  expect(await stub.getSummary(connection.tenant)).toMatchObject({ status: 'connected', lastRefreshedAt: expect.any(Number) })
 })
 
 it('an alarm whose refresh fails transiently keeps the credentials and schedules a later retry', async () => {
@@ -36,7 +36,7 @@ it('an alarm whose refresh fails transiently keeps the credentials and schedules
   await scriptUpstream(connection.scenario, '/token', [{ status: 503 }, { status: 503 }, { status: 503 }])
   const before = Date.now()
 
-  expect(await runDurableObjectAlarm(connectionObject(connection.connectionId))).toBe(true)
+  expect(await runDurableObjectAlarm(durableObject(connection.connectionId))).toBe(true)
 
   expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(3)
   expect(await storedCredentials(connection.connectionId)).toMatchObject({ access_token: connection.tokens.access_token })

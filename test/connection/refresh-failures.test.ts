@@ -13,7 +13,6 @@ import {
   expireUpstreamTokens,
   presentedRefreshTokens,
   rawStorage,
-  rpc,
   scriptUpstream,
   storeConnection,
   storedCredentials,
@@ -55,17 +54,17 @@ describe('transient token endpoint failures', () => {
       access_token: connection.tokens.access_token,
       refresh_token: connection.tokens.refresh_token,
     })
-    expect(await rpc(() => stub.getSummaryFor(connection.tenant))).toMatchObject({ status: 'connected', lastError: { code } })
+    expect(await stub.getSummary(connection.tenant)).toMatchObject({ status: 'connected', lastError: { code } })
     // Within the backoff the next caller gets the same error without a token request.
     expect(await errorCodeOf(() => stub.getAccessToken(connection.tenant))).toBe(code)
     expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(3)
 
     // Once the backoff has passed, the old refresh token still works (the provider is back).
     vi.setSystemTime(await nextRefreshAt(connection.connectionId))
-    const token = await rpc(() => stub.getAccessToken(connection.tenant))
+    const token = await stub.getAccessToken(connection.tenant)
     expect(token.accessToken).not.toBe(connection.tokens.access_token)
     expect(await presentedRefreshTokens(connection.scenario)).toEqual(Array(4).fill(connection.tokens.refresh_token))
-    expect(await rpc(() => stub.getSummaryFor(connection.tenant))).toMatchObject({ status: 'connected', lastError: null })
+    expect(await stub.getSummary(connection.tenant)).toMatchObject({ status: 'connected', lastError: null })
   })
 
   it('S12 a token request that never answers times out, is retried, and is reported as upstream_unavailable', { timeout: 20_000 }, async () => {
@@ -82,7 +81,7 @@ describe('transient token endpoint failures', () => {
     const connection = await storeConnection({ label: 'fail-then-ok', expiresAt: EXPIRED })
     await scriptUpstream(connection.scenario, '/token', [{ status: 502 }, { status: 503, headers: { 'Retry-After': '0' } }])
 
-    const token = await rpc(() => connectionObject(connection.connectionId).getAccessToken(connection.tenant))
+    const token = await connectionObject(connection.connectionId).getAccessToken(connection.tenant)
 
     expect(token.accessToken).not.toBe(connection.tokens.access_token)
     expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(3)
@@ -106,7 +105,7 @@ describe('S12 backoff after a failed refresh (no hammering)', () => {
     expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(3)
 
     vi.setSystemTime(retryAt)
-    const token = await rpc(() => stub.getAccessToken(connection.tenant))
+    const token = await stub.getAccessToken(connection.tenant)
     expect(token.accessToken).not.toBe(connection.tokens.access_token)
     expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(4)
   })
@@ -126,7 +125,7 @@ describe('S12 backoff after a failed refresh (no hammering)', () => {
     expect(await upstreamRequests(connection.scenario, '/api/me')).toHaveLength(6)
 
     vi.setSystemTime(await nextRefreshAt(connection.connectionId))
-    const response = await rpc(me)
+    const response = await me()
     expect(response.status).toBe(200)
     expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(4)
   })
@@ -138,9 +137,9 @@ describe('S12 backoff after a failed refresh (no hammering)', () => {
     await scriptUpstream(connection.scenario, '/token', [down, down, down])
     expect(await errorCodeOf(() => stub.getAccessToken(connection.tenant))).toBe('upstream_unavailable')
 
-    expect(await rpc(() => stub.refresh(connection.tenant))).toMatchObject({ status: 'connected', lastError: null })
+    expect(await stub.refresh(connection.tenant)).toMatchObject({ status: 'connected', lastError: null })
     expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(4)
-    expect(await rpc(() => stub.getAccessToken(connection.tenant))).toMatchObject({ accessToken: (await storedCredentials(connection.connectionId))['access_token'] })
+    expect(await stub.getAccessToken(connection.tenant)).toMatchObject({ accessToken: (await storedCredentials(connection.connectionId))['access_token'] })
   })
 })
 
@@ -174,7 +173,7 @@ describe('refusals that are not worth retrying', () => {
     expect(await errorCodeOf(() => stub.getAccessToken(connection.tenant))).toBe('refresh_failed')
 
     expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(1)
-    expect(await rpc(() => stub.getSummaryFor(connection.tenant))).toMatchObject({ status: 'error', lastError: { code: 'refresh_failed' } })
+    expect(await stub.getSummary(connection.tenant)).toMatchObject({ status: 'error', lastError: { code: 'refresh_failed' } })
     expect(await storedCredentials(connection.connectionId)).toMatchObject({ refresh_token: connection.tokens.refresh_token })
   })
 })

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { planRefresh } from '../../src/connection/credential-refresh.ts'
 import { compileMapping } from '../../src/formula/index.ts'
 import type { CompiledConnector } from '../../src/registry/types.ts'
+import { readSettings } from '../../src/settings.ts'
 
 /** A connector whose getOAuthConfig puts the redirect URI it was given into `extra`. */
 function connectorEchoingRedirectUri(): CompiledConnector {
@@ -26,7 +27,7 @@ function connectorEchoingRedirectUri(): CompiledConnector {
 describe('planRefresh', () => {
   it.each(['https://latchkey.example.com', 'https://latchkey.example.com/'])('S5 getOAuthConfig sees the flow\'s redirect URI with PUBLIC_BASE_URL %s', async (publicBaseUrl) => {
     const env = { PUBLIC_BASE_URL: publicBaseUrl } as unknown as Env
-    const plan = await planRefresh(connectorEchoingRedirectUri(), env, {}, { access_token: 'at', refresh_token: 'rt' })
+    const plan = await planRefresh(connectorEchoingRedirectUri(), readSettings(env), {}, { access_token: 'at', refresh_token: 'rt' })
     expect(plan.kind === 'refresh_grant' && plan.config.extra).toEqual({ seen_redirect_uri: 'https://latchkey.example.com/oauth/callback' })
   })
 })

@@ -5,10 +5,11 @@
 import { describe, expect, it } from 'vitest'
 import { REFRESH_AHEAD_MS, alarmTimeFor, MAX_ALARM_AHEAD_MS, MIN_REFRESH_INTERVAL_MS, refreshDueAt, retryLaterAt } from '../../src/connection/connection-record.ts'
 import { classifyTokenFailure, mergeRefreshedCredentials } from '../../src/connection/credential-refresh.ts'
-import { decideRetry, parseRetryAfter, readRetryPolicy, type RetryPolicy } from '../../src/connection/retry-policy.ts'
+import { decideRetry, parseRetryAfter } from '../../src/connection/retry-policy.ts'
+import { readSettings, type RefreshRetrySettings } from '../../src/settings.ts'
 
 const NOW = Date.UTC(2026, 5, 1, 12, 0, 0)
-const POLICY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 500, maxDelayMs: 4_000, requestTimeoutMs: 10_000 }
+const POLICY: RefreshRetrySettings = { maxAttempts: 3, baseDelayMs: 500, maxDelayMs: 4_000, requestTimeoutMs: 10_000 }
 
 describe('parseRetryAfter', () => {
   it.each([
@@ -49,7 +50,7 @@ describe('decideRetry', () => {
 
   it('reads its bounds from REFRESH_* variables and TOKEN_REQUEST_TIMEOUT_MS, and ignores values that are not integers', () => {
     const env = { REFRESH_MAX_ATTEMPTS: '5', REFRESH_RETRY_BASE_DELAY_MS: '1', REFRESH_RETRY_MAX_DELAY_MS: 'lots', TOKEN_REQUEST_TIMEOUT_MS: '0' } as unknown as Env
-    expect(readRetryPolicy(env)).toEqual({ maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 4_000, requestTimeoutMs: 1 })
+    expect(readSettings(env).refreshRetry).toEqual({ maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 4_000, requestTimeoutMs: 1 })
   })
 })
 

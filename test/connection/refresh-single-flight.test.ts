@@ -10,11 +10,11 @@ import { STORAGE_KEYS } from '../../src/connection/connection-storage.ts'
 import {
   connectionObject,
   credentialsFrom,
+  durableObject,
   errorCodeOf,
   grantTokens,
   presentedRefreshTokens,
   rawStorage,
-  rpc,
   scriptUpstream,
   storeConnection,
   storedCredentials,
@@ -32,7 +32,7 @@ describe('S12 single flight', () => {
     ])
     const stub = connectionObject(connection.connectionId)
 
-    const tokens = await Promise.all(Array.from({ length: 100 }, () => rpc(() => stub.getAccessToken(connection.tenant))))
+    const tokens = await Promise.all(Array.from({ length: 100 }, () => stub.getAccessToken(connection.tenant)))
 
     expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(1)
     expect(new Set(tokens.map((token) => token.accessToken))).toEqual(new Set(['at_after_refresh']))
@@ -46,7 +46,7 @@ describe('S12 single flight', () => {
     ])
     // Callers in the object's own isolate read raw storage in the very callback that hands
     // them the token: nothing can be written between the hand-out and the read.
-    const received = await runInDurableObject(connectionObject(connection.connectionId), (instance, state) =>
+    const received = await runInDurableObject(durableObject(connection.connectionId), (instance, state) =>
       Promise.all(
         Array.from({ length: 5 }, () =>
           instance.getAccessToken(connection.tenant).then((token) => ({ token, sealedAtReceipt: state.storage.kv.get(STORAGE_KEYS.credentials) })),
@@ -71,10 +71,10 @@ describe('S12 single flight', () => {
     const connection = await storeConnection({ label: 's12-rotation', expiresAt: EXPIRED })
     const stub = connectionObject(connection.connectionId)
 
-    await rpc(() => stub.getAccessToken(connection.tenant))
+    await stub.getAccessToken(connection.tenant)
     // Concurrent forced refreshes against a server that revokes the grant on reuse.
-    await Promise.all(Array.from({ length: 20 }, () => rpc(() => stub.refresh(connection.tenant))))
-    await rpc(() => stub.refresh(connection.tenant))
+    await Promise.all(Array.from({ length: 20 }, () => stub.refresh(connection.tenant)))
+    await stub.refresh(connection.tenant)
 
     const presented = await presentedRefreshTokens(connection.scenario)
     expect(presented[0]).toBe(connection.tokens.refresh_token)
@@ -82,17 +82,17 @@ describe('S12 single flight', () => {
     const stored = await storedCredentials(connection.connectionId)
     expect(presented).not.toContain(stored['refresh_token'])
     // The grant was never revoked: the current token works at the API.
-    const response = await rpc(() => stub.proxy(connection.tenant, { path: '/me', method: 'GET', headers: [], body: null }))
+    const response = await stub.proxy(connection.tenant, { path: '/me', method: 'GET', headers: [], body: null })
     expect(response.status).toBe(200)
-    expect(await rpc(() => stub.getSummaryFor(connection.tenant))).toMatchObject({ status: 'connected', lastError: null })
+    expect(await stub.getSummary(connection.tenant)).toMatchObject({ status: 'connected', lastError: null })
   })
 
   it('S12 a refresh response without refresh_token keeps the old refresh token', async () => {
     const connection = await storeConnection({ label: 's12-no-rotation', expiresAt: EXPIRED, upstreamConfig: { rotateRefreshTokens: false } })
     const stub = connectionObject(connection.connectionId)
 
-    const first = await rpc(() => stub.getAccessToken(connection.tenant))
-    await rpc(() => stub.refresh(connection.tenant))
+    const first = await stub.getAccessToken(connection.tenant)
+    await stub.refresh(connection.tenant)
 
     expect(first.accessToken).not.toBe(connection.tokens.access_token)
     expect(await presentedRefreshTokens(connection.scenario)).toEqual([connection.tokens.refresh_token, connection.tokens.refresh_token])
@@ -115,10 +115,10 @@ describe('S12 invalid_grant', () => {
       () => stub.proxy(connection.tenant, { path: '/me', method: 'GET', headers: [], body: null }),
     ]
     for (const call of [...calls, ...calls]) expect(await errorCodeOf(call)).toBe('needs_reauth')
-    expect(await runDurableObjectAlarm(stub)).toBe(false)
+    expect(await runDurableObjectAlarm(durableObject(connection.connectionId))).toBe(false)
 
     expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(1)
-    expect(await rpc(() => stub.getSummaryFor(connection.tenant))).toMatchObject({ status: 'needs_reauth', lastError: { code: 'needs_reauth' } })
+    expect(await stub.getSummary(connection.tenant)).toMatchObject({ status: 'needs_reauth', lastError: { code: 'needs_reauth' } })
     expect(await storedCredentials(connection.connectionId)).toMatchObject({ refresh_token: connection.tokens.refresh_token })
   })
 
@@ -137,18 +137,16 @@ describe('S12 invalid_grant', () => {
     expect(await errorCodeOf(() => stub.getAccessToken(connection.tenant))).toBe('needs_reauth')
 
     const fresh = await grantTokens(connection.scenario)
-    const summary = await rpc(() =>
-      stub.storeAuthorizedConnection({
-        connectionId: connection.connectionId,
-        connectorKey: 'test-oauth',
-        tenant: connection.tenant,
-        connectionInput: { scenario: connection.scenario },
-        credentials: credentialsFrom(fresh, Date.now() + 3_600_000),
-      }),
-    )
+    const summary = await stub.storeAuthorizedConnection({
+      connectionId: connection.connectionId,
+      connectorKey: 'test-oauth',
+      tenant: connection.tenant,
+      connectionInput: { scenario: connection.scenario },
+      credentials: credentialsFrom(fresh, Date.now() + 3_600_000),
+    })
 
     expect(summary).toMatchObject({ status: 'connected', lastError: null, createdAt: connection.summary.createdAt })
-    expect(await rpc(() => stub.getAccessToken(connection.tenant))).toMatchObject({ accessToken: fresh.access_token })
+    expect(await stub.getAccessToken(connection.tenant)).toMatchObject({ accessToken: fresh.access_token })
   })
 })
 
@@ -161,17 +159,15 @@ describe('S12 refresh racing other writes', () => {
     const stub = connectionObject(connection.connectionId)
     const fresh = await grantTokens(connection.scenario)
 
-    const pending = rpc(() => stub.getAccessToken(connection.tenant))
+    const pending = stub.getAccessToken(connection.tenant)
     await vi.waitFor(async () => expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(1))
-    await rpc(() =>
-      stub.storeAuthorizedConnection({
-        connectionId: connection.connectionId,
-        connectorKey: 'test-oauth',
-        tenant: connection.tenant,
-        connectionInput: { scenario: connection.scenario },
-        credentials: credentialsFrom(fresh, Date.now() + 3_600_000),
-      }),
-    )
+    await stub.storeAuthorizedConnection({
+      connectionId: connection.connectionId,
+      connectorKey: 'test-oauth',
+      tenant: connection.tenant,
+      connectionInput: { scenario: connection.scenario },
+      credentials: credentialsFrom(fresh, Date.now() + 3_600_000),
+    })
 
     expect(await pending).toMatchObject({ accessToken: fresh.access_token })
     expect(await storedCredentials(connection.connectionId)).toMatchObject({ access_token: fresh.access_token, refresh_token: fresh.refresh_token })
@@ -184,7 +180,7 @@ describe('S12 refresh racing other writes', () => {
 
     const pending = errorCodeOf(() => stub.getAccessToken(connection.tenant))
     await vi.waitFor(async () => expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(1))
-    await rpc(() => stub.disconnect(connection.tenant))
+    await stub.disconnect(connection.tenant)
 
     expect(await pending).toBe('connection_not_found')
     expect(await rawStorage(connection.connectionId)).toEqual({})

@@ -6,13 +6,13 @@
 import { runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { MAX_ALARM_AHEAD_MS } from '../../src/connection/connection-record.ts'
-import { newConnectionId } from '../../src/flow/connection-id.ts'
-import { connectionObject, credentialsFrom, errorCodeOf, newScenario, newTenant, rawStorage, rpc, scriptUpstream, storeConnection, storedCredentials, upstreamRequests } from './helpers.ts'
+import { newConnectionId } from '../../src/connection-id.ts'
+import { connectionObject, credentialsFrom, durableObject, errorCodeOf, newScenario, newTenant, rawStorage, scriptUpstream, storeConnection, storedCredentials, upstreamRequests } from './helpers.ts'
 
 const EXPIRED = Date.now() - 60_000
 
 function scheduledAlarm(connectionId: string): Promise<number | null> {
-  return runInDurableObject(connectionObject(connectionId), (_instance, state) => state.storage.getAlarm())
+  return runInDurableObject(durableObject(connectionId), (_instance, state) => state.storage.getAlarm())
 }
 
 describe('S11 __proto__ in a refresh response', () => {
@@ -23,7 +23,7 @@ describe('S11 __proto__ in a refresh response', () => {
       { status: 200, headers: { 'Content-Type': 'application/json' }, body: '{"access_token":"x","__proto__":{"expires_at":12345,"refresh_token":"rt_from_proto"}}' },
     ])
 
-    const token = await rpc(() => stub.getAccessToken(connection.tenant))
+    const token = await stub.getAccessToken(connection.tenant)
 
     expect(token).toEqual({ accessToken: 'x', expiresAt: null })
     const stored = await storedCredentials(connection.connectionId)
@@ -31,7 +31,7 @@ describe('S11 __proto__ in a refresh response', () => {
     expect(stored).toMatchObject({ access_token: 'x', refresh_token: connection.tokens.refresh_token })
     expect(stored['expires_at']).toBeUndefined()
     // The token counts as valid (no known expiry): no second refresh.
-    expect(await rpc(() => stub.getAccessToken(connection.tenant))).toEqual({ accessToken: 'x', expiresAt: null })
+    expect(await stub.getAccessToken(connection.tenant)).toEqual({ accessToken: 'x', expiresAt: null })
     expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(1)
   })
 })
@@ -60,7 +60,7 @@ describe('S18 lifetimes no alarm can be set for', () => {
     await scriptUpstream(connection.scenario, '/token', [{ status: 200, body: { access_token: 'at_decade', token_type: 'Bearer', expires_in: 10 * 365 * 24 * 3600 } }])
     const before = Date.now()
 
-    const token = await rpc(() => connectionObject(connection.connectionId).getAccessToken(connection.tenant))
+    const token = await connectionObject(connection.connectionId).getAccessToken(connection.tenant)
 
     expect(token.accessToken).toBe('at_decade')
     expect(token.expiresAt).toBeGreaterThanOrEqual(before + 10 * 365 * 24 * 3600_000)
@@ -73,19 +73,17 @@ describe('S18 lifetimes no alarm can be set for', () => {
     const connectionId = newConnectionId()
     const tenant = newTenant()
     const stub = connectionObject(connectionId)
-    const summary = await rpc(() =>
-      stub.storeAuthorizedConnection({
-        connectionId,
-        connectorKey: 'test-oauth',
-        tenant,
-        connectionInput: { scenario: newScenario('far-expiry') },
-        credentials: { access_token: 'at_far', expires_at: 1e300 },
-      }),
-    )
+    const summary = await stub.storeAuthorizedConnection({
+      connectionId,
+      connectorKey: 'test-oauth',
+      tenant,
+      connectionInput: { scenario: newScenario('far-expiry') },
+      credentials: { access_token: 'at_far', expires_at: 1e300 },
+    })
 
     expect(summary).toMatchObject({ connectionId, status: 'connected', expiresAt: 1e300 })
     expect(await storedCredentials(connectionId)).toEqual({ access_token: 'at_far', expires_at: 1e300 })
     expect(await scheduledAlarm(connectionId)).toBeLessThanOrEqual(Date.now() + MAX_ALARM_AHEAD_MS)
-    expect(await rpc(() => stub.getAccessToken(tenant))).toEqual({ accessToken: 'at_far', expiresAt: 1e300 })
+    expect(await stub.getAccessToken(tenant)).toEqual({ accessToken: 'at_far', expiresAt: 1e300 })
   })
 })

@@ -3,12 +3,13 @@
  * API clients evaluated on sample inputs, their JavaScript methods run with the Workers fetch.
  */
 import { Validator } from '@cfworker/json-schema'
-import { afterEach, describe, expect, inject, it, vi } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createApiClient } from '../../src/connection/api-client.ts'
 import { validateApiClientConfig, type ApiClientConfig } from '../../src/connection/api-client-config.ts'
 import { sendApiCall, type ApiCallContext } from '../../src/connection/send-api-call.ts'
 import { validateOAuthConfig } from '../../src/oauth/oauth-config.ts'
 import { getConnector, listConnectors, runMethod } from '../../src/registry/registry.ts'
+import { UpstreamScenario } from '../support/upstream.ts'
 
 const EXAMPLE_CONNECTOR_KEYS = ['github', 'google', 'notion', 'quickbooks', 'salesforce', 'zendesk']
 
@@ -527,19 +528,16 @@ describe('test methods, against the local test upstream', () => {
     const connector = getConnector(key)
     const apiClient = await evaluatedApiClient(key, credentials, connectionInput)
     // Same path and headers, on the test upstream instead of the provider's host.
-    const scenario = `${inject('upstreamOrigin')}/s/connectors-${key}-${crypto.randomUUID()}`
-    const localClient = methodApiClient({ ...apiClient, baseUri: `${scenario}${new URL(apiClient.baseUri).pathname.replace(/\/$/, '')}` }, credentials)
-    await upstreamControl(scenario, 'script', {
-      path,
-      responses: [{ body: answer }, { body: wrongAnswer }, { status: 401, body: { error: 'invalid_token' } }],
-    })
+    const scenario = new UpstreamScenario(`connectors-${key}-${crypto.randomUUID()}`)
+    const localClient = methodApiClient({ ...apiClient, baseUri: `${scenario.base}${new URL(apiClient.baseUri).pathname.replace(/\/$/, '')}` }, credentials)
+    await scenario.script(path, [{ body: answer }, { body: wrongAnswer }, { status: 401, body: { error: 'invalid_token' } }])
     const testArgs = { credentials, apiClient: localClient, connectorParameters: { clientId, clientSecret }, connectionInput, connectionParameters: connectionInput }
 
     expect(await runMethod(connector, 'test', testArgs)).toBe(true)
     expect(await runMethod(connector, 'test', testArgs)).toBe(false)
     await expect(runMethod(connector, 'test', testArgs)).rejects.toMatchObject({ code: 'connector_method_failed' })
 
-    const { requests } = (await (await fetch(`${scenario}/_control/log`)).json()) as { requests: Array<{ method: string; path: string; headers: Record<string, string> }> }
+    const { requests } = await scenario.log()
     expect(requests.map((request) => `${request.method} ${request.path}`)).toEqual([`GET ${path}`, `GET ${path}`, `GET ${path}`])
     for (const request of requests) expect(request.headers).toMatchObject(lowerCaseKeys(apiClient.headers))
   })
@@ -567,12 +565,6 @@ function methodApiClient(config: ApiClientConfig, credentials: Record<string, un
 async function evaluatedApiClient(key: string, credentials: Record<string, unknown>, connectionInput: Record<string, unknown>) {
   const evaluated = await runMethod(getConnector(key), 'makeApiClient', apiClientArgs(credentials, connectionInput))
   return validateApiClientConfig(evaluated, { connectorKey: key, allowInsecureLoopback: false })
-}
-
-async function upstreamControl(scenario: string, call: string, body: unknown): Promise<void> {
-  const response = await fetch(`${scenario}/_control/${call}`, { method: 'POST', body: JSON.stringify(body) })
-  expect(response.status).toBe(200)
-  await response.body?.cancel()
 }
 
 function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {

@@ -11,8 +11,8 @@ import { env } from 'cloudflare:test'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { ServerEvent } from '../../scripts/authorization-server/server-events.ts'
 import { REFRESH_AHEAD_MS } from '../../src/connection/connection-record.ts'
-import { Browser } from './browser.ts'
-import { connectWithLogin, RETURN_URL } from './connect-flow.ts'
+import { Browser } from '../support/browser.ts'
+import { connectWithLogin, RETURN_URL } from '../support/connect-flow.ts'
 import { captureConsole, leakedSecrets, type ConsoleCapture } from './console-capture.ts'
 import { E2E_CLIENTS, type E2eBindings } from './e2e-configuration.ts'
 import { expireAccessTokens, issuedValues, secretsSeen, serverEvents, tokenRequests } from './server-control.ts'
@@ -85,7 +85,7 @@ function revokedGrants(events: ServerEvent[]): ServerEvent[] {
 describe.each(E2E_CLIENTS)('connector $connectorKey ($tokenEndpointAuthMethod client)', (client) => {
   it('connects, calls the API, refreshes with rotation when the token is due and keeps working', async () => {
     const user = newUser()
-    const browser = new Browser([issuer])
+    const browser = new Browser({ follow: [issuer] })
     const connectionId = await connect(browser, client.connectorKey, user)
     workerOutput.push(...browser.workerAnswers.map((answer) => `${answer.location ?? ''}\n${answer.body}`))
 
@@ -136,7 +136,7 @@ describe.each(E2E_CLIENTS)('connector $connectorKey ($tokenEndpointAuthMethod cl
 describe('S12 concurrent callers with refresh-token rotation', () => {
   it('S12 50 concurrent getAccessToken calls when the token is due make exactly one refresh and revoke nothing', async () => {
     const user = newUser()
-    const connectionId = await connect(new Browser([issuer]), 'e2e-basic', user)
+    const connectionId = await connect(new Browser({ follow: [issuer] }), 'e2e-basic', user)
 
     const tokens = await later(INTO_REFRESH_WINDOW_MS, () => Promise.all(Array.from({ length: 50 }, () => latchkey.getAccessToken(user.tenant, connectionId))))
 
@@ -150,7 +150,7 @@ describe('S12 concurrent callers with refresh-token rotation', () => {
 
   it('S12 50 concurrent API calls answered 401 make exactly one refresh and all succeed on retry', async () => {
     const user = newUser()
-    const connectionId = await connect(new Browser([issuer]), 'e2e-post', user)
+    const connectionId = await connect(new Browser({ follow: [issuer] }), 'e2e-post', user)
     await expireAccessTokens(issuer, user.account)
 
     const results = await Promise.all(Array.from({ length: 50 }, () => callUserinfo(user.tenant, connectionId)))
@@ -165,7 +165,7 @@ describe('S12 concurrent callers with refresh-token rotation', () => {
 describe('S9 client authentication at a server that allows one method per request', () => {
   it('S9 a connector without clientAuthLocation sends Basic and body credentials together, and the server refuses the exchange', async () => {
     const user = newUser()
-    const flow = await connectWithLogin(new Browser([issuer]), issuer, user.account, { tenant: user.tenant, connectorKey: 'e2e-default-auth' })
+    const flow = await connectWithLogin(new Browser({ follow: [issuer] }), issuer, user.account, { tenant: user.tenant, connectorKey: 'e2e-default-auth' })
 
     expect(flow.returnedTo.searchParams.get('error')).toBe('token_exchange_failed')
     const events = await serverEvents(issuer, user.account)
@@ -176,7 +176,7 @@ describe('S9 client authentication at a server that allows one method per reques
 describe('S2 callback replay against a real server', () => {
   it('S2 a replayed callback URL is rejected before any token request and the grant stays valid', async () => {
     const user = newUser()
-    const browser = new Browser([issuer])
+    const browser = new Browser({ follow: [issuer] })
     const flow = await connectWithLogin(browser, issuer, user.account, { tenant: user.tenant, connectorKey: 'e2e-basic' })
     const connectionId = flow.returnedTo.searchParams.get('connection_id') ?? ''
 
@@ -200,7 +200,7 @@ describe('S13 nothing secret in the Worker output', () => {
   it('S13 no issued token, code, verifier or client secret appears in console output or Worker answers', async () => {
     // One more full flow, so this test stands on its own; the scan covers the whole file's run.
     const user = newUser()
-    const connectionId = await connect(new Browser([issuer]), 'e2e-post', user)
+    const connectionId = await connect(new Browser({ follow: [issuer] }), 'e2e-post', user)
     await later(INTO_REFRESH_WINDOW_MS, () => latchkey.getAccessToken(user.tenant, connectionId))
     const consoleText = capture.text()
     // The connector's test method logs a line from inside the Durable Object: proof the capture works.

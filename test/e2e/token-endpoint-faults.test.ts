@@ -8,29 +8,19 @@
  * code, and no answer, stored error, event or log line carries a stack or a secret. Last,
  * forged id_tokens in refresh responses (S17, OpenID Connect Core 12.2).
  */
-import { env, runInDurableObject } from 'cloudflare:test'
+import { env } from 'cloudflare:test'
 import { decodeJwt } from 'jose'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { newConnectionId } from '../../src/flow/connection-id.ts'
+import { newConnectionId } from '../../src/connection-id.ts'
 import type { ConnectionStatus } from '../../src/connection/connection-record.ts'
-import { STORAGE_KEYS } from '../../src/connection/connection-storage.ts'
-import { openCredentials, readCredentialKeyring, type SealedCredentials } from '../../src/connection/credential-encryption.ts'
 import { ERROR_CODES, type ErrorCode } from '../../src/errors.ts'
-import { Browser, WORKER_ORIGIN } from './browser.ts'
-import { connectUrl } from './connect-flow.ts'
+import { Browser, LATCHKEY_ORIGIN } from '../support/browser.ts'
+import { connectUrlFor } from '../support/connect-flow.ts'
+import { sealedCredentials } from '../support/connections.ts'
+import { errorCodeOf } from '../support/error-code.ts'
+import { UpstreamScenario, upstreamOrigin, webhookDeliveries, type ScriptedResponse } from '../support/upstream.ts'
 import { captureConsole, leakedSecrets, type ConsoleCapture } from './console-capture.ts'
 import { E2E_FAULTS_CLIENT, type E2eBindings } from './e2e-configuration.ts'
-import {
-  configureScenario,
-  deliveredEventBodies,
-  issueGrant,
-  requestCount,
-  requireBasicClient,
-  scriptTokenEndpoint,
-  tokenEndpointHits,
-  upstreamOrigin,
-  type ScriptedResponse,
-} from './upstream-control.ts'
 
 const e2eEnv = env as unknown as Env & E2eBindings
 const latchkey = e2eEnv.LATCHKEY_SELF
@@ -88,7 +78,7 @@ const FAULTS: Fault[] = [
 
 /** A connection stored as the flow stores it, against its own upstream scenario. */
 interface SeededConnection {
-  scenario: string
+  scenario: UpstreamScenario
   tenant: string
   connectionId: string
   connectionInput: Record<string, unknown>
@@ -111,12 +101,13 @@ afterAll(() => {
  * flow does. `connectionInput` adds to `{scenario}` (e.g. `withIssuer`, `tokenUri`).
  */
 async function seedConnection(options: { connectionInput?: Record<string, unknown>; scope?: string } = {}): Promise<SeededConnection> {
-  const scenario = `e2e-fault-${crypto.randomUUID()}`
-  await requireBasicClient(scenario, E2E_FAULTS_CLIENT)
-  const tokens = await issueGrant(scenario, options.scope === undefined ? {} : { scope: options.scope })
-  const connectionInput: Record<string, unknown> = { scenario, ...options.connectionInput }
+  const scenario = new UpstreamScenario(`e2e-fault-${crypto.randomUUID()}`)
+  // The token endpoint requires the fault connector's client with HTTP Basic (S9).
+  await scenario.configure({ client: { id: E2E_FAULTS_CLIENT.clientId, secret: E2E_FAULTS_CLIENT.clientSecret, auth: 'basic' } })
+  const tokens = await scenario.grant(options.scope === undefined ? {} : { scope: options.scope })
+  const connectionInput: Record<string, unknown> = { scenario: scenario.id, ...options.connectionInput }
   const connectionId = newConnectionId()
-  const tenant = `tenant-${scenario}`
+  const tenant = `tenant-${scenario.id}`
   const credentials = { ...tokens, expires_at: Date.now() + Number(tokens['expires_in']) * 1000 }
   await e2eEnv.CONNECTIONS.get(e2eEnv.CONNECTIONS.idFromName(connectionId)).storeAuthorizedConnection({
     connectionId,
@@ -136,39 +127,26 @@ function seedFaultConnection(fault: Fault): Promise<SeededConnection> {
   return seedConnection({ connectionInput: { tokenUri: `${e2eEnv.E2E_CONNECTION_RESET_ORIGIN}/token` } })
 }
 
-/** The sealed credentials as stored, and what they decrypt to. */
-async function storedCredentials(connectionId: string): Promise<{ sealed: SealedCredentials; credentials: Record<string, unknown> }> {
-  const stub = e2eEnv.CONNECTIONS.get(e2eEnv.CONNECTIONS.idFromName(connectionId))
-  const sealed = await runInDurableObject(stub, (_instance, state) => state.storage.kv.get<SealedCredentials>(STORAGE_KEYS.credentials))
-  if (sealed === undefined) throw new Error('no credentials stored')
-  return { sealed, credentials: await openCredentials(sealed, await readCredentialKeyring(e2eEnv), connectionId) }
-}
-
 async function scriptFault(connection: SeededConnection, fault: Fault): Promise<void> {
   const { answer } = fault
   if (answer === 'connection_reset') return
   const scripted = typeof answer === 'function' ? answer(connection.refreshToken) : answer
-  await scriptTokenEndpoint(connection.scenario, Array.from({ length: 5 }, () => scripted))
+  await connection.scenario.script('/token', Array.from({ length: 5 }, () => scripted))
 }
 
 /** Event bodies about the connection, once one reporting the failed refresh has arrived (delivery is asynchronous). */
 async function failureEventBodies(connectionId: string): Promise<string[]> {
   return vi.waitFor(async () => {
-    const bodies = await deliveredEventBodies(connectionId)
+    const bodies = (await webhookDeliveries(connectionId)).map((request) => request.body)
     expect(bodies.some((body) => /"type":"connection\.(refresh_failed|needs_reauth)"/.test(body))).toBe(true)
     return bodies
   })
 }
 
-/** The stable code of an error that crossed the service binding (`[latchkey:<code>] message`). */
-function codeOf(error: unknown): string | null {
-  return error instanceof Error ? (/^\[latchkey:([a-z_]+)\] /.exec(error.message)?.[1] ?? null) : null
-}
-
 describe('refresh against a failing token endpoint', () => {
   it.each(FAULTS)('$name: the refresh fails with a stable code and the stored credentials stay as they were', { timeout: 30_000 }, async (fault) => {
     const connection = await seedFaultConnection(fault)
-    const before = await storedCredentials(connection.connectionId)
+    const before = await sealedCredentials(connection.connectionId)
     await scriptFault(connection, fault)
 
     const error = await latchkey.refresh(connection.tenant, connection.connectionId).then(
@@ -176,16 +154,16 @@ describe('refresh against a failing token endpoint', () => {
       (thrown: unknown) => thrown,
     )
 
-    expect(codeOf(error)).toBe(fault.refresh.code)
+    expect(await errorCodeOf(error)).toBe(fault.refresh.code)
     const message = error instanceof Error ? error.message : ''
     expect(message).not.toMatch(STACK_FRAME)
-    expect(await storedCredentials(connection.connectionId)).toEqual(before)
+    expect(await sealedCredentials(connection.connectionId)).toEqual(before)
     expect(before.credentials['refresh_token']).toEqual(expect.any(String))
     const summary = await latchkey.getConnection(connection.tenant, connection.connectionId)
     expect(summary.status).toBe(fault.refresh.status)
     expect(summary.lastError?.code).toBe(fault.refresh.code)
     if (fault.answer !== 'connection_reset') {
-      const hits = await tokenEndpointHits(connection.scenario)
+      const hits = await connection.scenario.count('/token')
       if (fault.refresh.retried) expect(hits).toBeGreaterThan(1)
       else expect(hits).toBe(1)
     }
@@ -204,33 +182,32 @@ describe('refresh against a failing token endpoint', () => {
       () => null,
       (thrown: unknown) => thrown,
     )
-    expect(codeOf(second)).toBe('rate_limited')
-    expect(await tokenEndpointHits(connection.scenario)).toBe(1)
+    expect(await errorCodeOf(second)).toBe('rate_limited')
+    expect(await connection.scenario.count('/token')).toBe(1)
     // The access token is still valid: callers keep getting it meanwhile.
     const token = await latchkey.getAccessToken(connection.tenant, connection.connectionId)
-    expect((await storedCredentials(connection.connectionId)).credentials['access_token']).toBe(token.accessToken)
+    expect((await sealedCredentials(connection.connectionId)).credentials['access_token']).toBe(token.accessToken)
   })
 })
 
 describe('code exchange against a failing token endpoint', () => {
   it.each(FAULTS)('$name: a reconnect fails with a stable code, no stack, and the old credentials stay', { timeout: 20_000 }, async (fault) => {
     const connection = await seedFaultConnection(fault)
-    const before = await storedCredentials(connection.connectionId)
+    const before = await sealedCredentials(connection.connectionId)
     await scriptFault(connection, fault)
-    const browser = new Browser([upstreamOrigin])
+    const browser = new Browser({ follow: [upstreamOrigin()] })
 
     const end = await browser.navigate(
-      await connectUrl({
-        tenant: connection.tenant,
-        connectorKey: 'e2e-faults',
-        connectionId: connection.connectionId,
+      await connectUrlFor('e2e-faults', {
+        sub: connection.tenant,
+        connector: 'e2e-faults',
+        connection_id: connection.connectionId,
         input: connection.connectionInput,
-        returnUrl: null,
       }),
     )
 
     // S7: the callback redirected to the result route; the code is in no URL the flow ended on.
-    expect(end.url.startsWith(`${WORKER_ORIGIN}/oauth/done?`)).toBe(true)
+    expect(end.url.startsWith(`${LATCHKEY_ORIGIN}/oauth/done?`)).toBe(true)
     expect(new URL(end.url).searchParams.get('error')).toBe(fault.exchange)
     const expected = fault.exchange
     expect(end.response.status).toBe(ERROR_CODES[expected])
@@ -241,13 +218,13 @@ describe('code exchange against a failing token endpoint', () => {
       if (answer.status >= 500) expect(answer.body).toMatch(/<code>[a-z_]+<\/code>/)
     }
     // Nothing was written: the old credentials are untouched and no other connection appeared.
-    expect(await storedCredentials(connection.connectionId)).toEqual(before)
+    expect(await sealedCredentials(connection.connectionId)).toEqual(before)
     expect((await latchkey.listConnections(connection.tenant)).map((summary) => summary.connectionId)).toEqual([connection.connectionId])
     const summary = await latchkey.getConnection(connection.tenant, connection.connectionId)
     expect(summary.status).toBe('connected')
-    if (fault.answer !== 'connection_reset') expect(await tokenEndpointHits(connection.scenario)).toBe(1)
+    if (fault.answer !== 'connection_reset') expect(await connection.scenario.count('/token')).toBe(1)
     const answers = browser.workerAnswers.map((answer) => `${answer.location ?? ''}\n${answer.body}`)
-    const events = await deliveredEventBodies(connection.connectionId)
+    const events = (await webhookDeliveries(connection.connectionId)).map((request) => request.body)
     expect(leakedSecrets([...answers, JSON.stringify(summary), ...events, capture.text()].join('\n'), connection.secrets)).toEqual([])
   })
 })
@@ -255,48 +232,47 @@ describe('code exchange against a failing token endpoint', () => {
 describe('S17 id_tokens in refresh responses (OpenID Connect Core 12.2)', () => {
   /** A connection to an OpenID Connect scenario whose connector declares the scenario's issuer. */
   const seedOpenIdConnection = (): Promise<SeededConnection> => seedConnection({ connectionInput: { withIssuer: true }, scope: 'openid' })
-  const issuerOf = (connection: SeededConnection): string => `${upstreamOrigin}/s/${connection.scenario}`
 
   it('S17 a valid id_token about the same user from the declared issuer is validated and stored with the new tokens', async () => {
     const connection = await seedOpenIdConnection()
-    const before = await storedCredentials(connection.connectionId)
+    const before = await sealedCredentials(connection.connectionId)
 
     await latchkey.refresh(connection.tenant, connection.connectionId)
 
-    const after = (await storedCredentials(connection.connectionId)).credentials
+    const after = (await sealedCredentials(connection.connectionId)).credentials
     expect(after['access_token']).not.toBe(before.credentials['access_token'])
-    expect(decodeJwt(String(after['id_token']))).toMatchObject({ iss: issuerOf(connection), sub: 'user-1', aud: E2E_FAULTS_CLIENT.clientId })
-    expect(await requestCount(connection.scenario, '/jwks')).toBeGreaterThan(0)
+    expect(decodeJwt(String(after['id_token']))).toMatchObject({ iss: connection.scenario.issuer, sub: 'user-1', aud: E2E_FAULTS_CLIENT.clientId })
+    expect(await connection.scenario.count('/jwks')).toBeGreaterThan(0)
   })
 
   it.each(['wrong_audience', 'wrong_issuer', 'expired', 'foreign_key', 'alg_none', 'other_subject'] as const)(
     'S17 a refresh response with a forged id_token (%s) is refused and the stored credentials stay as they were',
     async (forgery) => {
       const connection = await seedOpenIdConnection()
-      const before = await storedCredentials(connection.connectionId)
-      await configureScenario(connection.scenario, { idToken: forgery })
+      const before = await sealedCredentials(connection.connectionId)
+      await connection.scenario.configure({ idToken: forgery })
 
       const error = await latchkey.refresh(connection.tenant, connection.connectionId).then(
         () => null,
         (thrown: unknown) => thrown,
       )
 
-      expect(codeOf(error)).toBe('refresh_failed')
-      expect(await storedCredentials(connection.connectionId)).toEqual(before)
+      expect(await errorCodeOf(error)).toBe('refresh_failed')
+      expect(await sealedCredentials(connection.connectionId)).toEqual(before)
       const summary = await latchkey.getConnection(connection.tenant, connection.connectionId)
       expect(summary).toMatchObject({ status: 'error', lastError: { code: 'refresh_failed' } })
-      expect(await tokenEndpointHits(connection.scenario)).toBe(1)
+      expect(await connection.scenario.count('/token')).toBe(1)
     },
   )
 
   it('S17 without a declared issuer, an id_token in a refresh response is not stored: the one from the authorization stays', async () => {
     const connection = await seedConnection({ scope: 'openid' })
-    const before = await storedCredentials(connection.connectionId)
-    await configureScenario(connection.scenario, { idToken: 'other_subject' })
+    const before = await sealedCredentials(connection.connectionId)
+    await connection.scenario.configure({ idToken: 'other_subject' })
 
     await latchkey.refresh(connection.tenant, connection.connectionId)
 
-    const after = (await storedCredentials(connection.connectionId)).credentials
+    const after = (await sealedCredentials(connection.connectionId)).credentials
     expect(after['access_token']).not.toBe(before.credentials['access_token'])
     expect(after['id_token']).toBe(before.credentials['id_token'])
     expect(decodeJwt(String(after['id_token']))).toMatchObject({ sub: 'user-1' })

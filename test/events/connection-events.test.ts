@@ -5,57 +5,42 @@
  */
 import { env } from 'cloudflare:workers'
 import { describe, expect, it, vi } from 'vitest'
-import type { ConnectionEvent } from '../../src/events/connection-event.ts'
-import { deliverEvent } from '../../src/events/deliver-event.ts'
-import { SIGNATURE_HEADER, verifyWebhookSignature } from '../../src/events/webhook-signature.ts'
-import {
-  connectionObject,
-  credentialsFrom,
-  grantTokens,
-  revokeUpstreamGrants,
-  rpc,
-  scriptUpstream,
-  storeConnection,
-  storedCredentials,
-  upstreamOrigin,
-  upstreamRequests,
-  type LoggedRequest,
-} from '../connection/helpers.ts'
+import type { ConnectionEvent } from '../../src/connection/events/connection-event.ts'
+import { deliverEvent } from '../../src/connection/events/deliver-event.ts'
+import { SIGNATURE_HEADER, verifyWebhookSignature } from '../../src/connection/events/webhook-signature.ts'
+import { connectionObject, credentialsFrom, storeConnection } from '../connection/helpers.ts'
+import { storedCredentials } from '../support/connections.ts'
+import { UpstreamScenario, webhookDeliveries, type LoggedRequest } from '../support/upstream.ts'
 
-const EVENTS_SCENARIO = 'latchkey-events'
 const WEBHOOK_SECRET = Reflect.get(env, 'EVENTS_WEBHOOK_SECRET') as string
 
 /** Webhook deliveries about one connection, parsed. */
 async function deliveriesFor(connectionId: string): Promise<{ request: LoggedRequest; event: ConnectionEvent }[]> {
-  const requests = await upstreamRequests(EVENTS_SCENARIO, '/webhook')
-  return requests
-    .map((request) => ({ request, event: JSON.parse(request.body) as ConnectionEvent }))
-    .filter(({ event }) => event.connectionId === connectionId)
+  return (await webhookDeliveries(connectionId)).map((request) => ({ request, event: JSON.parse(request.body) as ConnectionEvent }))
 }
 
 describe('webhook events', () => {
   it('S13 delivers signed events for each lifecycle step, none carrying a token, without failing the operations', async () => {
     const connection = await storeConnection({ label: 'events-lifecycle', expiresAt: Date.now() - 1000 })
     const stub = connectionObject(connection.connectionId)
+    const upstream = new UpstreamScenario(connection.scenario)
     const issued = [connection.tokens.access_token, connection.tokens.refresh_token]
 
-    await rpc(() => stub.getAccessToken(connection.tenant))
+    await stub.getAccessToken(connection.tenant)
     const refreshed = await storedCredentials(connection.connectionId)
     issued.push(refreshed['access_token'] as string, refreshed['refresh_token'] as string)
-    const fresh = await grantTokens(connection.scenario)
+    const fresh = await upstream.grant()
     issued.push(fresh.access_token, fresh.refresh_token as string)
-    await rpc(() =>
-      stub.storeAuthorizedConnection({
-        connectionId: connection.connectionId,
-        connectorKey: 'test-oauth',
-        tenant: connection.tenant,
-        connectionInput: { scenario: connection.scenario },
-        credentials: credentialsFrom(fresh, Date.now() - 1000),
-      }),
-    )
-    await revokeUpstreamGrants(connection.scenario)
-    await rpc(() => stub.getAccessToken(connection.tenant)).catch(() => undefined)
-    await rpc(() => stub.disconnect(connection.tenant))
+    await stub.storeAuthorizedConnection({
+      connectionId: connection.connectionId,
+      connectorKey: 'test-oauth',
+      tenant: connection.tenant,
+      connectionInput: { scenario: connection.scenario },
+      credentials: credentialsFrom(fresh, Date.now() - 1000),
+    })
+    await upstream.revokeGrants()
+    await stub.getAccessToken(connection.tenant).catch(() => undefined)
+    await stub.disconnect(connection.tenant)
 
     const expected = ['connection.created', 'connection.refreshed', 'connection.reconnected', 'connection.needs_reauth', 'connection.deleted']
     await vi.waitFor(async () => expect((await deliveriesFor(connection.connectionId)).map(({ event }) => event.type).sort()).toEqual([...expected].sort()))
@@ -72,8 +57,8 @@ describe('webhook events', () => {
 
   it('S13 a refresh_failed event names the error code and carries no token', async () => {
     const connection = await storeConnection({ label: 'events-refresh-failed', expiresAt: Date.now() - 1000 })
-    await scriptUpstream(connection.scenario, '/token', [{ status: 500 }, { status: 500 }, { status: 500 }])
-    await rpc(() => connectionObject(connection.connectionId).getAccessToken(connection.tenant)).catch(() => undefined)
+    await new UpstreamScenario(connection.scenario).script('/token', [{ status: 500 }, { status: 500 }, { status: 500 }])
+    await connectionObject(connection.connectionId).getAccessToken(connection.tenant).catch(() => undefined)
 
     await vi.waitFor(async () => expect((await deliveriesFor(connection.connectionId)).map(({ event }) => event.type)).toContain('connection.refresh_failed'))
     const failed = (await deliveriesFor(connection.connectionId)).find(({ event }) => event.type === 'connection.refresh_failed')
@@ -103,7 +88,7 @@ describe('queue events', () => {
   it('never throws when the queue and the webhook both fail', async () => {
     const queue = { send: async () => Promise.reject(new Error('queue down')) } as unknown as Queue<ConnectionEvent>
     const event = { id: 'evt_fail', type: 'connection.deleted' } as ConnectionEvent
-    const webhook = { url: `${upstreamOrigin}/s/events-failing-webhook/webhook`, secret: 's' }
+    const webhook = { url: `${new UpstreamScenario('events-failing-webhook').base}/webhook`, secret: 's' }
     await expect(deliverEvent({ webhook, queue }, event, Date.now())).resolves.toBeUndefined()
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { signWebhookBody, verifyWebhookSignature } from '../../src/events/webhook-signature.ts'
+import { signWebhookBody, verifyWebhookSignature } from '../../src/connection/events/webhook-signature.ts'
 
 const SECRET = 'whsec-test'
 const BODY = '{"type":"connection.created"}'

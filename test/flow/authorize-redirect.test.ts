@@ -2,7 +2,8 @@ import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { isPendingAuthorization } from '../../src/flow/pending-authorization.ts'
 import { Browser, LATCHKEY_ORIGIN } from '../support/browser.ts'
-import { connectUrl, errorCodeOf, startFlow } from '../support/connect-flow.ts'
+import { connectUrl, startFlow } from '../support/connect-flow.ts'
+import { errorCodeOf } from '../support/error-code.ts'
 import { UpstreamScenario } from '../support/upstream.ts'
 
 const REDIRECT_URI = `${LATCHKEY_ORIGIN}/oauth/callback`
@@ -78,7 +79,7 @@ describe('the authorize redirect', () => {
     for (const attribute of ['Secure', 'HttpOnly', 'SameSite=Lax', 'Path=/']) expect(setCookie).toContain(attribute)
     expect(setCookie).not.toMatch(/Domain=/i)
     const state = new URL(response.headers.get('Location') ?? '').searchParams.get('state') ?? ''
-    const [nonce = ''] = [...browser.cookies.values()]
+    const [nonce = ''] = [...browser.cookies().values()]
     const record = await pendingRecord(state)
     expect(record['browserBindingHash']).toBe(await s256(nonce))
     expect(JSON.stringify(record)).not.toContain(nonce)

@@ -1,11 +1,10 @@
 import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { Browser, LATCHKEY_ORIGIN } from '../support/browser.ts'
-import { errorCodeOf, flowUpToCallback, resultPageAfter } from '../support/connect-flow.ts'
+import { flowUpToCallback, resultPageAfter, RETURN_URL } from '../support/connect-flow.ts'
 import { storedSummary } from '../support/connections.ts'
+import { errorCodeOf } from '../support/error-code.ts'
 import { UpstreamScenario } from '../support/upstream.ts'
-
-const RETURN_URL = 'https://app.example.com/connected'
 
 /** Visits the callback and asserts the rejection happened before any token request. */
 async function expectRejected(scenario: UpstreamScenario, response: Response, code: string): Promise<void> {
@@ -19,12 +18,12 @@ describe('callback state checks', () => {
     const scenario = new UpstreamScenario()
     const browser = new Browser()
     const callbackUrl = await flowUpToCallback(browser, scenario, { claims: { return_url: RETURN_URL } })
-    const cookies = new Map(browser.cookies)
+    const cookies = browser.cookies()
     expect((await browser.get(callbackUrl)).status).toBe(303)
     expect(await scenario.count('/token')).toBe(1)
 
-    browser.cookies.clear()
-    for (const [name, value] of cookies) browser.cookies.set(name, value)
+    browser.clearCookies()
+    for (const [name, value] of cookies) browser.setCookie(name, value)
     const replay = await browser.get(callbackUrl)
     expect(replay.status).toBe(400)
     expect(await errorCodeOf(replay)).toBe('state_reused')
@@ -46,7 +45,7 @@ describe('callback state checks', () => {
     const scenario = new UpstreamScenario()
     const browser = new Browser()
     const callbackUrl = await flowUpToCallback(browser, scenario)
-    browser.cookies.clear()
+    browser.clearCookies()
     await expectRejected(scenario, await browser.get(callbackUrl), 'state_browser_mismatch')
   })
 
@@ -57,9 +56,9 @@ describe('callback state checks', () => {
     const victimCallback = await flowUpToCallback(victim, scenario)
     await flowUpToCallback(attacker, scenario)
     // The attacker's binding value under the victim's cookie name.
-    const [name = ''] = [...victim.cookies.keys()]
-    const [attackerValue = ''] = [...attacker.cookies.values()]
-    attacker.cookies.set(name, attackerValue)
+    const [name = ''] = [...victim.cookies().keys()]
+    const [attackerValue = ''] = [...attacker.cookies().values()]
+    attacker.setCookie(name, attackerValue)
     await expectRejected(scenario, await attacker.get(victimCallback), 'state_browser_mismatch')
     // A browser holding only another flow's cookie is refused as well.
     await expectRejected(scenario, await new Browser().get(victimCallback), 'state_browser_mismatch')
@@ -168,12 +167,12 @@ describe('callback state checks', () => {
     const scenario = new UpstreamScenario()
     const browser = new Browser()
     const callbackUrl = await flowUpToCallback(browser, scenario, { claims: { return_url: RETURN_URL } })
-    expect(browser.cookies.size).toBe(1)
+    expect(browser.cookies().size).toBe(1)
     const response = await browser.get(callbackUrl)
     expect(response.status).toBe(303)
     expect(response.headers.get('Cache-Control')).toBe('no-store')
     expect(response.headers.get('Referrer-Policy')).toBe('no-referrer')
-    expect(browser.cookies.size).toBe(0)
+    expect(browser.cookies().size).toBe(0)
     // The code leaves the URL: the redirect target carries no code.
     expect(response.headers.get('Location')).not.toContain('code=')
   })
@@ -208,11 +207,11 @@ describe('callback state checks', () => {
     expect(await storedSummary(connectionId)).toMatchObject({ connectionId, tenant: 'tenant-bound', status: 'connected' })
     // The tenant is the one bound to the state, whoever completes the callback: no other tenant reaches it.
     const stub = env.CONNECTIONS.get(env.CONNECTIONS.idFromName(connectionId))
-    const foreign = await stub.getSummaryFor('tenant-1').then(
+    const foreign = await stub.getSummary('tenant-1').then(
       () => null,
       (error: unknown) => error,
     )
     expect(String(foreign)).toContain('[latchkey:connection_not_found]')
-    expect(await stub.getSummaryFor('tenant-bound')).toMatchObject({ tenant: 'tenant-bound' })
+    expect(await stub.getSummary('tenant-bound')).toMatchObject({ tenant: 'tenant-bound' })
   })
 })

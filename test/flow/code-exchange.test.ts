@@ -1,11 +1,11 @@
 import { env } from 'cloudflare:test'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Browser, LATCHKEY_ORIGIN } from '../support/browser.ts'
-import { authorizeAtUpstream, errorCodeOf, flowUpToCallback, resultPageAfter, startFlow, type FlowOptions } from '../support/connect-flow.ts'
+import { authorizeAtUpstream, flowUpToCallback, resultPageAfter, RETURN_URL, startFlow, type FlowOptions } from '../support/connect-flow.ts'
 import { storedCredentials } from '../support/connections.ts'
+import { errorCodeOf } from '../support/error-code.ts'
 import { UpstreamScenario } from '../support/upstream.ts'
 
-const RETURN_URL = 'https://app.example.com/connected'
 const CLIENT_SECRET = 'se:cr&t+ va%lue'
 const REDIRECT_URI = `${LATCHKEY_ORIGIN}/oauth/callback`
 

@@ -8,10 +8,8 @@
 import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { Browser } from '../support/browser.ts'
-import { connectThroughFlow, flowUpToCallback } from '../support/connect-flow.ts'
+import { connectThroughFlow, flowUpToCallback, RETURN_URL } from '../support/connect-flow.ts'
 import { UpstreamScenario, upstreamOrigin } from '../support/upstream.ts'
-
-const RETURN_URL = 'https://app.example.com/connected'
 
 /** The same token endpoint path of `scenario`, on another origin. */
 function elsewhere(scenario: UpstreamScenario): string {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { Browser } from '../support/browser.ts'
-import { connectThroughFlow, connectUrl, errorCodeOf, expectCodeFreeRedirect, flowUpToCallback, resultPageAfter } from '../support/connect-flow.ts'
+import { connectThroughFlow, connectUrl, expectCodeFreeRedirect, flowUpToCallback, resultPageAfter } from '../support/connect-flow.ts'
 import { storedCredentials, storedSummary } from '../support/connections.ts'
+import { errorCodeOf } from '../support/error-code.ts'
 import { UpstreamScenario } from '../support/upstream.ts'
 
 const RETURN_URL = 'https://app.example.com/settings/integrations?tab=crm'

@@ -3,18 +3,18 @@
  * gets no redirect of its own. Its URL is a trust boundary: only results Latchkey signed are
  * shown or posted, and a popup origin must still be on ALLOWED_RETURN_ORIGINS (S8).
  */
-import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test'
+import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import worker from '../../src/index.ts'
 import { flowResultUrl, type FlowResult } from '../../src/flow/flow-result.ts'
+import { readSettings } from '../../src/settings.ts'
 import { Browser, LATCHKEY_ORIGIN } from '../support/browser.ts'
-import { errorCodeOf } from '../support/connect-flow.ts'
+import { errorCodeOf } from '../support/error-code.ts'
 
 const CONNECTED: FlowResult = { status: 'connected', connectionId: 'conn_aaaaaaaaaaaaaaaaaaaaaaaaaa', error: null, providerError: null, popupOrigin: 'https://app.example.com' }
 
 /** A result URL as the callback makes it, with `change` applied to its query afterwards. */
 async function resultUrl(result: FlowResult, change: (query: URLSearchParams) => void = () => undefined): Promise<string> {
-  const url = new URL(await flowResultUrl(env, result))
+  const url = new URL(await flowResultUrl(readSettings(env), result))
   change(url.searchParams)
   return url.toString()
 }
@@ -56,9 +56,7 @@ describe('the result route', () => {
   it('S8 a popup origin no longer on ALLOWED_RETURN_ORIGINS is refused on the result route', async () => {
     const url = await resultUrl(CONNECTED)
     const narrowed = { ...env, ALLOWED_RETURN_ORIGINS: 'http://localhost:5173' } as Env
-    const context = createExecutionContext()
-    const response = await worker.fetch(new Request(url, { redirect: 'manual' }), narrowed, context)
-    await waitOnExecutionContext(context)
+    const response = await new Browser({ env: narrowed }).get(url)
     expect(response.status).toBe(400)
     expect(await errorCodeOf(response)).toBe('return_url_not_allowed')
   })

@@ -1,9 +1,10 @@
 import { env, SELF } from 'cloudflare:test'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Browser, LATCHKEY_ORIGIN } from '../support/browser.ts'
-import { errorCodeOf, flowUpToCallback, resultPageAfter } from '../support/connect-flow.ts'
+import { flowUpToCallback, resultPageAfter } from '../support/connect-flow.ts'
 import { mintConnectToken } from '../support/connect-token.ts'
 import { storedCredentials } from '../support/connections.ts'
+import { errorCodeOf } from '../support/error-code.ts'
 import { UpstreamScenario } from '../support/upstream.ts'
 
 const CALLBACK = `${LATCHKEY_ORIGIN}/oauth/callback`
@@ -76,7 +77,7 @@ describe('S18 bad input gets a 4xx with a stable code', () => {
     const browser = new Browser()
     const callbackUrl = await flowUpToCallback(browser, scenario)
     const cookie = cookieOf(browser.cookieHeader())
-    browser.cookies.clear()
+    browser.clearCookies()
     const response = await browser.get(callbackUrl, { Cookie: cookie })
     expect(await errorCodeOf(response)).toBe('state_browser_mismatch')
     expect(await scenario.count('/token')).toBe(0)

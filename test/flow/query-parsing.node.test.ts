@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { LatchkeyError } from '../../src/errors.ts'
 import { readBindingNonce } from '../../src/flow/browser-binding.ts'
 import { isWellFormedState, parseCallbackQuery } from '../../src/flow/callback-query.ts'
 import { rawQuery } from '../../src/flow/query-string.ts'
-
-function codeOf(run: () => unknown): string | null {
-  try {
-    run()
-    return null
-  } catch (error) {
-    return error instanceof LatchkeyError ? error.code : 'unexpected'
-  }
-}
+import { errorCodeOf } from '../support/error-code.ts'
 
 const STATE = 'A'.repeat(43)
 
@@ -45,8 +36,8 @@ describe('callback query parsing', () => {
     [`x=${'a'.repeat(9000)}`, 'invalid_request'],
     [Array.from({ length: 51 }, (_, index) => `p${index}=1`).join('&'), 'invalid_request'],
     ['__proto__=x&constructor=y', null],
-  ])('S7 S18 %s -> %s', (query, code) => {
-    expect(codeOf(() => parseCallbackQuery(query))).toBe(code)
+  ])('S7 S18 %s -> %s', async (query, code) => {
+    expect(await errorCodeOf(() => parseCallbackQuery(query))).toBe(code)
   })
 
   it('only states of the issued shape are looked up', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { LatchkeyError } from '../../src/errors.ts'
-import { checkReturnUrl, parseAllowedOrigins } from '../../src/flow/return-url.ts'
+import { checkReturnUrl } from '../../src/flow/return-url.ts'
+import { parseAllowedOrigins } from '../../src/settings.ts'
 
 const ALLOWED = parseAllowedOrigins('https://app.example.com, http://localhost:5173 ,not a url,https://with.path/x')
 

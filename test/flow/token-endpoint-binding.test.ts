@@ -6,10 +6,9 @@
 import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { Browser } from '../support/browser.ts'
-import { authorizeAtUpstream, errorCodeOf, flowUpToCallback, startFlow } from '../support/connect-flow.ts'
+import { authorizeAtUpstream, flowUpToCallback, RETURN_URL, startFlow } from '../support/connect-flow.ts'
+import { errorCodeOf } from '../support/error-code.ts'
 import { UpstreamScenario } from '../support/upstream.ts'
-
-const RETURN_URL = 'https://app.example.com/connected'
 
 describe('S6 the token endpoint is the one stored with the transaction', () => {
   it('S6 the stored token endpoint is never taken from the callback: an iss naming another server changes nothing', async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { LatchkeyError } from '../../src/errors.ts'
 import { connectorParameterVariable, readConnectorParameters } from '../../src/registry/connector-parameters.ts'
 import type { CompiledConnector } from '../../src/registry/types.ts'
+import { readSettings } from '../../src/settings.ts'
 
 function connector(key: string, parametersSchema?: Record<string, unknown>): CompiledConnector {
   const base: CompiledConnector = { key, name: key, auth: { type: 'oauth2', methods: {} } }
@@ -21,7 +22,7 @@ const SCHEMA = {
 }
 
 function read(key: string, variables: Record<string, unknown>, schema: Record<string, unknown> | undefined = SCHEMA): Record<string, unknown> {
-  return readConnectorParameters(connector(key, schema), variables as unknown as Env)
+  return readConnectorParameters(connector(key, schema), readSettings(variables as unknown as Env))
 }
 
 function errorOf(run: () => unknown): LatchkeyError {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { LatchkeyError } from '../../src/errors.ts'
-import { isLoopbackHost, validateOAuthConfig, type OAuthConfigContext } from '../../src/oauth/oauth-config.ts'
+import { isLoopbackHost } from '../../src/loopback-host.ts'
+import { validateOAuthConfig, type OAuthConfigContext } from '../../src/oauth/oauth-config.ts'
 
 const CONTEXT: OAuthConfigContext = { connectorKey: 'acme', connectorParameters: { clientId: 'id' }, allowInsecureLoopback: false }
 const BASE = { clientId: 'id', clientSecret: 's', authorizeUri: 'https://auth.example/authorize', tokenUri: 'https://auth.example/token' }

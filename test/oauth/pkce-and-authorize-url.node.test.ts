@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { buildAuthorizeUrl } from '../../src/oauth/authorize-url.ts'
 import type { OAuthConfig } from '../../src/oauth/oauth-config.ts'
-import { randomToken, s256CodeChallenge } from '../../src/oauth/pkce.ts'
+import { s256CodeChallenge } from '../../src/oauth/pkce.ts'
+import { randomToken } from '../../src/random-token.ts'
 
 const CONFIG: OAuthConfig = {
   clientId: 'client',

@@ -1,11 +1,16 @@
 /**
- * Drives the connect flow end to end the way a browser does: connect URL -> upstream authorize
- * -> Latchkey callback. Other test files may use `connectThroughFlow` to get a real connection.
+ * Drives the connect flow the way an application and a browser do: the application mints a
+ * connect token (S15); the browser opens the connect URL, authorizes at the upstream (the test
+ * upstream approves at once; the e2e authorization server wants a sign-in and consent) and
+ * comes back through Latchkey's callback. `connectThroughFlow` gives other tests a real connection.
  */
 import { expect } from 'vitest'
 import { Browser, LATCHKEY_ORIGIN } from './browser.ts'
 import { mintConnectToken, type ConnectTokenClaims } from './connect-token.ts'
 import { UpstreamScenario } from './upstream.ts'
+
+/** Where the app wants the user back (its origin is in ALLOWED_RETURN_ORIGINS of vitest.config.ts). */
+export const RETURN_URL = 'https://app.example.com/connected'
 
 /** What to connect. `input.scenario` defaults to the scenario's id. */
 export interface FlowOptions {
@@ -15,15 +20,18 @@ export interface FlowOptions {
   claims?: ConnectTokenClaims
 }
 
+/** The connect URL of `connectorKey` with a token freshly minted for `claims`. */
+export async function connectUrlFor(connectorKey: string, claims: ConnectTokenClaims): Promise<string> {
+  return `${LATCHKEY_ORIGIN}/connect/${connectorKey}?token=${await mintConnectToken(claims)}`
+}
+
 /** The connect URL for a freshly minted token. */
 export async function connectUrl(scenario: UpstreamScenario, options: FlowOptions = {}): Promise<string> {
-  const connectorKey = options.connectorKey ?? 'test-oauth'
-  const token = await mintConnectToken({
+  return connectUrlFor(options.connectorKey ?? 'test-oauth', {
     sub: options.tenant ?? 'tenant-1',
     input: { scenario: scenario.id, ...options.input },
     ...options.claims,
   })
-  return `${LATCHKEY_ORIGIN}/connect/${connectorKey}?token=${token}`
 }
 
 /** Starts a flow in `browser`; returns the authorize URL Latchkey redirected to and the state. */
@@ -83,12 +91,38 @@ export async function resultPageAfter(browser: Browser, callbackResponse: Respon
   return browser.get(location)
 }
 
-/** The error code on a Latchkey error page (or the `error` of a redirect), for assertions. */
-export async function errorCodeOf(response: Response): Promise<string | null> {
-  const location = response.headers.get('Location')
-  if (location !== null) return new URL(location).searchParams.get('error')
-  const text = await response.clone().text()
-  return /Error code: <code>([a-z_]+)<\/code>/.exec(text)?.[1] ?? null
+/** How a finished flow came back to the app, and the callback request that finished it. */
+export interface FinishedFlow {
+  /** The app's return URL as the Worker redirected to it. */
+  returnedTo: URL
+  /** The callback URL the authorization server sent the browser to (carries the code). */
+  callbackUrl: string
+  /** The Cookie header the browser sent with it (the flow's binding cookie). */
+  callbackCookie: string
+}
+
+/**
+ * Walks the whole flow against the e2e authorization server (oidc-provider's dev interactions,
+ * test/setup/authorization-server.ts): connect URL (returning to RETURN_URL), sign-in as
+ * `account` (any password), consent, callback, back to the app. `browser` must follow
+ * `issuer`'s redirects. Fails the test if any step does not land where a browser would expect it.
+ */
+export async function connectWithLogin(browser: Browser, issuer: string, account: string, connect: { tenant: string; connectorKey: string }): Promise<FinishedFlow> {
+  const loginPage = await browser.navigate(await connectUrlFor(connect.connectorKey, { sub: connect.tenant, connector: connect.connectorKey, return_url: RETURN_URL }))
+  expect(loginPage.response.status, 'the browser lands on the sign-in page').toBe(200)
+  expect(loginPage.url.startsWith(`${issuer}/interaction/`)).toBe(true)
+  await loginPage.response.body?.cancel()
+
+  const consentPage = await browser.navigate(loginPage.url, { form: { prompt: 'login', login: account, password: 'any password' } })
+  expect(consentPage.response.status, 'the browser lands on the consent page').toBe(200)
+  expect(consentPage.url.startsWith(`${issuer}/interaction/`)).toBe(true)
+  await consentPage.response.body?.cancel()
+
+  const end = await browser.navigate(consentPage.url, { form: { prompt: 'consent' } })
+  expect(end.leftTo, 'the flow ends with a redirect to the app').not.toBeNull()
+  const callback = browser.requests.findLast((request) => request.url.startsWith(`${LATCHKEY_ORIGIN}/oauth/callback?`))
+  if (!callback) throw new Error('the browser never reached the callback')
+  return { returnedTo: new URL(end.leftTo ?? ''), callbackUrl: callback.url, callbackCookie: callback.cookieHeader }
 }
 
 async function describe(response: Response): Promise<string> {

@@ -1,21 +1,31 @@
 /**
- * Test client for the upstream provider of test/setup/upstream-servers.ts (control API
- * documented there). One `UpstreamScenario` per test: its state is isolated by scenario id.
+ * The tests' one client of the test upstream (test/setup/upstream-servers.ts, whose header
+ * documents the control API). One `UpstreamScenario` per test: its state is isolated by
+ * scenario id. Connection events reach the upstream too (EVENTS_WEBHOOK_URL points at a
+ * scenario's webhook sink): `webhookDeliveries` reads them back.
  */
 import { env } from 'cloudflare:test'
 import type { LoggedRequest, ScenarioConfig, ScriptedResponse } from '../setup/upstream-servers.ts'
 
+export type { LoggedRequest, ScriptedResponse }
+
 /** `http://127.0.0.1:<port>` of the test upstream (the UPSTREAM_ORIGIN binding). */
 export function upstreamOrigin(): string {
-  const origin: unknown = Reflect.get(env, 'UPSTREAM_ORIGIN')
-  if (typeof origin !== 'string') throw new Error('UPSTREAM_ORIGIN is not bound: is test/setup/upstream-servers.ts in globalSetup?')
-  return origin
+  return stringBinding('UPSTREAM_ORIGIN')
 }
 
 /** The request log of a scenario. */
 export interface UpstreamLog {
   requests: LoggedRequest[]
   counts: Record<string, number>
+}
+
+/** A token response of the test upstream (what `grant` returns). */
+export interface IssuedTokens {
+  access_token: string
+  refresh_token?: string
+  expires_in?: number | string
+  [field: string]: unknown
 }
 
 /** One isolated scenario of the fake provider. */
@@ -52,19 +62,32 @@ export class UpstreamScenario {
     return (await this.log()).counts[path] ?? 0
   }
 
-  /** The logged requests to `path`. */
+  /** The logged requests to `path`, in order. */
   async requestsTo(path: string): Promise<LoggedRequest[]> {
     return (await this.log()).requests.filter((request) => request.path === path)
   }
 
-  /** Tokens issued without the browser dance (to seed a connection). */
-  async grant(options: { scope?: string; clientId?: string } = {}): Promise<Record<string, unknown>> {
-    return (await this.control('POST', '/_control/grant', options)) as Record<string, unknown>
+  /** The refresh tokens the token endpoint was sent, in order ('' for a request without one). */
+  async presentedRefreshTokens(): Promise<string[]> {
+    return (await this.requestsTo('/token')).map((request) => new URLSearchParams(request.body).get('refresh_token') ?? '')
   }
 
-  /** Makes every access token issued so far invalid at the API. */
+  /** Tokens issued without the browser dance (to seed a connection); an id_token when `scope` has openid. */
+  async grant(options: { scope?: string; clientId?: string } = {}): Promise<IssuedTokens> {
+    return (await this.control('POST', '/_control/grant', options)) as IssuedTokens
+  }
+
+  /** Makes every access token issued so far invalid at the API (it answers 401). */
   async expireAccessTokens(): Promise<void> {
     await this.control('POST', '/_control/expire', {})
+  }
+
+  /**
+   * Revokes every grant issued so far, as a user withdrawing access at the provider does: every
+   * refresh answers invalid_grant, however many token requests a refresh makes (retries included).
+   */
+  async revokeGrants(): Promise<void> {
+    await this.control('POST', '/_control/revoke', {})
   }
 
   private async control(method: string, path: string, body?: unknown): Promise<unknown> {
@@ -74,4 +97,19 @@ export class UpstreamScenario {
     if (!response.ok) throw new Error(`upstream control ${path} answered ${response.status}`)
     return response.json()
   }
+}
+
+/** The webhook requests that delivered events about `connectionId`, in order (delivery is asynchronous: poll). */
+export async function webhookDeliveries(connectionId: string): Promise<LoggedRequest[]> {
+  const sink = /^.*\/s\/([^/]+)\/webhook$/.exec(stringBinding('EVENTS_WEBHOOK_URL'))?.[1]
+  if (sink === undefined) throw new Error('EVENTS_WEBHOOK_URL is not a webhook sink of the test upstream')
+  const requests = await new UpstreamScenario(sink).requestsTo('/webhook')
+  return requests.filter((request) => (JSON.parse(request.body) as { connectionId?: unknown }).connectionId === connectionId)
+}
+
+/** A binding vitest.config.ts adds for tests only (so not in the generated Env type). */
+function stringBinding(name: string): string {
+  const value: unknown = Reflect.get(env, name)
+  if (typeof value !== 'string') throw new Error(`${name} is not bound: see upstreamBindings in vitest.config.ts`)
+  return value
 }

@@ -5,15 +5,19 @@
  */
 import { decodeJwt } from 'jose'
 import { describe, expect, it } from 'vitest'
-import { connectionObject, expireUpstreamTokens, newTenant, rpc, scriptUpstream, storeConnection } from '../connection/helpers.ts'
-import { mintConnectToken } from '../support/connect-token.ts'
-import { ORIGIN, PageVisitor, callWorker, forgeToken, mintPageToken, pageErrorCode, pageTokenParts } from './page-visitor.ts'
+import { connectionObject, newTenant, storeConnection } from '../connection/helpers.ts'
+import { LATCHKEY_ORIGIN, type Browser } from '../support/browser.ts'
+import { openPage, pageVisitor, readPage, submitPageForm } from '../support/connect-page.ts'
+import { storedSummary } from '../support/connections.ts'
+import { mintConnectToken, mintPageToken, pageTokenParts, signToken, unsignedToken } from '../support/connect-token.ts'
+import { errorCodeOf } from '../support/error-code.ts'
+import { UpstreamScenario } from '../support/upstream.ts'
 
 /** A visitor with an open page session for a fresh tenant. */
-async function signedIn(mode: 'redirect' | 'popup' = 'redirect'): Promise<{ visitor: PageVisitor; tenant: string }> {
+async function signedIn(mode: 'redirect' | 'popup' = 'redirect'): Promise<{ visitor: Browser; tenant: string }> {
   const tenant = newTenant()
-  const visitor = new PageVisitor()
-  expect((await visitor.open(await mintPageToken(tenant, mode))).status).toBe(303)
+  const visitor = pageVisitor()
+  expect((await openPage(visitor, await mintPageToken(tenant, mode))).status).toBe(303)
   return { visitor, tenant }
 }
 
@@ -25,44 +29,40 @@ describe('access (S14, S15)', () => {
     ['POST', '/connections/conn_aaaaaaaaaaaaaaaaaaaaaaaaaa/disconnect'],
   ])('S14 %s %s without a page session is refused', async (method, path) => {
     const stored = await storeConnection({ label: 'ui-no-session' })
-    const response = await callWorker(`${ORIGIN}${path}`, { method, headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: method === 'POST' ? 'csrf=x' : undefined })
+    const response = await pageVisitor().request(`${LATCHKEY_ORIGIN}${path}`, { method, headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: method === 'POST' ? 'csrf=x' : undefined })
     expect(response.status).toBe(401)
-    expect(await pageErrorCode(response)).toBe('invalid_page_token')
+    expect(await errorCodeOf(response)).toBe('invalid_page_token')
     expect(await response.text()).not.toContain(stored.connectionId)
   })
 
   const tenant = 'tenant-forged'
   it.each([
-    ['signed with another secret', async () => forgeToken(pageTokenParts(tenant).header, pageTokenParts(tenant).claims, 'another-secret-another-secret-another')],
-    ['unsigned (alg none)', async () => {
-      const { claims } = pageTokenParts(tenant)
-      const encode = (value: unknown): string => btoa(JSON.stringify(value)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
-      return `${encode({ alg: 'none', typ: 'JWT' })}.${encode(claims)}.`
-    }],
-    ['expired', async () => forgeToken(pageTokenParts(tenant).header, { ...pageTokenParts(tenant).claims, exp: Math.floor(Date.now() / 1000) - 120 })],
-    ['valid for more than an hour', async () => forgeToken(pageTokenParts(tenant).header, { ...pageTokenParts(tenant).claims, exp: Math.floor(Date.now() / 1000) + 7200 })],
-    ['without the page audience', async () => forgeToken(pageTokenParts(tenant).header, { ...pageTokenParts(tenant).claims, aud: 'someone-else' })],
-    ['without the critical header', async () => forgeToken({ typ: 'JWT' }, pageTokenParts(tenant).claims)],
-    ['without sub', async () => forgeToken(pageTokenParts(tenant).header, { ...pageTokenParts(tenant).claims, sub: undefined })],
-    ['with an unknown mode', async () => forgeToken(pageTokenParts(tenant).header, { ...pageTokenParts(tenant).claims, mode: 'iframe' })],
+    ['signed with another secret', async () => signToken(pageTokenParts(tenant).header, pageTokenParts(tenant).claims, 'another-secret-another-secret-another')],
+    ['unsigned (alg none)', async () => unsignedToken(pageTokenParts(tenant).claims)],
+    ['expired', async () => signToken(pageTokenParts(tenant).header, { ...pageTokenParts(tenant).claims, exp: Math.floor(Date.now() / 1000) - 120 })],
+    ['valid for more than an hour', async () => signToken(pageTokenParts(tenant).header, { ...pageTokenParts(tenant).claims, exp: Math.floor(Date.now() / 1000) + 7200 })],
+    ['without the page audience', async () => signToken(pageTokenParts(tenant).header, { ...pageTokenParts(tenant).claims, aud: 'someone-else' })],
+    ['without the critical header', async () => signToken({ typ: 'JWT' }, pageTokenParts(tenant).claims)],
+    ['without sub', async () => signToken(pageTokenParts(tenant).header, { ...pageTokenParts(tenant).claims, sub: undefined })],
+    ['with an unknown mode', async () => signToken(pageTokenParts(tenant).header, { ...pageTokenParts(tenant).claims, mode: 'iframe' })],
     ['a connect token', async () => mintConnectToken({ sub: tenant })],
   ])('S15 a page token %s opens no session', async (_case, makeToken) => {
-    const response = await new PageVisitor().open(await makeToken())
+    const response = await openPage(pageVisitor(), await makeToken())
     expect(response.status).toBe(401)
-    expect(await pageErrorCode(response)).toBe('invalid_page_token')
+    expect(await errorCodeOf(response)).toBe('invalid_page_token')
     expect(response.headers.get('Set-Cookie')).toBeNull()
   })
 
   it('S15 a page token does not start a connection', async () => {
-    const response = await callWorker(`${ORIGIN}/connect/test-oauth?token=${await mintPageToken(newTenant())}`)
+    const response = await pageVisitor().get(`${LATCHKEY_ORIGIN}/connect/test-oauth?token=${await mintPageToken(newTenant())}`)
     expect(response.status).toBe(401)
-    expect(await pageErrorCode(response)).toBe('invalid_connect_token')
+    expect(await errorCodeOf(response)).toBe('invalid_connect_token')
     expect(response.headers.get('Location')).toBeNull()
   })
 
   it('trades the page token for a __Host- HttpOnly cookie and takes it out of the address bar', async () => {
     const token = await mintPageToken(newTenant())
-    const response = await new PageVisitor().open(token)
+    const response = await openPage(pageVisitor(), token)
     expect(response.status).toBe(303)
     expect(response.headers.get('Location')).toBe('/connections')
     const cookies = response.headers.getAll('Set-Cookie')
@@ -79,14 +79,14 @@ describe('the page', () => {
     const { visitor, tenant } = await signedIn()
     const connected = await storeConnection({ label: 'ui-connected', tenant })
     const needsReauth = await storeConnection({ label: 'ui-reauth', tenant })
-    await scriptUpstream(needsReauth.scenario, '/token', [{ status: 400, body: { error: 'invalid_grant' } }])
-    await expect(rpc(() => connectionObject(needsReauth.connectionId).refresh(tenant))).rejects.toMatchObject({ code: 'needs_reauth' })
+    await new UpstreamScenario(needsReauth.scenario).script('/token', [{ status: 400, body: { error: 'invalid_grant' } }])
+    await expect(connectionObject(needsReauth.connectionId).refresh(tenant)).rejects.toMatchObject({ code: 'needs_reauth' })
     const failing = await storeConnection({ label: 'ui-error', tenant })
-    await expireUpstreamTokens(failing.scenario)
-    expect((await rpc(() => connectionObject(failing.connectionId).testFor(tenant))).status).toBe('error')
+    await new UpstreamScenario(failing.scenario).expireAccessTokens()
+    expect((await connectionObject(failing.connectionId).testConnection(tenant)).status).toBe('error')
     const foreign = await storeConnection({ label: 'ui-foreign' })
 
-    const { response, html } = await visitor.page()
+    const { response, html } = await readPage(visitor)
     expect(response.status).toBe(200)
     const card = (connectionId: string): string => {
       const start = html.indexOf(`<code>${connectionId}</code>`)
@@ -107,17 +107,17 @@ describe('the page', () => {
   it('S13 shows no token, credential or page token', async () => {
     const tenant = newTenant()
     const token = await mintPageToken(tenant)
-    const visitor = new PageVisitor()
-    await visitor.open(token)
+    const visitor = pageVisitor()
+    await openPage(visitor, token)
     const stored = await storeConnection({ label: 'ui-secrets', tenant })
-    const { html } = await visitor.page()
+    const { html } = await readPage(visitor)
     expect(html).toContain(stored.connectionId)
-    for (const secret of [token, stored.tokens.access_token, stored.tokens.refresh_token ?? '-', visitor.cookie ?? '-']) expect(html).not.toContain(secret)
+    for (const secret of [token, stored.tokens.access_token, stored.tokens.refresh_token ?? '-', visitor.cookieHeader()]) expect(html).not.toContain(secret)
   })
 
   it('offers the configured connectors with labelled input fields, and hides unconfigured ones', async () => {
     const { visitor } = await signedIn()
-    const { html } = await visitor.page()
+    const { html } = await readPage(visitor)
     const form = html.slice(html.indexOf('value="test-oauth"'), html.indexOf('</form>', html.indexOf('value="test-oauth"')))
     expect(form).toContain('<label for="field-test-oauth-scenario">scenario</label>')
     expect(form).toContain('<input type="text" id="field-test-oauth-scenario" name="input.scenario" required aria-required="true"')
@@ -127,7 +127,7 @@ describe('the page', () => {
 
   it('sends redirect mode with a CSP nonce, no framing, no caching and no referrer', async () => {
     const { visitor } = await signedIn()
-    const { response } = await visitor.page()
+    const { response } = await readPage(visitor)
     const csp = response.headers.get('Content-Security-Policy') ?? ''
     expect(csp).toMatch(/^default-src 'none'; script-src 'nonce-[A-Za-z0-9_-]{43}'; style-src 'nonce-[A-Za-z0-9_-]{43}'; base-uri 'none'; form-action 'self' https:/)
     expect(csp).toContain("frame-ancestors 'none'")
@@ -138,11 +138,11 @@ describe('the page', () => {
 
   it('in popup mode may be framed by the application and submits connect forms into a popup', async () => {
     const tenant = newTenant()
-    const visitor = new PageVisitor()
-    const exchange = await visitor.open(await mintPageToken(tenant, 'popup'))
+    const visitor = pageVisitor()
+    const exchange = await openPage(visitor, await mintPageToken(tenant, 'popup'))
     expect(exchange.headers.getAll('Set-Cookie')).toContainEqual(expect.stringMatching(/; Secure; HttpOnly; SameSite=None; Partitioned$/))
     await storeConnection({ label: 'ui-popup', tenant })
-    const { response, html } = await visitor.page()
+    const { response, html } = await readPage(visitor)
     const csp = response.headers.get('Content-Security-Policy') ?? ''
     expect(csp).toContain('frame-ancestors https://app.example.com http://localhost:5173 https://latchkey.test')
     expect(response.headers.get('X-Frame-Options')).toBeNull()
@@ -159,7 +159,7 @@ describe('the page', () => {
     ['?notice=disconnected', 'status', 'The connection was disconnected.'],
   ])('shows what %s reports, never raw input', async (query, role, text) => {
     const { visitor } = await signedIn()
-    const { html } = await visitor.page(`/connections${query}`)
+    const { html } = await readPage(visitor, `/connections${query}`)
     expect(html).toContain(`role="${role}">${text}</p>`)
     expect(html).not.toContain('<script>alert')
   })
@@ -168,23 +168,23 @@ describe('the page', () => {
 describe('actions', () => {
   it('Connect redirects to a one-time connect URL that returns to the page', async () => {
     const { visitor, tenant } = await signedIn()
-    const { csrf } = await visitor.page()
-    const response = await visitor.post('/connections/connect', { csrf, connector: 'test-oauth', 'input.scenario': 'ui-connect' })
+    const { csrf } = await readPage(visitor)
+    const response = await submitPageForm(visitor, '/connections/connect', { csrf, connector: 'test-oauth', 'input.scenario': 'ui-connect' })
     expect(response.status).toBe(303)
     const location = new URL(response.headers.get('Location') ?? '')
-    expect(`${location.origin}${location.pathname}`).toBe(`${ORIGIN}/connect/test-oauth`)
+    expect(`${location.origin}${location.pathname}`).toBe(`${LATCHKEY_ORIGIN}/connect/test-oauth`)
     const claims = decodeJwt(location.searchParams.get('token') ?? '')
-    expect(claims).toMatchObject({ sub: tenant, connector: 'test-oauth', input: { scenario: 'ui-connect' }, return_url: `${ORIGIN}/connections`, mode: 'redirect' })
+    expect(claims).toMatchObject({ sub: tenant, connector: 'test-oauth', input: { scenario: 'ui-connect' }, return_url: `${LATCHKEY_ORIGIN}/connections`, mode: 'redirect' })
     expect(typeof claims.jti).toBe('string')
     // The URL really starts the flow.
-    expect((await callWorker(location.toString())).status).toBe(302)
+    expect((await pageVisitor().get(location)).status).toBe(302)
   })
 
   it('Reconnect redirects to a connect URL for the same connection', async () => {
     const { visitor, tenant } = await signedIn('popup')
     const stored = await storeConnection({ label: 'ui-reconnect', tenant })
-    const { csrf } = await visitor.page()
-    const response = await visitor.post(`/connections/${stored.connectionId}/reconnect`, { csrf })
+    const { csrf } = await readPage(visitor)
+    const response = await submitPageForm(visitor, `/connections/${stored.connectionId}/reconnect`, { csrf })
     expect(response.status).toBe(303)
     const claims = decodeJwt(new URL(response.headers.get('Location') ?? '').searchParams.get('token') ?? '')
     expect(claims).toMatchObject({ sub: tenant, connector: 'test-oauth', connection_id: stored.connectionId, input: { scenario: stored.scenario }, mode: 'popup' })
@@ -193,38 +193,38 @@ describe('actions', () => {
   it('Disconnect deletes the connection and comes back to the page', async () => {
     const { visitor, tenant } = await signedIn()
     const stored = await storeConnection({ label: 'ui-disconnect', tenant })
-    const { csrf } = await visitor.page()
-    const response = await visitor.post(`/connections/${stored.connectionId}/disconnect`, { csrf })
+    const { csrf } = await readPage(visitor)
+    const response = await submitPageForm(visitor, `/connections/${stored.connectionId}/disconnect`, { csrf })
     expect(response.status).toBe(303)
     expect(response.headers.get('Location')).toBe('/connections?notice=disconnected')
-    expect(await connectionObject(stored.connectionId).getSummary()).toBeNull()
+    expect(await storedSummary(stored.connectionId)).toBeNull()
   })
 
   it.each(['reconnect', 'disconnect'])('%s of another tenant\'s connection finds nothing and changes nothing', async (action) => {
     const { visitor } = await signedIn()
     const foreign = await storeConnection({ label: `ui-foreign-${action}` })
-    const { csrf } = await visitor.page()
-    const response = await visitor.post(`/connections/${foreign.connectionId}/${action}`, { csrf })
+    const { csrf } = await readPage(visitor)
+    const response = await submitPageForm(visitor, `/connections/${foreign.connectionId}/${action}`, { csrf })
     expect(response.status).toBe(404)
-    expect(await pageErrorCode(response)).toBe('connection_not_found')
-    expect((await connectionObject(foreign.connectionId).getSummary())?.status).toBe('connected')
+    expect(await errorCodeOf(response)).toBe('connection_not_found')
+    expect((await storedSummary(foreign.connectionId))?.status).toBe('connected')
   })
 
   it.each([
     ['without a CSRF token', async () => ({ form: {}, headers: {} })],
     ['with a wrong CSRF token', async () => ({ form: { csrf: 'A'.repeat(43) }, headers: {} })],
-    ['with the CSRF token of another session', async () => ({ form: { csrf: (await (await signedIn()).visitor.page()).csrf }, headers: {} })],
+    ['with the CSRF token of another session', async () => ({ form: { csrf: (await readPage((await signedIn()).visitor)).csrf }, headers: {} })],
     ['from another site (Sec-Fetch-Site)', async (csrf: string) => ({ form: { csrf }, headers: { 'Sec-Fetch-Site': 'cross-site' } })],
     ['from another origin (Origin)', async (csrf: string) => ({ form: { csrf }, headers: { Origin: 'https://evil.example' } })],
   ])('a post %s is refused and changes nothing', async (_case, make) => {
     const { visitor, tenant } = await signedIn()
     const stored = await storeConnection({ label: 'ui-csrf', tenant })
-    const { csrf } = await visitor.page()
+    const { csrf } = await readPage(visitor)
     const { form, headers } = await make(csrf)
-    const response = await visitor.post(`/connections/${stored.connectionId}/disconnect`, form, headers)
+    const response = await submitPageForm(visitor, `/connections/${stored.connectionId}/disconnect`, form, headers)
     expect(response.status).toBe(403)
-    expect(await pageErrorCode(response)).toBe('csrf_check_failed')
-    expect((await connectionObject(stored.connectionId).getSummary())?.status).toBe('connected')
+    expect(await errorCodeOf(response)).toBe('csrf_check_failed')
+    expect((await storedSummary(stored.connectionId))?.status).toBe('connected')
   })
 
   it.each([
@@ -233,13 +233,13 @@ describe('actions', () => {
     ['a repeated field', {}, 'connector=test-oauth&connector=github', 'duplicate_parameter'],
   ])('S18 %s gets a 400 with a stable code', async (_case, headers, body, code) => {
     const { visitor } = await signedIn()
-    const { csrf } = await visitor.page()
-    const response = await callWorker(`${ORIGIN}/connections/connect`, {
+    const { csrf } = await readPage(visitor)
+    const response = await visitor.request(`${LATCHKEY_ORIGIN}/connections/connect`, {
       method: 'POST',
-      headers: { Cookie: visitor.cookie ?? '', 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
       body: `csrf=${csrf}&${body}`,
     })
     expect(response.status).toBe(400)
-    expect(await pageErrorCode(response)).toBe(code)
+    expect(await errorCodeOf(response)).toBe(code)
   })
 })

@@ -6,7 +6,8 @@
 import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { DEVELOPMENT_DEFAULT_MARKER } from '../../src/ui/development-defaults.ts'
-import { callWorker, pageErrorCode } from './page-visitor.ts'
+import { Browser } from '../support/browser.ts'
+import { errorCodeOf } from '../support/error-code.ts'
 
 const DEV_SECRET = `${DEVELOPMENT_DEFAULT_MARKER}-connect-token-secret`
 
@@ -22,24 +23,24 @@ describe('development defaults', () => {
   ])('the Worker refuses to serve with a development default in %s on a public origin', async (variable, value) => {
     const deployed = environment({ PUBLIC_BASE_URL: 'https://latchkey.example.com', [variable]: value })
     for (const path of ['/connections?token=x', '/connect/test-oauth?token=x', '/oauth/callback?state=x&code=y']) {
-      const response = await callWorker(`https://latchkey.example.com${path}`, {}, deployed)
+      const response = await new Browser({ env: deployed }).get(`https://latchkey.example.com${path}`)
       expect(response.status, path).toBe(500)
-      expect(await pageErrorCode(response)).toBe('server_misconfigured')
+      expect(await errorCodeOf(response)).toBe('server_misconfigured')
       expect(await response.text()).toContain(variable)
     }
   })
 
   it('the Worker refuses a development default when it is reached on a public host, whatever PUBLIC_BASE_URL says', async () => {
     const misconfigured = environment({ PUBLIC_BASE_URL: 'http://localhost:8787', CONNECT_TOKEN_SECRET: DEV_SECRET })
-    const response = await callWorker('https://latchkey.example.com/connections', {}, misconfigured)
+    const response = await new Browser({ env: misconfigured }).get('https://latchkey.example.com/connections')
     expect(response.status).toBe(500)
-    expect(await pageErrorCode(response)).toBe('server_misconfigured')
+    expect(await errorCodeOf(response)).toBe('server_misconfigured')
   })
 
   it.each(['http://localhost:8787', 'http://127.0.0.1:8787'])('the local demo on %s serves with the development defaults', async (origin) => {
     const demo = environment({ PUBLIC_BASE_URL: origin, CONNECT_TOKEN_SECRET: DEV_SECRET })
-    const response = await callWorker(`${origin}/connections`, {}, demo)
+    const response = await new Browser({ env: demo }).get(`${origin}/connections`)
     expect(response.status).toBe(401)
-    expect(await pageErrorCode(response)).toBe('invalid_page_token')
+    expect(await errorCodeOf(response)).toBe('invalid_page_token')
   })
 })

@@ -1,5 +1,8 @@
 /**
- * "Did you mean ...?" suggestions for misspelt keys, auth types and export names.
+ * "Did you mean ...?" suggestions, one rule for every typo Latchkey reports: spec keys, auth
+ * types and export names (the compiler) and formula names, formula keys and `$eval` operators
+ * (the formula engine). Case is ignored, and swapping two neighbouring letters counts as one
+ * typo.
  */
 
 /** The candidate closest to `word` when it is plausibly a typo of it, else `undefined`. */

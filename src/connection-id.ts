@@ -1,6 +1,7 @@
 /**
  * Connection ids: `conn_` + 26 random base32 characters (130 bits), made by the flow on a
- * first connect and used to address the connection's Durable Object.
+ * first connect and used to address the connection's Durable Object. Every layer checks ids
+ * it is given (tokens, URLs, RPC arguments), so this sits at the bottom.
  */
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567'
 const CONNECTION_ID = /^conn_[a-z2-7]{26}$/

@@ -4,12 +4,13 @@
  * with a `jti` that AuthorizationStateGuard lets through once.
  */
 import { LatchkeyError } from '../errors.ts'
-import { randomToken } from '../oauth/pkce.ts'
-import { connectTokenKey, signConnectToken, type ConnectRequest } from './connect-token.ts'
-import { isConnectionId } from './connection-id.ts'
+import { isConnectionId } from '../connection-id.ts'
+import { randomToken } from '../random-token.ts'
+import { readSettings } from '../settings.ts'
+import { signConnectToken, type ConnectRequest } from './connect-token.ts'
 import type { FlowMode } from './pending-authorization.ts'
+import { signingKey } from './signing-keys.ts'
 import { checkConnectRequest, connectorFor } from './start-authorization.ts'
-import { redirectUriOf } from './settings.ts'
 
 /** How long a one-time connect URL stays valid. */
 export const CONNECT_URL_TTL_MS = 10 * 60_000
@@ -35,6 +36,7 @@ export interface ConnectUrlOptions {
  */
 export async function createConnectUrl(env: Env, options: ConnectUrlOptions): Promise<{ url: string; expiresAt: number }> {
   const { tenant, connectorKey } = options
+  const settings = readSettings(env)
   if (typeof tenant !== 'string' || tenant === '' || tenant.length > 256) {
     throw new LatchkeyError('invalid_request', 'tenant must be a string of 1 to 256 characters.')
   }
@@ -56,7 +58,7 @@ export async function createConnectUrl(env: Env, options: ConnectUrlOptions): Pr
     connectionId: options.connectionId ?? null,
     mode: options.mode ?? 'redirect',
   }
-  const connectionInput = checkConnectRequest(env, connector, request)
+  const connectionInput = checkConnectRequest(settings, connector, request)
 
   const claims: Record<string, unknown> & { sub: string; exp: number } = {
     sub: tenant,
@@ -68,7 +70,6 @@ export async function createConnectUrl(env: Env, options: ConnectUrlOptions): Pr
   }
   if (request.returnUrl !== null) claims['return_url'] = request.returnUrl
   if (request.connectionId !== null) claims['connection_id'] = request.connectionId
-  const token = await signConnectToken(connectTokenKey(env.CONNECT_TOKEN_SECRET), claims)
-  const origin = new URL(redirectUriOf(env)).origin
-  return { url: `${origin}/connect/${connector.key}?token=${token}`, expiresAt: claims.exp * 1000 }
+  const token = await signConnectToken(await signingKey(settings.connectTokenSecret, 'connect-token'), claims)
+  return { url: `${settings.publicOrigin}/connect/${connector.key}?token=${token}`, expiresAt: claims.exp * 1000 }
 }

@@ -2,7 +2,7 @@
  * Events about a connection's lifecycle, as delivered to the webhook or the queue. They
  * carry identifiers, status and error codes only: never credentials or connection input (S13).
  */
-import type { ConnectionError, ConnectionRecord, ConnectionStatus } from '../connection/connection-record.ts'
+import type { ConnectionError, ConnectionRecord, ConnectionStatus } from '../connection-record.ts'
 
 /** Every event type, in lifecycle order. */
 export const CONNECTION_EVENT_TYPES = [

@@ -4,7 +4,8 @@
  * Delivery is best effort and never fails the operation that caused the event: callers
  * hand the promise to `waitUntil`. Use the queue when every event must arrive.
  */
-import { allowsInsecureLoopback, isLoopbackHost } from '../oauth/oauth-config.ts'
+import { isLoopbackHost } from '../../loopback-host.ts'
+import type { Settings } from '../../settings.ts'
 import type { ConnectionEvent } from './connection-event.ts'
 import { SIGNATURE_HEADER, signWebhookBody } from './webhook-signature.ts'
 
@@ -18,22 +19,19 @@ export interface EventDestinations {
 }
 
 /**
- * Reads the destinations from the Worker environment. A webhook needs both the URL (https,
- * or http on loopback with ALLOW_INSECURE_LOOPBACK="true") and the secret; a half-configured
- * webhook is logged and left off rather than sent unsigned.
+ * The destinations the settings name. A webhook needs both the URL (https, or http on loopback
+ * with ALLOW_INSECURE_LOOPBACK="true") and the secret; a half-configured webhook is logged and
+ * left off rather than sent unsigned.
  */
-export function readEventDestinations(env: Env): EventDestinations {
-  const variables = env as unknown as Record<string, unknown>
-  const url = variables['EVENTS_WEBHOOK_URL']
-  const secret = variables['EVENTS_WEBHOOK_SECRET']
-  const queue = variables['EVENTS_QUEUE']
+export function readEventDestinations(settings: Settings): EventDestinations {
+  const { webhookUrl: url, webhookSecret: secret, queue } = settings.events
   let webhook: EventDestinations['webhook'] = null
-  if (typeof url === 'string' && url !== '') {
-    if (typeof secret !== 'string' || secret === '') console.error('latchkey events: EVENTS_WEBHOOK_URL is set but EVENTS_WEBHOOK_SECRET is not; webhook delivery is off.')
-    else if (!isAllowedWebhookUrl(url, allowsInsecureLoopback(variables['ALLOW_INSECURE_LOOPBACK'] as string | undefined))) console.error('latchkey events: EVENTS_WEBHOOK_URL must be an https:// URL; webhook delivery is off.')
+  if (url !== undefined) {
+    if (secret === undefined) console.error('latchkey events: EVENTS_WEBHOOK_URL is set but EVENTS_WEBHOOK_SECRET is not; webhook delivery is off.')
+    else if (!isAllowedWebhookUrl(url, settings.allowInsecureLoopback)) console.error('latchkey events: EVENTS_WEBHOOK_URL must be an https:// URL; webhook delivery is off.')
     else webhook = { url, secret }
   }
-  return { webhook, queue: isQueue(queue) ? queue : null }
+  return { webhook, queue: queue ?? null }
 }
 
 /** Sends `event` to every destination. Never throws: failures are logged (event id and type only). */
@@ -71,10 +69,6 @@ function isAllowedWebhookUrl(value: string, allowInsecureLoopback: boolean): boo
     return false
   }
   return url.protocol === 'https:' || (url.protocol === 'http:' && allowInsecureLoopback && isLoopbackHost(url.hostname))
-}
-
-function isQueue(value: unknown): value is Queue<ConnectionEvent> {
-  return typeof value === 'object' && value !== null && typeof (value as { send?: unknown }).send === 'function'
 }
 
 function describe(reason: unknown): string {

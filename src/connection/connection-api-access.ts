@@ -1,0 +1,118 @@
+/**
+ * Connector code run against one connection: the API client engine wired to the connection
+ * (its makeApiClient, its single-flight refresh, its defunct transition), and the connector's
+ * `test` and `disconnect` methods, which get that API client. The connection object owns the
+ * state; what it lends for a call is a `ConnectionAccess`.
+ */
+import { isLatchkeyError } from '../errors.ts'
+import { connectorContext, type ConnectorContext } from '../registry/connector-context.ts'
+import { findConnector, getConnector, hasMethod, runMethod } from '../registry/registry.ts'
+import type { CompiledConnector } from '../registry/types.ts'
+import type { Settings } from '../settings.ts'
+import { createApiClient } from './api-client.ts'
+import { resolveApiClient, type ResolvedApiClient } from './api-client-config.ts'
+import type { ConnectionRecord, ConnectionTestResult } from './connection-record.ts'
+import { sendApiCall, type ApiCallContext } from './send-api-call.ts'
+
+type Credentials = Record<string, unknown>
+
+/** What connector code running for a connection may use of the connection object. */
+export interface ConnectionAccess {
+  settings: Settings
+  record: ConnectionRecord
+  /** Valid credentials (refreshed first when due); throws the connection's typed error otherwise. */
+  validCredentials(): Promise<Credentials>
+  /** The single-flight refresh after the API refused `rejected`; returns them unchanged when nothing could be refreshed. */
+  refreshRejected(rejected: Credentials): Promise<Credentials>
+  /** A response handler said `connection_is_defunct`. */
+  markDefunct(): Promise<void>
+  now(): number
+}
+
+/** What the connector's disconnect method did. */
+export type ConnectorDisconnect = 'absent' | 'succeeded' | 'failed'
+
+/**
+ * What the API client engine needs for calls of this connection: makeApiClient over
+ * `context` per set of credentials (the first one already resolved when `resolved` is given),
+ * the single-flight refresh, and the defunct transition.
+ */
+export function apiCallContext(access: ConnectionAccess, connector: CompiledConnector, context: ConnectorContext, credentials: Credentials, resolved: ResolvedApiClient | null): ApiCallContext {
+  const { settings } = access
+  let known = resolved === null ? null : { credentials, resolved }
+  return {
+    credentials,
+    resolve: async (current) => {
+      if (known?.credentials === current) return known.resolved
+      known = { credentials: current, resolved: await resolveApiClient(connector, settings, context, current) }
+      return known.resolved
+    },
+    refresh: (rejected) => access.refreshRejected(rejected),
+    markDefunct: () => access.markDefunct(),
+    rateLimit: settings.apiRetry,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    random: Math.random,
+    now: access.now,
+  }
+}
+
+/**
+ * Runs the connector's `test` with valid credentials and the evaluated makeApiClient as
+ * `apiClient`. A typed failure (refresh refused, API error, connector error) is a failed
+ * result, not an exception; a connector without a test passes.
+ */
+export async function runTestMethod(access: ConnectionAccess): Promise<ConnectionTestResult> {
+  const { settings, record } = access
+  try {
+    const connector = getConnector(record.connectorKey)
+    // Real exported specs may have no test (the build warns): nothing to check.
+    if (!hasMethod(connector, 'test')) return { ok: true, at: access.now() }
+    const credentials = await access.validCredentials()
+    const context = connectorContext(connector, settings, record.connectionInput)
+    const apiClient = await methodApiClient(access, connector, context, credentials)
+    const passed = await runMethod(connector, 'test', { ...context, credentials, apiClient, externalApiClient: apiClient })
+    if (passed) return { ok: true, at: access.now() }
+    return { ok: false, code: 'connection_test_failed', message: `The test of connector "${connector.key}" returned a falsy value.`, at: access.now() }
+  } catch (error) {
+    if (!isLatchkeyError(error)) throw error
+    return { ok: false, code: error.code, message: error.message, at: access.now() }
+  }
+}
+
+/**
+ * Runs the connector's disconnect method (e.g. token revocation) with `credentials` as they
+ * are stored: best effort, a failure is logged and reported, never thrown.
+ */
+export async function runDisconnectMethod(access: ConnectionAccess, credentials: Credentials | null): Promise<ConnectorDisconnect> {
+  const { settings, record } = access
+  const connector = findConnector(record.connectorKey)
+  if (!connector || !hasMethod(connector, 'disconnect') || credentials === null) return 'absent'
+  try {
+    const context = connectorContext(connector, settings, record.connectionInput)
+    const apiClient = await methodApiClient(access, connector, context, credentials)
+    await runMethod(connector, 'disconnect', { ...context, credentials, apiClient, externalApiClient: apiClient })
+    return 'succeeded'
+  } catch (error) {
+    if (!isLatchkeyError(error)) throw error
+    console.warn(`latchkey: disconnect method of connector "${connector.key}" failed (${error.code}); deleting the connection anyway.`)
+    return 'failed'
+  }
+}
+
+/**
+ * The API client object for a connector method (test, disconnect): a ready client from a
+ * JavaScript makeApiClient as it is, otherwise Membrane's client over the engine.
+ */
+async function methodApiClient(access: ConnectionAccess, connector: CompiledConnector, context: ConnectorContext, credentials: Credentials): Promise<object> {
+  const resolved = await resolveApiClient(connector, access.settings, context, credentials)
+  if (resolved.kind === 'client') return resolved.client
+  const engine = apiCallContext(access, connector, context, credentials, resolved)
+  const { headers, auth } = resolved.config
+  const secrets = [...secretValues(credentials), headers['Authorization'] ?? '', auth?.password ?? '']
+  return createApiClient(resolved.config, (call) => sendApiCall(call, 'data', engine), secrets)
+}
+
+/** String values of the credentials long enough to be tokens or secrets, to mask in API client errors. */
+function secretValues(credentials: Credentials): string[] {
+  return Object.values(credentials).filter((value): value is string => typeof value === 'string' && value.length >= 8)
+}
