@@ -65,7 +65,13 @@ export async function exchangeCode(exchange: CodeExchange): Promise<TokenRespons
       { cause: sent.cause },
     )
   }
-  const result = await processTokenResponse(sent.response, exchange.now)
+  let result: Awaited<ReturnType<typeof processTokenResponse>>
+  try {
+    result = await processTokenResponse(sent.response, exchange.now)
+  } catch (cause) {
+    // Headers came in time but the body did not (a slow or broken stream): the same timeout applies.
+    throw new LatchkeyError('token_exchange_failed', `The token endpoint of connector "${connector.key}" did not finish its answer in time. Try connecting again.`, { cause })
+  }
   if (!result.ok) throw failed(connector.key, result.failure)
   return result.tokens
 }

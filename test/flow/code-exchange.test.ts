@@ -216,6 +216,8 @@ describe('token responses (S11)', () => {
     ['a 503 with Retry-After', { status: 503, headers: { 'Retry-After': '30' }, body: '' }, 'token_exchange_failed'],
     ['a 429', { status: 429, body: { message: 'slow down' } }, 'token_exchange_failed'],
     ['S18 an expires_in beyond 10 years', { status: 200, body: { access_token: 'a', token_type: 'Bearer', expires_in: 1e300 } }, 'invalid_token_response'],
+    // Headers in time, then half a body and silence: the exchange's timeout covers the body too.
+    ['a body that stops half-way (slow loris)', { status: 200, body: { access_token: 'a', token_type: 'Bearer', expires_in: 3600 }, stallBody: true }, 'token_exchange_failed'],
   ])('refuses %s and stores nothing', async (_case, scripted, code) => {
     const scenario = new UpstreamScenario()
     await scenario.script('/token', [scripted])
