@@ -25,7 +25,7 @@ import { ConnectionStorage } from './connection-storage.ts'
 import { CredentialVault } from './credential-vault.ts'
 import { connectionEvent, type ConnectionEventType } from './events/connection-event.ts'
 import { deliverEvent, readEventDestinations } from './events/deliver-event.ts'
-import { defunctRecord, storedRecord, testedRecord } from './refresh-policy.ts'
+import { defunctRecord, interruptedRefreshRecord, storedRecord, testedRecord, wasRefreshInterrupted } from './refresh-policy.ts'
 import { sendApiCall } from './send-api-call.ts'
 import { tenantDirectory } from './tenant-directory.ts'
 
@@ -235,6 +235,12 @@ export class ConnectionImplementation {
     // Key rotation: data sealed with an older kid is rewritten with the current one.
     if (resealed !== null) this.#storage.write(record, resealed)
     this.#vault.replace(credentials)
+    // S19: a refresh this object was running when it stopped is retried at once (refresh-policy.ts).
+    if (record.status !== 'needs_reauth' && wasRefreshInterrupted(record)) {
+      const due = interruptedRefreshRecord(record, this.#now())
+      this.#storage.write(due)
+      await this.#storage.scheduleRefresh(due.refreshAt)
+    }
   }
 
   /** What connector code running for `record` may use of this object. */

@@ -24,6 +24,7 @@ import {
   refreshStartedRecord,
   refreshedRecord,
   unscheduledRecord,
+  wasRefreshInterrupted,
   type RefreshTrigger,
 } from './refresh-policy.ts'
 
@@ -86,6 +87,7 @@ export class ConnectionRefresh {
     const plan = await planRefresh(connector, settings, record.connectionInput, credentials)
     if (plan.kind === 'none') return this.#cannotRefresh(trigger, generation, plan.reason)
 
+    const afterInterruption = wasRefreshInterrupted(record)
     this.#writeIfCurrent(generation, (current) => refreshStartedRecord(current, now()))
     const outcome = await refreshCredentials(plan, {
       connector,
@@ -97,7 +99,7 @@ export class ConnectionRefresh {
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       random: Math.random,
     })
-    if (!outcome.ok) return this.#refreshFailed(outcome.failure, trigger, generation, credentials)
+    if (!outcome.ok) return this.#refreshFailed(outcome.failure, trigger, generation, credentials, afterInterruption)
     return this.#refreshSucceeded(outcome.credentials, generation)
   }
 
@@ -118,11 +120,11 @@ export class ConnectionRefresh {
   }
 
   /** Records a failed refresh (`failedRefresh`); the stored credentials stay as they were. */
-  async #refreshFailed(failure: RefreshFailure, trigger: RefreshTrigger, generation: number, credentials: Credentials): Promise<Credentials> {
+  async #refreshFailed(failure: RefreshFailure, trigger: RefreshTrigger, generation: number, credentials: Credentials, afterInterruption: boolean): Promise<Credentials> {
     const { storage, vault, now, publish } = this.#host
     const record = storage.requireRecord()
     if (vault.generation !== generation) return vault.require()
-    const failed = failedRefresh(record, failure, trigger, now())
+    const failed = failedRefresh(record, failure, trigger, now(), afterInterruption)
     storage.write(failed.record)
     await storage.scheduleRefresh(failed.record.refreshAt)
     publish(failed.event, failed.record)

@@ -45,7 +45,7 @@ export type UnrefreshableDecision =
 export interface FailedRefresh {
   /** The record to store; the stored credentials stay as they were. */
   record: ConnectionRecord
-  event: Extract<ConnectionEventType, 'connection.needs_reauth' | 'connection.refresh_failed'>
+  event: Extract<ConnectionEventType, 'connection.needs_reauth' | 'connection.refresh_failed' | 'connection.refresh_interrupted'>
   error: LatchkeyError
   /** A refresh ahead of expiry failed: the current token is still valid and is handed out instead of `error`. */
   useCurrent: boolean
@@ -129,6 +129,25 @@ export function refreshStartedRecord(record: ConnectionRecord, now: number): Con
   return { ...record, refreshStartedAt: now }
 }
 
+/**
+ * Whether `record` shows a refresh that never finished: its token request was sent (the
+ * start is stored before it goes out) and no outcome was stored, because the object was
+ * stopped meanwhile (crash, deploy, eviction). Read when no refresh of this object is in
+ * flight, i.e. at startup or before the next refresh starts (S19).
+ */
+export function wasRefreshInterrupted(record: ConnectionRecord): boolean {
+  return record.refreshStartedAt !== null
+}
+
+/**
+ * S19, the rule for an interrupted refresh: try again at once with the stored refresh token
+ * (providers that rotate often accept the previous one for a grace period, and a provider
+ * that never answered has not rotated). The record after startup found one: the refresh is
+ * due now, so the next access or the alarm makes that attempt.
+ */
+export function interruptedRefreshRecord(record: ConnectionRecord, now: number): ConnectionRecord {
+  return { ...record, refreshAt: now, refreshNotBefore: null }
+}
 
 /**
  * The record after a successful refresh to credentials expiring at `expiresAt`: the next
@@ -156,14 +175,18 @@ export function refreshedRecord(record: ConnectionRecord, expiresAt: number | nu
  * `needs_reauth` with no further automatic attempt; other failures are retried later with
  * growing gaps (`retryLaterAt`), not before a `Retry-After` the retries could not wait for, and
  * a refusal for another reason makes the status `error`. A refresh ahead of expiry (`due`)
- * still hands out the token while it is valid.
+ * still hands out the token while it is valid. `afterInterruption`: this refresh retried one
+ * that was interrupted (S19); a revoked grant is then reported as `connection.refresh_interrupted`.
  */
-export function failedRefresh(record: ConnectionRecord, failure: RefreshFailure, trigger: RefreshTrigger, now: number): FailedRefresh {
+export function failedRefresh(record: ConnectionRecord, failure: RefreshFailure, trigger: RefreshTrigger, now: number, afterInterruption = false): FailedRefresh {
   if (failure.kind === 'revoked') {
-    const message = `The token endpoint answered ${failure.error} to the refresh: the user must connect again.`
+    // S19: the interrupted attempt most likely made the provider rotate the token this retry presented.
+    const message = afterInterruption
+      ? `A refresh was interrupted before its answer could be stored (crash, deploy or eviction); retried with the same refresh token, the token endpoint answered ${failure.error}: the provider had already replaced it, and the user must connect again.`
+      : `The token endpoint answered ${failure.error} to the refresh: the user must connect again.`
     return {
       record: { ...needsReauthRecord(record, message, now), refreshStartedAt: null },
-      event: 'connection.needs_reauth',
+      event: afterInterruption ? 'connection.refresh_interrupted' : 'connection.needs_reauth',
       error: new LatchkeyError('needs_reauth', message),
       useCurrent: false,
     }

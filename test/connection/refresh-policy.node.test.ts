@@ -12,6 +12,7 @@ import {
   decideUnrefreshable,
   defunctRecord,
   failedRefresh,
+  interruptedRefreshRecord,
   isRefreshDue,
   needsReauthError,
   refreshStartedRecord,
@@ -19,6 +20,7 @@ import {
   storedRecord,
   testedRecord,
   unscheduledRecord,
+  wasRefreshInterrupted,
   type RefreshTrigger,
 } from '../../src/connection/refresh-policy.ts'
 
@@ -155,6 +157,17 @@ describe('failedRefresh', () => {
     const message = `The token endpoint answered ${error} to the refresh: the user must connect again.`
     expect(failed).toMatchObject({ event: 'connection.needs_reauth', error: { code: 'needs_reauth', message }, useCurrent: false })
     expect(failed.record).toMatchObject({ status: 'needs_reauth', lastError: { code: 'needs_reauth', message }, updatedAt: NOW, refreshAt: null, refreshStartedAt: null })
+  })
+
+  it('S19 a revoked grant on the retry of an interrupted refresh is reported as refresh_interrupted', () => {
+    const failed = failedRefresh(record({ ...REFRESH_PASSED, refreshStartedAt: NOW - 10 }), { kind: 'revoked', error: 'invalid_grant' }, DUE, NOW, true)
+    expect(failed).toMatchObject({ event: 'connection.refresh_interrupted', error: { code: 'needs_reauth' }, useCurrent: false })
+    expect(failed.error.message).toMatch(/^A refresh was interrupted before its answer could be stored .* answered invalid_grant/)
+    expect(failed.record).toMatchObject({ status: 'needs_reauth', refreshAt: null, refreshStartedAt: null })
+  })
+
+  it('S19 another failure on that retry is recorded as usual', () => {
+    expect(failedRefresh(record({ ...EXPIRED, refreshStartedAt: NOW - 10 }), transient(), DUE, NOW, true).event).toBe('connection.refresh_failed')
   })
 
   it.each([
@@ -306,3 +319,18 @@ describe('the other transitions', () => {
   })
 })
 
+describe('S19 an interrupted refresh', () => {
+  it.each([
+    { label: 'no refresh started', refreshStartedAt: null, interrupted: false },
+    { label: 'a refresh whose start is stored without an outcome', refreshStartedAt: NOW - MINUTE, interrupted: true },
+  ])('$label: interrupted = $interrupted', ({ refreshStartedAt, interrupted }) => {
+    expect(wasRefreshInterrupted(record({ refreshStartedAt }))).toBe(interrupted)
+  })
+
+  it('is retried at once: due now, whatever Retry-After the last failure recorded', () => {
+    const due = interruptedRefreshRecord(record({ refreshStartedAt: NOW - MINUTE, refreshNotBefore: NOW + HOUR }), NOW)
+    expect(due).toMatchObject({ refreshAt: NOW, refreshNotBefore: null, refreshStartedAt: NOW - MINUTE })
+    expect(isRefreshDue(due, NOW)).toBe(true)
+    expect(decideRefresh(due, DUE, NOW)).toEqual({ action: 'refresh' })
+  })
+})

@@ -20,7 +20,9 @@
  *                       grant_type=refresh_token: with config.rotateRefreshTokens (default true)
  *                       answers a new refresh_token and retires the old one; presenting a retired
  *                       one answers invalid_grant and revokes the whole grant (all its tokens),
- *                       like a real server. Without rotation the response has no refresh_token.
+ *                       like a real server (within config.rotationGraceMs it is accepted once
+ *                       more instead). Without rotation the response has no refresh_token.
+ *                       config.refreshAnswerDelayMs holds a refresh answer back after rotating.
  *                       Answers access_token, token_type "Bearer", expires_in (config.expiresIn,
  *                       default 3600; sent as given, so a string stays a string; null omits it),
  *                       refresh_token (unless config.issueRefreshToken is false), scope, and an
@@ -39,7 +41,8 @@
  *                           path's FIFO queue; a queued response answers the next request to the
  *                           path instead of the default behaviour. ScriptedResponse = {status?
  *                           (200), headers?, body? (string as is, anything else as JSON),
- *                           delayMs?, hang? (never answer: provokes client timeouts)}.
+ *                           delayMs?, hang? (never answer: provokes client timeouts), stallBody?
+ *                           (send half the body, then nothing: a slow-loris body)}.
  *   GET  /_control/log      {requests: LoggedRequest[], counts: {'/token': 2, ...}}; LoggedRequest =
  *                           {method, path, query, headers (lower-case names), body (text), at}.
  *   POST /_control/grant    body: {scope?, clientId?}: issues tokens without the browser dance
@@ -86,6 +89,16 @@ export interface ScenarioConfig {
   tokenFields: Record<string, unknown>
   /** How to forge the id_token (`other_subject`: validly signed, for another user than `user-1`). */
   idToken: 'valid' | 'wrong_audience' | 'wrong_issuer' | 'expired' | 'foreign_key' | 'alg_none' | 'other_subject'
+  /**
+   * Answer a successful refresh grant only after this long, once its tokens are issued and the
+   * presented refresh token retired: the client can die while the provider has rotated (S19).
+   */
+  refreshAnswerDelayMs: number
+  /**
+   * A retired refresh token presented again within this many ms of its rotation gets new tokens
+   * instead of revoking the grant (the grace period some rotating providers give); 0: none.
+   */
+  rotationGraceMs: number
 }
 
 /** A response queued by /_control/script. */
@@ -95,6 +108,8 @@ export interface ScriptedResponse {
   body?: unknown
   delayMs?: number
   hang?: boolean
+  /** Send the status, the headers and the first half of the body, then nothing more (a slow-loris body). */
+  stallBody?: boolean
 }
 
 /** One request as the provider saw it. */
@@ -120,6 +135,8 @@ const DEFAULT_CONFIG: ScenarioConfig = {
   callbackParams: {},
   tokenFields: {},
   idToken: 'valid',
+  refreshAnswerDelayMs: 0,
+  rotationGraceMs: 0,
 }
 
 interface IssuedCode {
@@ -144,7 +161,8 @@ interface Scenario {
   codes: Map<string, IssuedCode>
   grants: Map<string, Grant>
   accessTokens: Map<string, { grantId: string; expiresAt: number; serial: number }>
-  refreshTokens: Map<string, { grantId: string; retired: boolean }>
+  /** `retiredAt`: when rotation replaced it (ms), `null` while it is current. */
+  refreshTokens: Map<string, { grantId: string; retiredAt: number | null }>
   /** Serial number of the last access token issued. */
   lastSerial: number
   /** Access tokens with a serial up to this one are invalid (/_control/expire). */
@@ -361,13 +379,18 @@ async function token(req: IncomingMessage, body: string, res: ServerResponse, sc
     const presented = scenario.refreshTokens.get(form.get('refresh_token') ?? '')
     const grant = presented ? scenario.grants.get(presented.grantId) : undefined
     if (!presented || !grant || grant.revoked) return send(res, 400, { error: 'invalid_grant', error_description: 'unknown or revoked refresh token' })
-    if (presented.retired) {
+    const withinGrace = presented.retiredAt !== null && Date.now() - presented.retiredAt < scenario.config.rotationGraceMs
+    if (presented.retiredAt !== null && !withinGrace) {
       revokeGrant(scenario, presented.grantId)
       return send(res, 400, { error: 'invalid_grant', error_description: 'refresh token reused' })
     }
     const rotate = scenario.config.rotateRefreshTokens
-    if (rotate) presented.retired = true
-    return answerTokens(res, scenario, await issueTokens(scenario, presented.grantId, rotate, issuer, keys))
+    if (rotate) presented.retiredAt ??= Date.now()
+    const tokens = await issueTokens(scenario, presented.grantId, rotate, issuer, keys)
+    const delayMs = scenario.config.refreshAnswerDelayMs
+    // unref: a held-back answer whose client died must not keep the test process alive.
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs).unref())
+    return answerTokens(res, scenario, tokens)
   }
   return send(res, 400, { error: 'unsupported_grant_type' })
 }
@@ -411,7 +434,7 @@ async function issueTokens(scenario: Scenario, grantId: string, withRefresh: boo
   if (expiresIn !== null) tokens['expires_in'] = expiresIn
   if (withRefresh && issueRefreshToken) {
     const refreshToken = `rt_${randomToken()}`
-    scenario.refreshTokens.set(refreshToken, { grantId, retired: false })
+    scenario.refreshTokens.set(refreshToken, { grantId, retiredAt: null })
     tokens['refresh_token'] = refreshToken
   }
   const scope = grant?.scope ?? ''
@@ -478,8 +501,15 @@ function answerScripted(res: ServerResponse, scripted: ScriptedResponse, hanging
     if (!isText && scripted.body !== undefined && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) {
       headers['Content-Type'] = 'application/json'
     }
+    const body = scripted.body === undefined ? '' : isText ? (scripted.body as string) : JSON.stringify(scripted.body)
     res.writeHead(scripted.status ?? 200, headers)
-    res.end(scripted.body === undefined ? '' : isText ? (scripted.body as string) : JSON.stringify(scripted.body))
+    if (scripted.stallBody) {
+      res.write(body.slice(0, Math.floor(body.length / 2)))
+      hanging.add(res)
+      res.on('close', () => hanging.delete(res))
+      return
+    }
+    res.end(body)
   }
   if (scripted.delayMs) setTimeout(respond, scripted.delayMs)
   else respond()

@@ -11,6 +11,8 @@ export const CONNECTION_EVENT_TYPES = [
   'connection.refreshed',
   'connection.refresh_failed',
   'connection.needs_reauth',
+  /** A refresh cut off by a crash, deploy or eviction could not be recovered: the user must reconnect (S19). */
+  'connection.refresh_interrupted',
   'connection.deleted',
 ] as const
 
