@@ -6,7 +6,7 @@ import { env } from 'cloudflare:workers'
 import { expect, it } from 'vitest'
 import callerWorker from '../../examples/caller-worker/src/index.ts'
 import { newConnectionId } from '../../src/connection-id.ts'
-import { newTenant, revokeUpstreamGrants, storeConnection } from '../connection/helpers.ts'
+import { newTenant, storeConnection } from '../support/connections.ts'
 
 function callExample(connectionId: string, tenant: string): Promise<Response> {
   const request = new Request(`https://app.example.com/connections/${connectionId}/me`, { headers: { 'X-Example-Tenant': tenant } })
@@ -24,7 +24,7 @@ it('offers a reconnect URL when the connection needs the user again', async () =
   const connection = await storeConnection({ label: 'example-reauth', expiresAt: Date.now() - 1000 })
   // The user withdrew access at the provider: whatever number of token requests the refresh
   // makes (a slow answer is retried), each one is refused.
-  await revokeUpstreamGrants(connection.scenario)
+  await connection.scenario.revokeGrants()
 
   const response = await callExample(connection.connectionId, connection.tenant)
 

@@ -7,19 +7,10 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { LatchkeyClient, LatchkeyClientError } from '../../examples/caller-worker/src/latchkey-client.ts'
 import { newConnectionId } from '../../src/connection-id.ts'
-import { connectionObject, durableObject, newTenant, rawStorage, storeConnection, storedCredentials, upstreamRequests } from '../connection/helpers.ts'
+import { connectionObject, durableObject, newTenant, rawStorage, storeConnection, storedCredentials } from '../support/connections.ts'
+import { clientErrorCodeOf } from '../support/error-code.ts'
 
 const latchkey = new LatchkeyClient(env.LATCHKEY_SELF)
-
-async function codeOf(call: () => Promise<unknown>): Promise<string> {
-  try {
-    await call()
-  } catch (error) {
-    if (error instanceof LatchkeyClientError) return error.code
-    throw error
-  }
-  throw new Error('expected the call to fail')
-}
 
 describe('reading credentials', () => {
   it('getAccessToken returns the access token and its expiry', async () => {
@@ -32,7 +23,7 @@ describe('reading credentials', () => {
     const connection = await storeConnection({ label: 'svc-force' })
     const token = await latchkey.getAccessToken(connection.tenant, connection.connectionId, { forceRefresh: true })
     expect(token.accessToken).not.toBe(connection.tokens.access_token)
-    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(1)
+    expect(await connection.scenario.requestsTo('/token')).toHaveLength(1)
   })
 
   it('getCredentials returns every stored field but the refresh token, refreshed first when expired', async () => {
@@ -84,11 +75,11 @@ describe('tenants and ids', () => {
       () => latchkey.testConnection(intruder, connection.connectionId),
       () => latchkey.disconnect(intruder, connection.connectionId),
     ]
-    for (const call of calls) expect(await codeOf(call)).toBe('connection_not_found')
+    for (const call of calls) expect(await clientErrorCodeOf(call)).toBe('connection_not_found')
 
     expect(await latchkey.listConnections(intruder)).toEqual([])
     expect(await latchkey.getConnection(connection.tenant, connection.connectionId)).toMatchObject({ status: 'connected' })
-    expect(await upstreamRequests(connection.scenario)).toEqual([])
+    expect((await connection.scenario.log()).requests).toEqual([])
   })
 
   it.each([
@@ -96,15 +87,15 @@ describe('tenants and ids', () => {
     { label: 'a malformed connection id', connectionId: () => 'conn_../../etc' },
     { label: 'a connection id of the wrong type', connectionId: () => 42 as unknown as string },
   ])('answers connection_not_found for $label', async ({ connectionId }) => {
-    expect(await codeOf(() => latchkey.getAccessToken(newTenant(), connectionId()))).toBe('connection_not_found')
+    expect(await clientErrorCodeOf(() => latchkey.getAccessToken(newTenant(), connectionId()))).toBe('connection_not_found')
   })
 
   it.each([
     { label: 'an empty tenant', tenant: '' },
     { label: 'an oversized tenant', tenant: 'x'.repeat(257) },
   ])('answers invalid_request for $label', async ({ tenant }) => {
-    expect(await codeOf(() => latchkey.listConnections(tenant))).toBe('invalid_request')
-    expect(await codeOf(() => latchkey.getAccessToken(tenant, newConnectionId()))).toBe('invalid_request')
+    expect(await clientErrorCodeOf(() => latchkey.listConnections(tenant))).toBe('invalid_request')
+    expect(await clientErrorCodeOf(() => latchkey.getAccessToken(tenant, newConnectionId()))).toBe('invalid_request')
   })
 
   it('listConnections lists exactly the connections of the tenant, and forgets a disconnected one', async () => {
@@ -127,7 +118,7 @@ describe('refresh, test and disconnect', () => {
     const connection = await storeConnection({ label: 'svc-refresh' })
     const summary = await latchkey.refresh(connection.tenant, connection.connectionId)
     expect(summary.lastRefreshedAt).toEqual(expect.any(Number))
-    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(1)
+    expect(await connection.scenario.requestsTo('/token')).toHaveLength(1)
   })
 
   it('testConnection runs the connector test and records it', async () => {
@@ -143,12 +134,12 @@ describe('refresh, test and disconnect', () => {
       connectorDisconnect: 'succeeded',
     })
 
-    const [revoke] = await upstreamRequests(connection.scenario, '/revoke')
+    const [revoke] = await connection.scenario.requestsTo('/revoke')
     expect(new URLSearchParams(revoke?.body).get('token')).toBe(connection.tokens.refresh_token)
     expect(await rawStorage(connection.connectionId)).toEqual({})
     expect(await runInDurableObject(durableObject(connection.connectionId), (_instance, state) => state.storage.getAlarm())).toBeNull()
-    expect(await codeOf(() => latchkey.getConnection(connection.tenant, connection.connectionId))).toBe('connection_not_found')
-    expect(await codeOf(() => latchkey.getAccessToken(connection.tenant, connection.connectionId))).toBe('connection_not_found')
+    expect(await clientErrorCodeOf(() => latchkey.getConnection(connection.tenant, connection.connectionId))).toBe('connection_not_found')
+    expect(await clientErrorCodeOf(() => latchkey.getAccessToken(connection.tenant, connection.connectionId))).toBe('connection_not_found')
   })
 
   it('disconnect of a connector without a disconnect method deletes the connection', async () => {
@@ -173,11 +164,11 @@ describe('connect URLs', () => {
     const { url } = await latchkey.createConnectUrl({ tenant: connection.tenant, ...options })
 
     expect(new URL(url).pathname).toBe('/connect/test-oauth')
-    expect(await codeOf(() => latchkey.createConnectUrl({ tenant: newTenant(), ...options }))).toBe('connection_not_found')
+    expect(await clientErrorCodeOf(() => latchkey.createConnectUrl({ tenant: newTenant(), ...options }))).toBe('connection_not_found')
   })
 
   it('createConnectUrl reports an unknown connector as connector_not_found', async () => {
-    expect(await codeOf(() => latchkey.createConnectUrl({ tenant: newTenant(), connectorKey: 'no-such-connector' }))).toBe('connector_not_found')
+    expect(await clientErrorCodeOf(() => latchkey.createConnectUrl({ tenant: newTenant(), connectorKey: 'no-such-connector' }))).toBe('connector_not_found')
   })
 })
 
@@ -192,6 +183,6 @@ describe('errors over RPC', () => {
     // What arrives is a plain Error: the code survives only in the message, which the client decodes.
     expect(received).toBeInstanceOf(Error)
     expect(received).not.toBeInstanceOf(LatchkeyClientError)
-    expect(await codeOf(() => latchkey.getConnection(newTenant(), newConnectionId()))).toBe('connection_not_found')
+    expect(await clientErrorCodeOf(() => latchkey.getConnection(newTenant(), newConnectionId()))).toBe('connection_not_found')
   })
 })

@@ -5,8 +5,10 @@
  */
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { LatchkeyClient, LatchkeyClientError } from '../../examples/caller-worker/src/latchkey-client.ts'
-import { expireUpstreamTokens, scriptUpstream, storeConnection, upstreamOrigin, upstreamRequests } from '../connection/helpers.ts'
+import { LatchkeyClient } from '../../examples/caller-worker/src/latchkey-client.ts'
+import { storeConnection } from '../support/connections.ts'
+import { clientErrorCodeOf } from '../support/error-code.ts'
+import type { UpstreamScenario } from '../support/upstream.ts'
 
 const latchkey = new LatchkeyClient(env.LATCHKEY_SELF)
 
@@ -18,7 +20,7 @@ describe('proxy', () => {
 
     expect(response.status).toBe(200)
     expect(await response.json()).toMatchObject({ ok: true, path: '/api/items' })
-    const [request] = await upstreamRequests(connection.scenario, '/api/items')
+    const [request] = await connection.scenario.requestsTo('/api/items')
     expect(request?.headers).toMatchObject({ authorization: `Bearer ${connection.tokens.access_token}`, 'x-trace': 'abc' })
     expect(new URLSearchParams(request?.query)).toEqual(new URLSearchParams({ page: '2', client: 'latchkey' }))
   })
@@ -29,49 +31,49 @@ describe('proxy', () => {
     const response = await latchkey.proxy(connection.tenant, connection.connectionId, { path: '/me' })
 
     expect(response.status).toBe(200)
-    const [request] = await upstreamRequests(connection.scenario, '/api/me')
+    const [request] = await connection.scenario.requestsTo('/api/me')
     expect(request?.headers).toMatchObject({ authorization: `Bearer ${connection.tokens.access_token}`, 'x-client': 'js' })
   })
 
   it('accepts a Request whose URL is under baseUri, with its method and body', async () => {
     const connection = await storeConnection({ label: 'proxy-request' })
-    const request = new Request(`${upstreamOrigin}/s/${connection.scenario}/api/notes`, { method: 'PUT', body: 'note body' })
+    const request = new Request(`${connection.scenario.base}/api/notes`, { method: 'PUT', body: 'note body' })
 
     const response = await latchkey.proxy(connection.tenant, connection.connectionId, request)
 
     expect(await response.json()).toMatchObject({ method: 'PUT', path: '/api/notes' })
-    const [logged] = await upstreamRequests(connection.scenario, '/api/notes')
+    const [logged] = await connection.scenario.requestsTo('/api/notes')
     expect(logged?.body).toBe('note body')
   })
 
   it('S12 a 401 from the API refreshes once and retries once, resending the body', async () => {
     const connection = await storeConnection({ label: 'proxy-401' })
-    await expireUpstreamTokens(connection.scenario)
+    await connection.scenario.expireAccessTokens()
 
     const response = await latchkey.proxy(connection.tenant, connection.connectionId, { path: '/notes', method: 'POST', body: 'hello' })
 
     expect(response.status).toBe(200)
-    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(1)
-    const calls = await upstreamRequests(connection.scenario, '/api/notes')
+    expect(await connection.scenario.requestsTo('/token')).toHaveLength(1)
+    const calls = await connection.scenario.requestsTo('/api/notes')
     expect(calls.map((call) => call.body)).toEqual(['hello', 'hello'])
     expect(calls[0]?.headers['authorization']).not.toBe(calls[1]?.headers['authorization'])
   })
 
   it('returns the second 401 as it is when the API still refuses after the refresh', async () => {
     const connection = await storeConnection({ label: 'proxy-401-twice' })
-    await scriptUpstream(connection.scenario, '/api/me', [{ status: 401 }, { status: 401, body: { error: 'still_refused' } }])
+    await connection.scenario.script('/api/me', [{ status: 401 }, { status: 401, body: { error: 'still_refused' } }])
 
     const response = await latchkey.proxy(connection.tenant, connection.connectionId, { path: '/me' })
 
     expect(response.status).toBe(401)
     expect(await response.json()).toEqual({ error: 'still_refused' })
-    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(1)
-    expect(await upstreamRequests(connection.scenario, '/api/me')).toHaveLength(2)
+    expect(await connection.scenario.requestsTo('/token')).toHaveLength(1)
+    expect(await connection.scenario.requestsTo('/api/me')).toHaveLength(2)
   })
 
   it('hands redirects back to the caller instead of following them with the credentials', async () => {
     const connection = await storeConnection({ label: 'proxy-redirect' })
-    await scriptUpstream(connection.scenario, '/api/moved', [{ status: 302, headers: { Location: 'https://elsewhere.example/steal' } }])
+    await connection.scenario.script('/api/moved', [{ status: 302, headers: { Location: 'https://elsewhere.example/steal' } }])
 
     const response = await latchkey.proxy(connection.tenant, connection.connectionId, { path: '/moved' })
 
@@ -85,28 +87,17 @@ describe('proxy', () => {
     { label: 'backslashes to another host', path: () => '\\\\evil.example/collect' },
     { label: 'dot segments leaving baseUri', path: () => '../token' },
     { label: 'encoded dot segments leaving baseUri', path: () => '%2e%2e/token' },
-    { label: 'the same host outside baseUri', path: (scenario: string) => `${upstreamOrigin}/s/${scenario}/token` },
-    { label: 'userinfo in the URL', path: (scenario: string) => `http://user:pass@${new URL(upstreamOrigin).host}/s/${scenario}/api/me` },
+    { label: 'the same host outside baseUri', path: (scenario: UpstreamScenario) => `${scenario.base}/token` },
+    { label: 'userinfo in the URL', path: (scenario: UpstreamScenario) => `http://user:pass@${new URL(scenario.base).host}/s/${scenario.id}/api/me` },
   ])('refuses $label with invalid_request and sends nothing', async ({ path }) => {
     const connection = await storeConnection({ label: 'proxy-refuse' })
-    let code: string | undefined
-    try {
-      await latchkey.proxy(connection.tenant, connection.connectionId, { path: path(connection.scenario) })
-    } catch (error) {
-      code = error instanceof LatchkeyClientError ? error.code : 'unexpected'
-    }
-    expect(code).toBe('invalid_request')
-    expect(await upstreamRequests(connection.scenario)).toEqual([])
+    expect(await clientErrorCodeOf(() => latchkey.proxy(connection.tenant, connection.connectionId, { path: path(connection.scenario) }))).toBe('invalid_request')
+    expect((await connection.scenario.log()).requests).toEqual([])
   })
 
   it('refuses a body larger than the proxy buffers', async () => {
     const connection = await storeConnection({ label: 'proxy-large' })
-    let code: string | undefined
-    try {
-      await latchkey.proxy(connection.tenant, connection.connectionId, { path: '/upload', method: 'POST', body: new Uint8Array(10 * 1024 * 1024 + 1) })
-    } catch (error) {
-      code = error instanceof LatchkeyClientError ? error.code : 'unexpected'
-    }
-    expect(code).toBe('invalid_request')
+    const upload = { path: '/upload', method: 'POST', body: new Uint8Array(10 * 1024 * 1024 + 1) }
+    expect(await clientErrorCodeOf(() => latchkey.proxy(connection.tenant, connection.connectionId, upload))).toBe('invalid_request')
   })
 })

@@ -7,7 +7,7 @@
 import { SELF } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import app from '../../src/index.ts'
-import { storeConnection } from '../connection/helpers.ts'
+import { storeConnection } from '../support/connections.ts'
 
 /** Route handlers outside the connect page: method and path as registered with Hono. */
 const PUBLIC_ROUTES = [

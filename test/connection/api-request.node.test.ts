@@ -5,18 +5,9 @@
 import { describe, expect, it } from 'vitest'
 import { validateApiClientConfig } from '../../src/connection/api-client-config.ts'
 import { buildApiRequest, readApiCall, resolveApiUrl } from '../../src/connection/api-request.ts'
-import { LatchkeyError } from '../../src/errors.ts'
+import { errorCodeOf } from '../support/error-code.ts'
 
 const BASE = 'https://api.example.com/v2'
-
-function codeOf(run: () => unknown): string | undefined {
-  try {
-    run()
-  } catch (error) {
-    return error instanceof LatchkeyError ? error.code : 'unexpected'
-  }
-  return undefined
-}
 
 describe('resolveApiUrl', () => {
   it.each([
@@ -42,8 +33,8 @@ describe('resolveApiUrl', () => {
     'users/%2e%2e/%2e%2e/other',
     'https://user:pw@api.example.com/v2/users',
     'javascript:alert(1)',
-  ])('refuses %s', (path) => {
-    expect(codeOf(() => resolveApiUrl(BASE, path))).toBe('invalid_request')
+  ])('refuses %s', async (path) => {
+    expect(await errorCodeOf(() => resolveApiUrl(BASE, path))).toBe('invalid_request')
   })
 })
 
@@ -82,12 +73,12 @@ describe('validateApiClientConfig', () => {
     { label: 'an invalid header name', raw: { baseUri: BASE, headers: { 'Bad Header': 'x' } } },
     { label: 'auth without password', raw: { baseUri: BASE, auth: { username: 'u' } } },
     { label: 'args that is not an object', raw: { args: 'x' } },
-  ])('refuses $label as connector_misconfigured', ({ raw }) => {
-    expect(codeOf(() => validateApiClientConfig(raw, context))).toBe('connector_misconfigured')
+  ])('refuses $label as connector_misconfigured', async ({ raw }) => {
+    expect(await errorCodeOf(() => validateApiClientConfig(raw, context))).toBe('connector_misconfigured')
   })
 
-  it('allows http only for loopback hosts when insecure loopback is enabled', () => {
+  it('allows http only for loopback hosts when insecure loopback is enabled', async () => {
     expect(validateApiClientConfig({ baseUri: 'http://127.0.0.1:8080/api' }, { ...context, allowInsecureLoopback: true }).baseUri).toBe('http://127.0.0.1:8080/api')
-    expect(codeOf(() => validateApiClientConfig({ baseUri: 'http://127.0.0.1:8080/api' }, context))).toBe('connector_misconfigured')
+    expect(await errorCodeOf(() => validateApiClientConfig({ baseUri: 'http://127.0.0.1:8080/api' }, context))).toBe('connector_misconfigured')
   })
 })

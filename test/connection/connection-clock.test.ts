@@ -7,21 +7,22 @@ import { env } from 'cloudflare:workers'
 import { expect, it } from 'vitest'
 import { newConnectionId } from '../../src/connection-id.ts'
 import { ConnectionImplementation } from '../../src/connection/connection-implementation.ts'
-import { credentialsFrom, durableObject, grantTokens, newScenario, newTenant, upstreamRequests } from './helpers.ts'
+import { credentialsFrom, durableObject, newTenant } from '../support/connections.ts'
+import { UpstreamScenario } from '../support/upstream.ts'
 
 const HOUR = 3_600_000
 
 it('stores times and decides refreshes by the clock it is given', async () => {
   const connectionId = newConnectionId()
-  const scenario = newScenario('clock')
-  const tokens = await grantTokens(scenario)
+  const scenario = new UpstreamScenario()
+  const tokens = await scenario.grant()
   const tenant = newTenant()
   const start = Date.UTC(2031, 0, 1)
   let now = start
 
   const seen = await runInDurableObject(durableObject(connectionId), async (_instance, state) => {
     const connection = new ConnectionImplementation(state, env, () => now)
-    const stored = await connection.storeAuthorizedConnection({ connectionId, connectorKey: 'test-oauth', tenant, connectionInput: { scenario }, credentials: credentialsFrom(tokens, start + HOUR) })
+    const stored = await connection.storeAuthorizedConnection({ connectionId, connectorKey: 'test-oauth', tenant, connectionInput: { scenario: scenario.id }, credentials: credentialsFrom(tokens, start + HOUR) })
     const beforeDue = await connection.getAccessToken(tenant)
     now = start + HOUR - 1
     const afterDue = await connection.getAccessToken(tenant)
@@ -32,5 +33,5 @@ it('stores times and decides refreshes by the clock it is given', async () => {
   expect(seen.beforeDue.accessToken).toBe(tokens.access_token)
   expect(seen.afterDue.accessToken).not.toBe(tokens.access_token)
   expect(seen.summary).toMatchObject({ lastRefreshedAt: start + HOUR - 1, updatedAt: start + HOUR - 1 })
-  expect(await upstreamRequests(scenario, '/token')).toHaveLength(1)
+  expect(await scenario.requestsTo('/token')).toHaveLength(1)
 })

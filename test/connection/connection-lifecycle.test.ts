@@ -3,8 +3,9 @@
  */
 import { describe, expect, it } from 'vitest'
 import { newConnectionId } from '../../src/connection-id.ts'
-import { storedSummary } from '../support/connections.ts'
-import { connectionObject, credentialsFrom, errorCodeOf, expireUpstreamTokens, grantTokens, newScenario, newTenant, storeConnection, storedCredentials } from './helpers.ts'
+import { connectionObject, credentialsFrom, newTenant, storeConnection, storedCredentials, storedSummary } from '../support/connections.ts'
+import { errorCodeOf } from '../support/error-code.ts'
+import { UpstreamScenario } from '../support/upstream.ts'
 
 describe('storeAuthorizedConnection', () => {
   it('creates a connected connection whose summary carries times and expiry', async () => {
@@ -27,12 +28,12 @@ describe('storeAuthorizedConnection', () => {
 
   it('replaces the credentials on reconnect and keeps createdAt', async () => {
     const connection = await storeConnection({ label: 'store-reconnect' })
-    const fresh = await grantTokens(connection.scenario)
+    const fresh = await connection.scenario.grant()
     const summary = await connectionObject(connection.connectionId).storeAuthorizedConnection({
       connectionId: connection.connectionId,
       connectorKey: 'test-oauth',
       tenant: connection.tenant,
-      connectionInput: { scenario: connection.scenario },
+      connectionInput: { scenario: connection.scenario.id },
       credentials: credentialsFrom(fresh, Date.now() + 3_600_000),
     })
     expect(summary.createdAt).toBe(connection.summary.createdAt)
@@ -47,7 +48,7 @@ describe('storeAuthorizedConnection', () => {
         connectionId: connection.connectionId,
         connectorKey,
         tenant,
-        connectionInput: { scenario: connection.scenario },
+        connectionInput: { scenario: connection.scenario.id },
         credentials: { access_token: 'at_intruder' },
       })
 
@@ -64,7 +65,7 @@ describe('storeAuthorizedConnection', () => {
     { label: 'connection input that is not an object', input: { connectionInput: ['x'] }, code: 'invalid_request' },
   ])('refuses $label with $code', async ({ input, code }) => {
     const connectionId = newConnectionId()
-    const valid = { connectionId, connectorKey: 'test-oauth', tenant: newTenant(), connectionInput: { scenario: newScenario('invalid') }, credentials: { access_token: 'at_x' } }
+    const valid = { connectionId, connectorKey: 'test-oauth', tenant: newTenant(), connectionInput: { scenario: new UpstreamScenario().id }, credentials: { access_token: 'at_x' } }
     expect(await errorCodeOf(() => connectionObject(connectionId).storeAuthorizedConnection({ ...valid, ...input } as typeof valid))).toBe(code)
     expect(await storedSummary(connectionId)).toBeNull()
   })
@@ -86,7 +87,7 @@ describe('testConnection', () => {
   it('records a failing test as status error, and a later passing test clears it', async () => {
     const connection = await storeConnection({ label: 'test-fail' })
     const stub = connectionObject(connection.connectionId)
-    await expireUpstreamTokens(connection.scenario)
+    await connection.scenario.expireAccessTokens()
 
     expect(await stub.testConnection(connection.tenant)).toMatchObject({
       status: 'error',

@@ -3,17 +3,8 @@
  * credentials), getCredentialsFromRefreshTokenResponse, or no refresh at all (noRefreshToken).
  */
 import { describe, expect, it } from 'vitest'
-import {
-  connectionObject,
-  credentialsFrom,
-  errorCodeOf,
-  expireUpstreamTokens,
-  revokeUpstreamGrants,
-  scriptUpstream,
-  storeConnection,
-  storedCredentials,
-  upstreamRequests,
-} from './helpers.ts'
+import { connectionObject, credentialsFrom, storeConnection, storedCredentials } from '../support/connections.ts'
+import { errorCodeOf } from '../support/error-code.ts'
 
 const EXPIRED = Date.now() - 60_000
 
@@ -29,7 +20,7 @@ describe('refreshCredentials of the connector', () => {
 
     const token = await connectionObject(connection.connectionId).getAccessToken(connection.tenant)
 
-    const [request] = await upstreamRequests(connection.scenario, '/token')
+    const [request] = await connection.scenario.requestsTo('/token')
     expect(new URLSearchParams(request?.body).get('refresh_token')).toBe(connection.tokens.refresh_token)
     const stored = await storedCredentials(connection.connectionId)
     expect(stored).toMatchObject({ access_token: token.accessToken, accountId: 'acct-1', refreshedBy: 'connector' })
@@ -46,7 +37,7 @@ describe('refreshCredentials of the connector', () => {
       connectionId: connection.connectionId,
       connectorKey: 'conn-custom-refresh',
       tenant: connection.tenant,
-      connectionInput: { scenario: connection.scenario },
+      connectionInput: { scenario: connection.scenario.id },
       credentials: { access_token: 'at_old', refresh_token: 'rt_unknown', expires_at: EXPIRED },
     })
 
@@ -70,7 +61,7 @@ describe('S12 S11 what a connector refreshCredentials returns is checked like a 
   ])('S12 a result carrying error=$error is classified as the refresh grant would be: $code', async ({ error, code, status }) => {
     const connection = await storeBodyReturningConnection(`custom-refresh-${error}`)
     const stub = connectionObject(connection.connectionId)
-    await scriptUpstream(connection.scenario, '/token', [{ status: 400, body: { error, error_description: `about ${connection.tokens.refresh_token}` } }])
+    await connection.scenario.script('/token', [{ status: 400, body: { error, error_description: `about ${connection.tokens.refresh_token}` } }])
 
     expect(await errorCodeOf(() => stub.getAccessToken(connection.tenant))).toBe(code)
 
@@ -79,16 +70,16 @@ describe('S12 S11 what a connector refreshCredentials returns is checked like a 
     expect(JSON.stringify(summary)).not.toContain(connection.tokens.refresh_token)
     expect(JSON.stringify(summary)).not.toContain('planted')
     expect(await storedCredentials(connection.connectionId)).toEqual(credentialsFrom(connection.tokens, EXPIRED))
-    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(1)
+    expect(await connection.scenario.requestsTo('/token')).toHaveLength(1)
   })
 
   it('S12 invalid_grant returned by the connector stops automatic attempts', async () => {
     const connection = await storeBodyReturningConnection('custom-refresh-revoked')
     const stub = connectionObject(connection.connectionId)
-    await revokeUpstreamGrants(connection.scenario)
+    await connection.scenario.revokeGrants()
 
     for (let call = 0; call < 3; call++) expect(await errorCodeOf(() => stub.getAccessToken(connection.tenant))).toBe('needs_reauth')
-    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(1)
+    expect(await connection.scenario.requestsTo('/token')).toHaveLength(1)
   })
 
   it.each([
@@ -99,7 +90,7 @@ describe('S12 S11 what a connector refreshCredentials returns is checked like a 
   ])('S11 a result with $label is refused: the old token is not handed out under a new expiry', async ({ body }) => {
     const connection = await storeBodyReturningConnection('custom-refresh-invalid')
     const stub = connectionObject(connection.connectionId)
-    await scriptUpstream(connection.scenario, '/token', [{ status: 200, body }])
+    await connection.scenario.script('/token', [{ status: 200, body }])
 
     expect(await errorCodeOf(() => stub.getAccessToken(connection.tenant))).toBe('refresh_failed')
     expect(await storedCredentials(connection.connectionId)).toEqual(credentialsFrom(connection.tokens, EXPIRED))
@@ -108,7 +99,7 @@ describe('S12 S11 what a connector refreshCredentials returns is checked like a 
 
   it('null fields in the result keep the stored values, as the merge promises', async () => {
     const connection = await storeBodyReturningConnection('custom-refresh-nulls')
-    await scriptUpstream(connection.scenario, '/token', [{ status: 200, body: { access_token: 'at_new', token_type: null, refresh_token: null, expires_in: 60 } }])
+    await connection.scenario.script('/token', [{ status: 200, body: { access_token: 'at_new', token_type: null, refresh_token: null, expires_in: 60 } }])
     const token = await connectionObject(connection.connectionId).getAccessToken(connection.tenant)
     expect(token.accessToken).toBe('at_new')
     expect(await storedCredentials(connection.connectionId)).toMatchObject({ access_token: 'at_new', token_type: 'Bearer', refresh_token: connection.tokens.refresh_token })
@@ -140,7 +131,7 @@ describe('getCredentialsFromRefreshTokenResponse', () => {
     const stored = await storedCredentials(connection.connectionId)
     expect(stored).toMatchObject({ region: 'eu-1', accountId: 'acct-2' })
     expect(stored['expires_at']).toBeGreaterThanOrEqual(before + 3_600_000)
-    const [request] = await upstreamRequests(connection.scenario, '/token')
+    const [request] = await connection.scenario.requestsTo('/token')
     expect(request?.headers['authorization']).toMatch(/^Basic /)
   })
 })
@@ -153,7 +144,7 @@ describe('connections that cannot refresh', () => {
     expect(await errorCodeOf(() => stub.getAccessToken(connection.tenant))).toBe('needs_reauth')
     expect(await errorCodeOf(() => stub.getAccessToken(connection.tenant))).toBe('needs_reauth')
 
-    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(0)
+    expect(await connection.scenario.requestsTo('/token')).toHaveLength(0)
     expect(await stub.getSummary(connection.tenant)).toMatchObject({ status: 'needs_reauth' })
   })
 
@@ -162,17 +153,17 @@ describe('connections that cannot refresh', () => {
     const stub = connectionObject(connection.connectionId)
 
     expect(await errorCodeOf(() => stub.refresh(connection.tenant))).toBe('refresh_failed')
-    await expireUpstreamTokens(connection.scenario)
+    await connection.scenario.expireAccessTokens()
     const response = await stub.proxy(connection.tenant, { path: '/me', method: 'GET', headers: [], body: null })
 
     expect(response.status).toBe(401)
-    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(0)
+    expect(await connection.scenario.requestsTo('/token')).toHaveLength(0)
     expect(await stub.getAccessToken(connection.tenant)).toMatchObject({ accessToken: connection.tokens.access_token })
   })
 
   it('a connection the provider gave no refresh token needs the user once its token expired', async () => {
     const connection = await storeConnection({ label: 'no-refresh-token', expiresAt: EXPIRED, upstreamConfig: { issueRefreshToken: false } })
     expect(await errorCodeOf(() => connectionObject(connection.connectionId).getAccessToken(connection.tenant))).toBe('needs_reauth')
-    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(0)
+    expect(await connection.scenario.requestsTo('/token')).toHaveLength(0)
   })
 })

@@ -5,7 +5,7 @@
  * onError hook that throws a keyed ConnectionError, and its test reads Membrane's error shape.
  */
 import { describe, expect, it } from 'vitest'
-import { connectionObject, scriptUpstream, storeConnection, upstreamRequests } from './helpers.ts'
+import { connectionObject, storeConnection } from '../support/connections.ts'
 
 const CONNECTOR = 'test-rest-api-client'
 
@@ -15,24 +15,24 @@ describe('a makeApiClient returning RestApiClient', () => {
     const summary = await connectionObject(connection.connectionId).testConnection(connection.tenant)
 
     expect(summary).toMatchObject({ status: 'connected', testResult: { ok: true } })
-    const [request] = await upstreamRequests(connection.scenario, '/api/users/me')
+    const [request] = await connection.scenario.requestsTo('/api/users/me')
     expect(request?.headers['authorization']).toBe(`Bearer ${connection.tokens.access_token}`)
   })
 
   it('onError throwing ConnectionError ACCESS_TOKEN_EXPIRED refreshes once and retries', async () => {
     const connection = await storeConnection({ label: 'sdk-onerror', connectorKey: CONNECTOR })
-    await scriptUpstream(connection.scenario, '/api/users/me', [{ status: 403, body: { error: 'token_expired' } }])
+    await connection.scenario.script('/api/users/me', [{ status: 403, body: { error: 'token_expired' } }])
 
     const summary = await connectionObject(connection.connectionId).testConnection(connection.tenant)
 
     expect(summary).toMatchObject({ status: 'connected', testResult: { ok: true } })
-    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(1)
-    expect(await upstreamRequests(connection.scenario, '/api/users/me')).toHaveLength(2)
+    expect(await connection.scenario.requestsTo('/token')).toHaveLength(1)
+    expect(await connection.scenario.requestsTo('/api/users/me')).toHaveLength(2)
   })
 
   it("hands the test Membrane's error shape: the response body is e.data.data", async () => {
     const connection = await storeConnection({ label: 'sdk-errorshape', connectorKey: CONNECTOR })
-    await scriptUpstream(connection.scenario, '/api/users/me', [{ status: 400, body: { success: false, errorCode: 401 } }])
+    await connection.scenario.script('/api/users/me', [{ status: 400, body: { success: false, errorCode: 401 } }])
 
     const summary = await connectionObject(connection.connectionId).testConnection(connection.tenant)
 
@@ -43,11 +43,11 @@ describe('a makeApiClient returning RestApiClient', () => {
 
   it('the proxy sends through the same configuration, onError included', async () => {
     const connection = await storeConnection({ label: 'sdk-proxy', connectorKey: CONNECTOR })
-    await scriptUpstream(connection.scenario, '/api/deals', [{ status: 403, body: { error: 'token_expired' } }])
+    await connection.scenario.script('/api/deals', [{ status: 403, body: { error: 'token_expired' } }])
 
     const response = await connectionObject(connection.connectionId).proxy(connection.tenant, { path: '/deals', method: 'GET', headers: [], body: null })
 
     expect(response.status).toBe(200)
-    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(1)
+    expect(await connection.scenario.requestsTo('/token')).toHaveLength(1)
   })
 })

@@ -7,7 +7,7 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { openCredentials, readCredentialKeyring, sealCredentials } from '../../src/connection/credential-encryption.ts'
 import { LatchkeyError } from '../../src/errors.ts'
-import { connectionObject, durableObject, rawStorage, storeConnection, storedCredentials } from './helpers.ts'
+import { connectionObject, durableObject, openStoredCredentials, rawStorage, storeConnection, storedCredentials } from '../support/connections.ts'
 
 describe('S13 credentials at rest', () => {
   it('S13 raw storage holds no token value, before and after a refresh', async () => {
@@ -34,7 +34,7 @@ describe('S13 credentials at rest', () => {
     // then restart the object so it starts from storage.
     await runInDurableObject(stub, async (_instance, state) => {
       const keyring = await readCredentialKeyring(env)
-      const credentials = await openCredentials(state.storage.kv.get('credentials') as never, keyring, connection.connectionId)
+      const credentials = await openStoredCredentials(state.storage.kv.get('credentials'), connection.connectionId)
       state.storage.kv.put('credentials', await sealCredentials(credentials, { ...keyring, currentKid: 'test-2025' }, connection.connectionId))
     })
     expect(await rawStorage(connection.connectionId)).toMatchObject({ credentials: { kid: 'test-2025' } })

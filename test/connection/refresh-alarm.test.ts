@@ -5,7 +5,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { expect, it } from 'vitest'
 import { REFRESH_AHEAD_MS } from '../../src/connection/connection-record.ts'
-import { connectionObject, durableObject, scriptUpstream, storeConnection, storedCredentials, upstreamRequests } from './helpers.ts'
+import { connectionObject, durableObject, storeConnection, storedCredentials } from '../support/connections.ts'
 
 function scheduledAlarm(connectionId: string): Promise<number | null> {
   return runInDurableObject(durableObject(connectionId), (_instance, state) => state.storage.getAlarm())
@@ -27,18 +27,18 @@ it('the alarm refreshes a due connection, and a repeated alarm makes no further 
   expect(await scheduledAlarm(connection.connectionId)).toBe((refreshed['expires_at'] as number) - REFRESH_AHEAD_MS)
 
   expect(await runDurableObjectAlarm(durableObject(connection.connectionId))).toBe(true)
-  expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(1)
+  expect(await connection.scenario.requestsTo('/token')).toHaveLength(1)
   expect(await stub.getSummary(connection.tenant)).toMatchObject({ status: 'connected', lastRefreshedAt: expect.any(Number) })
 })
 
 it('an alarm whose refresh fails transiently keeps the credentials and schedules a later retry', async () => {
   const connection = await storeConnection({ label: 'alarm-retry', expiresAt: Date.now() - 1000 })
-  await scriptUpstream(connection.scenario, '/token', [{ status: 503 }, { status: 503 }, { status: 503 }])
+  await connection.scenario.script('/token', [{ status: 503 }, { status: 503 }, { status: 503 }])
   const before = Date.now()
 
   expect(await runDurableObjectAlarm(durableObject(connection.connectionId))).toBe(true)
 
-  expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(3)
+  expect(await connection.scenario.requestsTo('/token')).toHaveLength(3)
   expect(await storedCredentials(connection.connectionId)).toMatchObject({ access_token: connection.tokens.access_token })
   expect(await scheduledAlarm(connection.connectionId)).toBeGreaterThanOrEqual(before + 60_000)
 })

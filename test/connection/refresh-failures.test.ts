@@ -7,17 +7,8 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { ConnectionRecord } from '../../src/connection/connection-record.ts'
-import {
-  connectionObject,
-  errorCodeOf,
-  expireUpstreamTokens,
-  presentedRefreshTokens,
-  rawStorage,
-  scriptUpstream,
-  storeConnection,
-  storedCredentials,
-  upstreamRequests,
-} from './helpers.ts'
+import { connectionObject, rawStorage, storeConnection, storedCredentials } from '../support/connections.ts'
+import { errorCodeOf } from '../support/error-code.ts'
 
 const EXPIRED = Date.now() - 60_000
 
@@ -45,11 +36,11 @@ describe('transient token endpoint failures', () => {
   ])('S12 retries $label three times, then reports $code and keeps the stored credentials until the backoff passes', async ({ label, answer, code }) => {
     const connection = await storeConnection({ label: `fail-${label.replaceAll(' ', '-')}`, expiresAt: EXPIRED })
     const stub = connectionObject(connection.connectionId)
-    await scriptUpstream(connection.scenario, '/token', [answer, answer, answer])
+    await connection.scenario.script('/token', [answer, answer, answer])
 
     expect(await errorCodeOf(() => stub.getAccessToken(connection.tenant))).toBe(code)
 
-    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(3)
+    expect(await connection.scenario.requestsTo('/token')).toHaveLength(3)
     expect(await storedCredentials(connection.connectionId)).toMatchObject({
       access_token: connection.tokens.access_token,
       refresh_token: connection.tokens.refresh_token,
@@ -57,34 +48,34 @@ describe('transient token endpoint failures', () => {
     expect(await stub.getSummary(connection.tenant)).toMatchObject({ status: 'connected', lastError: { code } })
     // Within the backoff the next caller gets the same error without a token request.
     expect(await errorCodeOf(() => stub.getAccessToken(connection.tenant))).toBe(code)
-    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(3)
+    expect(await connection.scenario.requestsTo('/token')).toHaveLength(3)
 
     // Once the backoff has passed, the old refresh token still works (the provider is back).
     vi.setSystemTime(await nextRefreshAt(connection.connectionId))
     const token = await stub.getAccessToken(connection.tenant)
     expect(token.accessToken).not.toBe(connection.tokens.access_token)
-    expect(await presentedRefreshTokens(connection.scenario)).toEqual(Array(4).fill(connection.tokens.refresh_token))
+    expect(await connection.scenario.presentedRefreshTokens()).toEqual(Array(4).fill(connection.tokens.refresh_token))
     expect(await stub.getSummary(connection.tenant)).toMatchObject({ status: 'connected', lastError: null })
   })
 
   it('S12 a token request that never answers times out, is retried, and is reported as upstream_unavailable', { timeout: 20_000 }, async () => {
     const connection = await storeConnection({ label: 'fail-timeout', expiresAt: EXPIRED })
-    await scriptUpstream(connection.scenario, '/token', [{ hang: true }, { hang: true }, { hang: true }])
+    await connection.scenario.script('/token', [{ hang: true }, { hang: true }, { hang: true }])
 
     expect(await errorCodeOf(() => connectionObject(connection.connectionId).getAccessToken(connection.tenant))).toBe('upstream_unavailable')
 
-    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(3)
+    expect(await connection.scenario.requestsTo('/token')).toHaveLength(3)
     expect(await storedCredentials(connection.connectionId)).toMatchObject({ refresh_token: connection.tokens.refresh_token })
   })
 
   it('S12 recovers within one call when the provider fails twice and then answers', async () => {
     const connection = await storeConnection({ label: 'fail-then-ok', expiresAt: EXPIRED })
-    await scriptUpstream(connection.scenario, '/token', [{ status: 502 }, { status: 503, headers: { 'Retry-After': '0' } }])
+    await connection.scenario.script('/token', [{ status: 502 }, { status: 503, headers: { 'Retry-After': '0' } }])
 
     const token = await connectionObject(connection.connectionId).getAccessToken(connection.tenant)
 
     expect(token.accessToken).not.toBe(connection.tokens.access_token)
-    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(3)
+    expect(await connection.scenario.requestsTo('/token')).toHaveLength(3)
   })
 })
 
@@ -93,52 +84,52 @@ describe('S12 backoff after a failed refresh (no hammering)', () => {
     const connection = await storeConnection({ label: 'backoff-access', expiresAt: EXPIRED })
     const stub = connectionObject(connection.connectionId)
     const down = { status: 503, body: 'Service Unavailable' }
-    await scriptUpstream(connection.scenario, '/token', [down, down, down])
+    await connection.scenario.script('/token', [down, down, down])
     expect(await errorCodeOf(() => stub.getAccessToken(connection.tenant))).toBe('upstream_unavailable')
-    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(3)
+    expect(await connection.scenario.requestsTo('/token')).toHaveLength(3)
     const retryAt = await nextRefreshAt(connection.connectionId)
 
     const calls = [() => stub.getAccessToken(connection.tenant), () => stub.getCredentials(connection.tenant), () => stub.proxy(connection.tenant, { path: '/me', method: 'GET', headers: [], body: null })]
     for (let call = 0; call < 10; call++) expect(await errorCodeOf(calls[call % calls.length] ?? calls[0]!)).toBe('upstream_unavailable')
     vi.setSystemTime(retryAt - 1)
     expect(await errorCodeOf(() => stub.getAccessToken(connection.tenant))).toBe('upstream_unavailable')
-    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(3)
+    expect(await connection.scenario.requestsTo('/token')).toHaveLength(3)
 
     vi.setSystemTime(retryAt)
     const token = await stub.getAccessToken(connection.tenant)
     expect(token.accessToken).not.toBe(connection.tokens.access_token)
-    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(4)
+    expect(await connection.scenario.requestsTo('/token')).toHaveLength(4)
   })
 
   it('S12 after a refresh on an API 401 failed, further 401s through the proxy make no token request until the backoff passes', async () => {
     const connection = await storeConnection({ label: 'backoff-proxy' })
     const stub = connectionObject(connection.connectionId)
     const me = () => stub.proxy(connection.tenant, { path: '/me', method: 'GET', headers: [], body: null })
-    await expireUpstreamTokens(connection.scenario)
+    await connection.scenario.expireAccessTokens()
     const down = { status: 500, body: { error: 'server_error' } }
-    await scriptUpstream(connection.scenario, '/token', [down, down, down])
+    await connection.scenario.script('/token', [down, down, down])
     expect(await errorCodeOf(me)).toBe('upstream_unavailable')
-    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(3)
+    expect(await connection.scenario.requestsTo('/token')).toHaveLength(3)
 
     for (let call = 0; call < 5; call++) expect(await errorCodeOf(me)).toBe('upstream_unavailable')
-    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(3)
-    expect(await upstreamRequests(connection.scenario, '/api/me')).toHaveLength(6)
+    expect(await connection.scenario.requestsTo('/token')).toHaveLength(3)
+    expect(await connection.scenario.requestsTo('/api/me')).toHaveLength(6)
 
     vi.setSystemTime(await nextRefreshAt(connection.connectionId))
     const response = await me()
     expect(response.status).toBe(200)
-    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(4)
+    expect(await connection.scenario.requestsTo('/token')).toHaveLength(4)
   })
 
   it('S12 an explicit refresh() during the backoff still reaches the token endpoint', async () => {
     const connection = await storeConnection({ label: 'backoff-explicit', expiresAt: EXPIRED })
     const stub = connectionObject(connection.connectionId)
     const down = { status: 502 }
-    await scriptUpstream(connection.scenario, '/token', [down, down, down])
+    await connection.scenario.script('/token', [down, down, down])
     expect(await errorCodeOf(() => stub.getAccessToken(connection.tenant))).toBe('upstream_unavailable')
 
     expect(await stub.refresh(connection.tenant)).toMatchObject({ status: 'connected', lastError: null })
-    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(4)
+    expect(await connection.scenario.requestsTo('/token')).toHaveLength(4)
     expect(await stub.getAccessToken(connection.tenant)).toMatchObject({ accessToken: (await storedCredentials(connection.connectionId))['access_token'] })
   })
 })
@@ -150,13 +141,13 @@ describe('Retry-After beyond the retry budget', () => {
   ])('S12 a 429 asking to wait an hour ($label) is not retried, and later calls do not reach the token endpoint before then', async ({ label, retryAfter }) => {
     const connection = await storeConnection({ label: `retry-after-${label.replaceAll(' ', '-')}`, expiresAt: EXPIRED })
     const stub = connectionObject(connection.connectionId)
-    await scriptUpstream(connection.scenario, '/token', [{ status: 429, headers: { 'Retry-After': retryAfter() } }])
+    await connection.scenario.script('/token', [{ status: 429, headers: { 'Retry-After': retryAfter() } }])
 
     expect(await errorCodeOf(() => stub.getAccessToken(connection.tenant))).toBe('rate_limited')
     expect(await errorCodeOf(() => stub.getAccessToken(connection.tenant))).toBe('rate_limited')
     expect(await errorCodeOf(() => stub.refresh(connection.tenant))).toBe('rate_limited')
 
-    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(1)
+    expect(await connection.scenario.requestsTo('/token')).toHaveLength(1)
   })
 })
 
@@ -167,12 +158,12 @@ describe('refusals that are not worth retrying', () => {
     { label: 'an HTML page', answer: { status: 200, headers: { 'Content-Type': 'text/html' }, body: '<html>login</html>' } },
   ])('answers refresh_failed after one request for $label, and marks the connection error', async ({ label, answer }) => {
     const connection = await storeConnection({ label: `refused-${label.replaceAll(' ', '-')}`, expiresAt: EXPIRED })
-    await scriptUpstream(connection.scenario, '/token', [answer])
+    await connection.scenario.script('/token', [answer])
     const stub = connectionObject(connection.connectionId)
 
     expect(await errorCodeOf(() => stub.getAccessToken(connection.tenant))).toBe('refresh_failed')
 
-    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(1)
+    expect(await connection.scenario.requestsTo('/token')).toHaveLength(1)
     expect(await stub.getSummary(connection.tenant)).toMatchObject({ status: 'error', lastError: { code: 'refresh_failed' } })
     expect(await storedCredentials(connection.connectionId)).toMatchObject({ refresh_token: connection.tokens.refresh_token })
   })

@@ -9,8 +9,9 @@
 import { runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import type { ConnectionEvent } from '../../src/connection/events/connection-event.ts'
+import { connectionObject, durableObject, rawStorage, storeConnection, type StoredConnection } from '../support/connections.ts'
+import { errorCodeOf } from '../support/error-code.ts'
 import { webhookDeliveries } from '../support/upstream.ts'
-import { configureUpstream, connectionObject, durableObject, errorCodeOf, presentedRefreshTokens, rawStorage, storeConnection, upstreamRequests, type StoredConnection } from './helpers.ts'
 
 /** Polls `condition` until it holds (the refresh runs in another request); fails after `limitMs`. */
 async function eventually(condition: () => Promise<boolean>, limitMs = 20_000): Promise<void> {
@@ -23,14 +24,14 @@ async function eventually(condition: () => Promise<boolean>, limitMs = 20_000): 
 
 /** Starts a refresh, lets the provider rotate, and aborts the object before the answer arrives. */
 async function interruptRefresh(connection: StoredConnection): Promise<void> {
-  await configureUpstream(connection.scenario, { refreshAnswerDelayMs: 600_000 })
+  await connection.scenario.configure({ refreshAnswerDelayMs: 600_000 })
   const inFlight = connectionObject(connection.connectionId)
     .refresh(connection.tenant)
     .catch((error: unknown) => error)
-  await eventually(async () => (await upstreamRequests(connection.scenario, '/token')).length === 1)
+  await eventually(async () => (await connection.scenario.requestsTo('/token')).length === 1)
   await runInDurableObject(durableObject(connection.connectionId), (_instance, state) => state.abort('S19 test: the object stops mid-refresh')).catch(() => undefined)
   expect(await inFlight).toBeInstanceOf(Error)
-  await configureUpstream(connection.scenario, { refreshAnswerDelayMs: 0 })
+  await connection.scenario.configure({ refreshAnswerDelayMs: 0 })
 }
 
 function recordOf(storage: Record<string, unknown>): Record<string, unknown> {
@@ -60,7 +61,7 @@ describe('S19 a refresh interrupted mid-request', () => {
     const token = await connectionObject(connection.connectionId).getAccessToken(connection.tenant)
 
     expect(token.accessToken).not.toBe(connection.tokens.access_token)
-    expect(await presentedRefreshTokens(connection.scenario)).toEqual([connection.tokens.refresh_token, connection.tokens.refresh_token])
+    expect(await connection.scenario.presentedRefreshTokens()).toEqual([connection.tokens.refresh_token, connection.tokens.refresh_token])
     const record = recordOf(await rawStorage(connection.connectionId))
     expect(record).toMatchObject({ status: 'connected', refreshStartedAt: null, lastError: null })
   })
@@ -73,7 +74,7 @@ describe('S19 a refresh interrupted mid-request', () => {
     expect(await errorCodeOf(() => stub.getAccessToken(connection.tenant))).toBe('needs_reauth')
     expect(await errorCodeOf(() => stub.getAccessToken(connection.tenant))).toBe('needs_reauth')
 
-    expect(await presentedRefreshTokens(connection.scenario)).toEqual([connection.tokens.refresh_token, connection.tokens.refresh_token])
+    expect(await connection.scenario.presentedRefreshTokens()).toEqual([connection.tokens.refresh_token, connection.tokens.refresh_token])
     const summary = await stub.getSummary(connection.tenant)
     expect(summary).toMatchObject({ status: 'needs_reauth', lastError: { code: 'needs_reauth' } })
     expect(summary.lastError?.message).toContain('A refresh was interrupted')

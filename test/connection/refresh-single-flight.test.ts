@@ -3,23 +3,10 @@
  * never presents a retired refresh token, and invalid_grant that stops automatic attempts.
  */
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
-import { env } from 'cloudflare:workers'
 import { describe, expect, it, vi } from 'vitest'
-import { isSealedCredentials, openCredentials, readCredentialKeyring } from '../../src/connection/credential-encryption.ts'
 import { STORAGE_KEYS } from '../../src/connection/connection-storage.ts'
-import {
-  connectionObject,
-  credentialsFrom,
-  durableObject,
-  errorCodeOf,
-  grantTokens,
-  presentedRefreshTokens,
-  rawStorage,
-  scriptUpstream,
-  storeConnection,
-  storedCredentials,
-  upstreamRequests,
-} from './helpers.ts'
+import { connectionObject, credentialsFrom, durableObject, openStoredCredentials, rawStorage, storeConnection, storedCredentials } from '../support/connections.ts'
+import { errorCodeOf } from '../support/error-code.ts'
 
 const EXPIRED = Date.now() - 60_000
 
@@ -27,21 +14,21 @@ describe('S12 single flight', () => {
   it('S12 100 concurrent getAccessToken calls on an expired connection make exactly one token request and all get the same new token', async () => {
     const connection = await storeConnection({ label: 's12-concurrent', expiresAt: EXPIRED })
     // A slow token endpoint keeps the refresh in flight while all 100 calls arrive.
-    await scriptUpstream(connection.scenario, '/token', [
+    await connection.scenario.script('/token', [
       { status: 200, delayMs: 200, body: { access_token: 'at_after_refresh', token_type: 'Bearer', expires_in: 3600, refresh_token: 'rt_after_refresh' } },
     ])
     const stub = connectionObject(connection.connectionId)
 
     const tokens = await Promise.all(Array.from({ length: 100 }, () => stub.getAccessToken(connection.tenant)))
 
-    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(1)
+    expect(await connection.scenario.requestsTo('/token')).toHaveLength(1)
     expect(new Set(tokens.map((token) => token.accessToken))).toEqual(new Set(['at_after_refresh']))
     expect(await storedCredentials(connection.connectionId)).toMatchObject({ access_token: 'at_after_refresh', refresh_token: 'rt_after_refresh' })
   })
 
   it('S12 stores the new credentials before any caller receives the new access token', async () => {
     const connection = await storeConnection({ label: 's12-persist-first', expiresAt: EXPIRED })
-    await scriptUpstream(connection.scenario, '/token', [
+    await connection.scenario.script('/token', [
       { status: 200, delayMs: 100, body: { access_token: 'at_persisted_first', token_type: 'Bearer', expires_in: 3600, refresh_token: 'rt_persisted_first' } },
     ])
     // Callers in the object's own isolate read raw storage in the very callback that hands
@@ -54,17 +41,15 @@ describe('S12 single flight', () => {
       ),
     )
 
-    const keyring = await readCredentialKeyring(env)
     for (const { token, sealedAtReceipt } of received) {
       expect(token.accessToken).toBe('at_persisted_first')
-      if (!isSealedCredentials(sealedAtReceipt)) throw new Error('no sealed credentials in storage when the token arrived')
-      expect(await openCredentials(sealedAtReceipt, keyring, connection.connectionId)).toMatchObject({
+      expect(await openStoredCredentials(sealedAtReceipt, connection.connectionId)).toMatchObject({
         access_token: 'at_persisted_first',
         refresh_token: 'rt_persisted_first',
         expires_at: token.expiresAt,
       })
     }
-    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(1)
+    expect(await connection.scenario.requestsTo('/token')).toHaveLength(1)
   })
 
   it('S12 a rotating refresh token survives: each refresh presents the latest one and the old one is never sent again', async () => {
@@ -76,7 +61,7 @@ describe('S12 single flight', () => {
     await Promise.all(Array.from({ length: 20 }, () => stub.refresh(connection.tenant)))
     await stub.refresh(connection.tenant)
 
-    const presented = await presentedRefreshTokens(connection.scenario)
+    const presented = await connection.scenario.presentedRefreshTokens()
     expect(presented[0]).toBe(connection.tokens.refresh_token)
     expect(new Set(presented).size).toBe(presented.length)
     const stored = await storedCredentials(connection.connectionId)
@@ -95,7 +80,7 @@ describe('S12 single flight', () => {
     await stub.refresh(connection.tenant)
 
     expect(first.accessToken).not.toBe(connection.tokens.access_token)
-    expect(await presentedRefreshTokens(connection.scenario)).toEqual([connection.tokens.refresh_token, connection.tokens.refresh_token])
+    expect(await connection.scenario.presentedRefreshTokens()).toEqual([connection.tokens.refresh_token, connection.tokens.refresh_token])
     expect(await storedCredentials(connection.connectionId)).toMatchObject({ refresh_token: connection.tokens.refresh_token })
   })
 })
@@ -105,7 +90,7 @@ describe('S12 invalid_grant', () => {
     // The upstream answers invalid_grant for a refresh token it does not know (revoked).
     const connection = await storeConnection({ label: 's12-invalid-grant', expiresAt: EXPIRED })
     const stub = connectionObject(connection.connectionId)
-    await scriptUpstream(connection.scenario, '/token', [{ status: 400, body: { error: 'invalid_grant', error_description: 'revoked' } }])
+    await connection.scenario.script('/token', [{ status: 400, body: { error: 'invalid_grant', error_description: 'revoked' } }])
 
     const calls = [
       () => stub.getAccessToken(connection.tenant),
@@ -117,31 +102,31 @@ describe('S12 invalid_grant', () => {
     for (const call of [...calls, ...calls]) expect(await errorCodeOf(call)).toBe('needs_reauth')
     expect(await runDurableObjectAlarm(durableObject(connection.connectionId))).toBe(false)
 
-    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(1)
+    expect(await connection.scenario.requestsTo('/token')).toHaveLength(1)
     expect(await stub.getSummary(connection.tenant)).toMatchObject({ status: 'needs_reauth', lastError: { code: 'needs_reauth' } })
     expect(await storedCredentials(connection.connectionId)).toMatchObject({ refresh_token: connection.tokens.refresh_token })
   })
 
   it.each(['invalid_client', 'unauthorized_client'])('S12 %s from the token endpoint also marks the connection needs_reauth', async (error) => {
     const connection = await storeConnection({ label: `s12-${error}`, expiresAt: EXPIRED })
-    await scriptUpstream(connection.scenario, '/token', [{ status: 401, body: { error } }])
+    await connection.scenario.script('/token', [{ status: 401, body: { error } }])
     expect(await errorCodeOf(() => connectionObject(connection.connectionId).getAccessToken(connection.tenant))).toBe('needs_reauth')
     expect(await errorCodeOf(() => connectionObject(connection.connectionId).getAccessToken(connection.tenant))).toBe('needs_reauth')
-    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(1)
+    expect(await connection.scenario.requestsTo('/token')).toHaveLength(1)
   })
 
   it('S12 reconnecting a needs_reauth connection (storeAuthorizedConnection again) makes it usable again', async () => {
     const connection = await storeConnection({ label: 's12-reconnect', expiresAt: EXPIRED })
     const stub = connectionObject(connection.connectionId)
-    await scriptUpstream(connection.scenario, '/token', [{ status: 400, body: { error: 'invalid_grant' } }])
+    await connection.scenario.script('/token', [{ status: 400, body: { error: 'invalid_grant' } }])
     expect(await errorCodeOf(() => stub.getAccessToken(connection.tenant))).toBe('needs_reauth')
 
-    const fresh = await grantTokens(connection.scenario)
+    const fresh = await connection.scenario.grant()
     const summary = await stub.storeAuthorizedConnection({
       connectionId: connection.connectionId,
       connectorKey: 'test-oauth',
       tenant: connection.tenant,
-      connectionInput: { scenario: connection.scenario },
+      connectionInput: { scenario: connection.scenario.id },
       credentials: credentialsFrom(fresh, Date.now() + 3_600_000),
     })
 
@@ -155,17 +140,17 @@ describe('S12 refresh racing other writes', () => {
 
   it('S12 a reconnect while a refresh is in flight wins: the refresh result is not stored', async () => {
     const connection = await storeConnection({ label: 's12-race-reconnect', expiresAt: EXPIRED })
-    await scriptUpstream(connection.scenario, '/token', [slowTokens])
+    await connection.scenario.script('/token', [slowTokens])
     const stub = connectionObject(connection.connectionId)
-    const fresh = await grantTokens(connection.scenario)
+    const fresh = await connection.scenario.grant()
 
     const pending = stub.getAccessToken(connection.tenant)
-    await vi.waitFor(async () => expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(1))
+    await vi.waitFor(async () => expect(await connection.scenario.requestsTo('/token')).toHaveLength(1))
     await stub.storeAuthorizedConnection({
       connectionId: connection.connectionId,
       connectorKey: 'test-oauth',
       tenant: connection.tenant,
-      connectionInput: { scenario: connection.scenario },
+      connectionInput: { scenario: connection.scenario.id },
       credentials: credentialsFrom(fresh, Date.now() + 3_600_000),
     })
 
@@ -175,11 +160,11 @@ describe('S12 refresh racing other writes', () => {
 
   it('S12 a disconnect while a refresh is in flight leaves nothing stored', async () => {
     const connection = await storeConnection({ label: 's12-race-disconnect', expiresAt: EXPIRED })
-    await scriptUpstream(connection.scenario, '/token', [slowTokens])
+    await connection.scenario.script('/token', [slowTokens])
     const stub = connectionObject(connection.connectionId)
 
     const pending = errorCodeOf(() => stub.getAccessToken(connection.tenant))
-    await vi.waitFor(async () => expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(1))
+    await vi.waitFor(async () => expect(await connection.scenario.requestsTo('/token')).toHaveLength(1))
     await stub.disconnect(connection.tenant)
 
     expect(await pending).toBe('connection_not_found')

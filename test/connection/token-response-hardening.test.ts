@@ -7,7 +7,9 @@ import { runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { MAX_ALARM_AHEAD_MS } from '../../src/connection/connection-record.ts'
 import { newConnectionId } from '../../src/connection-id.ts'
-import { connectionObject, credentialsFrom, durableObject, errorCodeOf, newScenario, newTenant, rawStorage, scriptUpstream, storeConnection, storedCredentials, upstreamRequests } from './helpers.ts'
+import { connectionObject, credentialsFrom, durableObject, newTenant, rawStorage, storeConnection, storedCredentials } from '../support/connections.ts'
+import { errorCodeOf } from '../support/error-code.ts'
+import { UpstreamScenario } from '../support/upstream.ts'
 
 const EXPIRED = Date.now() - 60_000
 
@@ -19,7 +21,7 @@ describe('S11 __proto__ in a refresh response', () => {
   it('S11 a __proto__ field cannot lend the refreshed credentials an expiry (or anything else)', async () => {
     const connection = await storeConnection({ label: 'proto-refresh', expiresAt: EXPIRED })
     const stub = connectionObject(connection.connectionId)
-    await scriptUpstream(connection.scenario, '/token', [
+    await connection.scenario.script('/token', [
       { status: 200, headers: { 'Content-Type': 'application/json' }, body: '{"access_token":"x","__proto__":{"expires_at":12345,"refresh_token":"rt_from_proto"}}' },
     ])
 
@@ -32,7 +34,7 @@ describe('S11 __proto__ in a refresh response', () => {
     expect(stored['expires_at']).toBeUndefined()
     // The token counts as valid (no known expiry): no second refresh.
     expect(await stub.getAccessToken(connection.tenant)).toEqual({ accessToken: 'x', expiresAt: null })
-    expect(await upstreamRequests(connection.scenario, '/token')).toHaveLength(1)
+    expect(await connection.scenario.requestsTo('/token')).toHaveLength(1)
   })
 })
 
@@ -45,7 +47,7 @@ describe('S18 lifetimes no alarm can be set for', () => {
     const connection = await storeConnection({ label: 'huge-expiry-refresh', expiresAt: EXPIRED })
     const stub = connectionObject(connection.connectionId)
     const before = await rawStorage(connection.connectionId)
-    await scriptUpstream(connection.scenario, '/token', [{ status: 200, body: { access_token: 'at_forever', token_type: 'Bearer', expires_in: expiresIn, refresh_token: 'rt_forever' } }])
+    await connection.scenario.script('/token', [{ status: 200, body: { access_token: 'at_forever', token_type: 'Bearer', expires_in: expiresIn, refresh_token: 'rt_forever' } }])
 
     expect(await errorCodeOf(() => stub.getAccessToken(connection.tenant))).toBe('refresh_failed')
 
@@ -57,7 +59,7 @@ describe('S18 lifetimes no alarm can be set for', () => {
 
   it('S18 a lifetime of exactly 10 years is stored, and its refresh alarm is set no further than a year ahead', async () => {
     const connection = await storeConnection({ label: 'ten-years', expiresAt: EXPIRED })
-    await scriptUpstream(connection.scenario, '/token', [{ status: 200, body: { access_token: 'at_decade', token_type: 'Bearer', expires_in: 10 * 365 * 24 * 3600 } }])
+    await connection.scenario.script('/token', [{ status: 200, body: { access_token: 'at_decade', token_type: 'Bearer', expires_in: 10 * 365 * 24 * 3600 } }])
     const before = Date.now()
 
     const token = await connectionObject(connection.connectionId).getAccessToken(connection.tenant)
@@ -77,7 +79,7 @@ describe('S18 lifetimes no alarm can be set for', () => {
       connectionId,
       connectorKey: 'test-oauth',
       tenant,
-      connectionInput: { scenario: newScenario('far-expiry') },
+      connectionInput: { scenario: new UpstreamScenario().id },
       credentials: { access_token: 'at_far', expires_at: 1e300 },
     })
 

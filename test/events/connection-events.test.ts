@@ -8,8 +8,7 @@ import { describe, expect, it, vi } from 'vitest'
 import type { ConnectionEvent } from '../../src/connection/events/connection-event.ts'
 import { deliverEvent } from '../../src/connection/events/deliver-event.ts'
 import { SIGNATURE_HEADER, verifyWebhookSignature } from '../../src/connection/events/webhook-signature.ts'
-import { connectionObject, credentialsFrom, storeConnection } from '../connection/helpers.ts'
-import { storedCredentials } from '../support/connections.ts'
+import { connectionObject, credentialsFrom, storeConnection, storedCredentials } from '../support/connections.ts'
 import { UpstreamScenario, webhookDeliveries, type LoggedRequest } from '../support/upstream.ts'
 
 const WEBHOOK_SECRET = Reflect.get(env, 'EVENTS_WEBHOOK_SECRET') as string
@@ -23,22 +22,21 @@ describe('webhook events', () => {
   it('S13 delivers signed events for each lifecycle step, none carrying a token, without failing the operations', async () => {
     const connection = await storeConnection({ label: 'events-lifecycle', expiresAt: Date.now() - 1000 })
     const stub = connectionObject(connection.connectionId)
-    const upstream = new UpstreamScenario(connection.scenario)
     const issued = [connection.tokens.access_token, connection.tokens.refresh_token]
 
     await stub.getAccessToken(connection.tenant)
     const refreshed = await storedCredentials(connection.connectionId)
     issued.push(refreshed['access_token'] as string, refreshed['refresh_token'] as string)
-    const fresh = await upstream.grant()
+    const fresh = await connection.scenario.grant()
     issued.push(fresh.access_token, fresh.refresh_token as string)
     await stub.storeAuthorizedConnection({
       connectionId: connection.connectionId,
       connectorKey: 'test-oauth',
       tenant: connection.tenant,
-      connectionInput: { scenario: connection.scenario },
+      connectionInput: { scenario: connection.scenario.id },
       credentials: credentialsFrom(fresh, Date.now() - 1000),
     })
-    await upstream.revokeGrants()
+    await connection.scenario.revokeGrants()
     await stub.getAccessToken(connection.tenant).catch(() => undefined)
     await stub.disconnect(connection.tenant)
 
@@ -57,7 +55,7 @@ describe('webhook events', () => {
 
   it('S13 a refresh_failed event names the error code and carries no token', async () => {
     const connection = await storeConnection({ label: 'events-refresh-failed', expiresAt: Date.now() - 1000 })
-    await new UpstreamScenario(connection.scenario).script('/token', [{ status: 500 }, { status: 500 }, { status: 500 }])
+    await connection.scenario.script('/token', [{ status: 500 }, { status: 500 }, { status: 500 }])
     await connectionObject(connection.connectionId).getAccessToken(connection.tenant).catch(() => undefined)
 
     await vi.waitFor(async () => expect((await deliveriesFor(connection.connectionId)).map(({ event }) => event.type)).toContain('connection.refresh_failed'))

@@ -7,7 +7,7 @@
 import { expect } from 'vitest'
 import { Browser, LATCHKEY_ORIGIN } from './browser.ts'
 import { mintConnectToken, type ConnectTokenClaims } from './connect-token.ts'
-import { UpstreamScenario } from './upstream.ts'
+import type { UpstreamScenario } from './upstream.ts'
 
 /** Where the app wants the user back (its origin is in ALLOWED_RETURN_ORIGINS of vitest.config.ts). */
 export const RETURN_URL = 'https://app.example.com/connected'

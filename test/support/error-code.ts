@@ -1,10 +1,13 @@
 /**
  * The tests' one `errorCodeOf`: the stable error code (src/errors.ts) of whatever carried it,
  * in either tier. Tests assert on codes, never on message text; a code reaches a test in one
- * of four ways: the `error` of a redirect, the "Error code" of an error page, a LatchkeyError
- * thrown in the test's own isolate, or an Error that crossed RPC or a service binding, whose
- * message starts with `[latchkey:<code>] ` (the wire format of src/connection/rpc-error.ts).
+ * of five ways: the `error` of a redirect, the "Error code" of an error page, a LatchkeyError
+ * thrown in the test's own isolate, an Error that crossed RPC or a service binding, whose
+ * message starts with `[latchkey:<code>] ` (the wire format of src/connection/rpc-error.ts),
+ * or the LatchkeyClientError the example client (examples/caller-worker) decodes that into.
  */
+import { expect } from 'vitest'
+import { isLatchkeyClientError, LatchkeyClientError } from '../../examples/caller-worker/src/latchkey-client.ts'
 import { isLatchkeyError } from '../../src/errors.ts'
 
 const ENCODED = /^\[latchkey:([a-z_]{1,64})\] /
@@ -29,6 +32,20 @@ export async function errorCodeOf(subject: unknown): Promise<string | null> {
   }
 }
 
+/**
+ * The error code a call of the example client rejects with, after checking that it rejects
+ * with the client's own LatchkeyClientError (what an application catches), not with the raw
+ * RPC error whose message still carries the code. Fails the test when the call succeeds.
+ */
+export async function clientErrorCodeOf(call: () => Promise<unknown>): Promise<string | null> {
+  const rejection = await call().then(
+    () => null,
+    (error: unknown) => error,
+  )
+  expect(rejection).toBeInstanceOf(LatchkeyClientError)
+  return errorCodeOf(rejection)
+}
+
 async function responseCode(response: Response): Promise<string | null> {
   const location = response.headers.get('Location')
   if (location !== null) return new URL(location).searchParams.get('error')
@@ -36,6 +53,6 @@ async function responseCode(response: Response): Promise<string | null> {
 }
 
 function thrownCode(error: unknown): string | null {
-  if (isLatchkeyError(error)) return error.code
+  if (isLatchkeyError(error) || isLatchkeyClientError(error)) return error.code
   return error instanceof Error ? (ENCODED.exec(error.message)?.[1] ?? null) : null
 }

@@ -7,7 +7,7 @@
 import { env } from 'cloudflare:test'
 import type { LoggedRequest, ScenarioConfig, ScriptedResponse } from '../setup/upstream-servers.ts'
 
-export type { LoggedRequest, ScriptedResponse }
+export type { LoggedRequest, ScenarioConfig, ScriptedResponse }
 
 /** `http://127.0.0.1:<port>` of the test upstream (the UPSTREAM_ORIGIN binding). */
 export function upstreamOrigin(): string {

@@ -5,13 +5,11 @@
  */
 import { decodeJwt } from 'jose'
 import { describe, expect, it } from 'vitest'
-import { connectionObject, newTenant, storeConnection } from '../connection/helpers.ts'
 import { LATCHKEY_ORIGIN, type Browser } from '../support/browser.ts'
 import { openPage, pageVisitor, readPage, submitPageForm } from '../support/connect-page.ts'
-import { storedSummary } from '../support/connections.ts'
+import { connectionObject, newTenant, storeConnection, storedSummary } from '../support/connections.ts'
 import { mintConnectToken, mintPageToken, pageTokenParts, signToken, unsignedToken } from '../support/connect-token.ts'
 import { errorCodeOf } from '../support/error-code.ts'
-import { UpstreamScenario } from '../support/upstream.ts'
 
 /** A visitor with an open page session for a fresh tenant. */
 async function signedIn(mode: 'redirect' | 'popup' = 'redirect'): Promise<{ visitor: Browser; tenant: string }> {
@@ -79,10 +77,10 @@ describe('the page', () => {
     const { visitor, tenant } = await signedIn()
     const connected = await storeConnection({ label: 'ui-connected', tenant })
     const needsReauth = await storeConnection({ label: 'ui-reauth', tenant })
-    await new UpstreamScenario(needsReauth.scenario).script('/token', [{ status: 400, body: { error: 'invalid_grant' } }])
+    await needsReauth.scenario.script('/token', [{ status: 400, body: { error: 'invalid_grant' } }])
     await expect(connectionObject(needsReauth.connectionId).refresh(tenant)).rejects.toMatchObject({ code: 'needs_reauth' })
     const failing = await storeConnection({ label: 'ui-error', tenant })
-    await new UpstreamScenario(failing.scenario).expireAccessTokens()
+    await failing.scenario.expireAccessTokens()
     expect((await connectionObject(failing.connectionId).testConnection(tenant)).status).toBe('error')
     const foreign = await storeConnection({ label: 'ui-foreign' })
 
@@ -187,7 +185,7 @@ describe('actions', () => {
     const response = await submitPageForm(visitor, `/connections/${stored.connectionId}/reconnect`, { csrf })
     expect(response.status).toBe(303)
     const claims = decodeJwt(new URL(response.headers.get('Location') ?? '').searchParams.get('token') ?? '')
-    expect(claims).toMatchObject({ sub: tenant, connector: 'test-oauth', connection_id: stored.connectionId, input: { scenario: stored.scenario }, mode: 'popup' })
+    expect(claims).toMatchObject({ sub: tenant, connector: 'test-oauth', connection_id: stored.connectionId, input: { scenario: stored.scenario.id }, mode: 'popup' })
   })
 
   it('Disconnect deletes the connection and comes back to the page', async () => {
