@@ -48,6 +48,9 @@ export const ERROR_CODES = {
   internal_error: 500,
   // Appended: a browser route asked with a method it refuses (HEAD on one-time URLs, S15)
   method_not_allowed: 405,
+  // Appended: the optional user verifier (S21) refused or timed out
+  user_verification_failed: 403,
+  user_verification_expired: 400,
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES

@@ -8,6 +8,8 @@ declare namespace Cloudflare {
   interface Env {
     /** HMAC key of connection-event webhooks (connection/events/webhook-signature.ts). */
     EVENTS_WEBHOOK_SECRET?: string
+    /** HMAC key of the application's HTTP user-verification confirmations (S21, flow/user-verification.ts). */
+    USER_VERIFY_SECRET?: string
     /** Queue producer binding that receives every connection event. */
     EVENTS_QUEUE?: Queue
   }

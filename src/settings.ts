@@ -60,6 +60,14 @@ export interface CredentialKeySettings {
   currentKeyId: string | undefined
 }
 
+/** The optional user verifier (S21, flow/user-verification.ts). */
+export interface UserVerificationSettings {
+  /** `USER_VERIFY_URL`: the application's page a finished authorization is sent to before it is stored. */
+  url: string
+  /** `USER_VERIFY_SECRET`: HMAC key of the application's HTTP confirmations; unset, only RPC confirms. */
+  secret: string | undefined
+}
+
 /** Everything Latchkey reads from the Worker environment. Get it with `readSettings(env)`. */
 export interface Settings {
   /** `PUBLIC_BASE_URL` as configured (the development-defaults guard checks it even when invalid). */
@@ -92,6 +100,12 @@ export interface Settings {
   /** `EVENTS_WEBHOOK_URL`, `EVENTS_WEBHOOK_SECRET`, `EVENTS_QUEUE`. */
   readonly events: Readonly<EventSettings>
   /**
+   * The user verifier, or null when `USER_VERIFY_URL` is unset (flows complete at the callback).
+   * Throws `server_misconfigured` when `USER_VERIFY_URL` is not an absolute https URL (http only
+   * on loopback hosts with ALLOW_INSECURE_LOOPBACK, S10) or carries user information or a fragment.
+   */
+  readonly userVerification: Readonly<UserVerificationSettings> | null
+  /**
    * Every string-valued variable and secret by name, empty ones included. Connector parameters
    * (`<KEY>__<PARAM>`, registry/connector-parameters.ts) have names no type can list, so they
    * are read here; so are the development defaults, which may sit in any variable.
@@ -120,6 +134,7 @@ function settingsOf(env: Env): Settings {
   const tokenRequestTimeoutMs = Math.max(1, wholeNumber(env.TOKEN_REQUEST_TIMEOUT_MS) ?? DEFAULT_TOKEN_REQUEST_TIMEOUT_MS)
   let redirectUri: string | undefined
   let allowedReturnOrigins: ReadonlySet<string> | undefined
+  let userVerification: UserVerificationSettings | null | undefined
   return {
     publicBaseUrl,
     get redirectUri(): string {
@@ -150,8 +165,32 @@ function settingsOf(env: Env): Settings {
       webhookSecret: optional(env.EVENTS_WEBHOOK_SECRET),
       queue: isQueue(env.EVENTS_QUEUE) ? env.EVENTS_QUEUE : undefined,
     },
+    get userVerification(): UserVerificationSettings | null {
+      if (userVerification === undefined) {
+        const url = optional(env.USER_VERIFY_URL)
+        userVerification = url === undefined ? null : { url: verifyUrlFrom(url, allowInsecureLoopback), secret: optional(env.USER_VERIFY_SECRET) }
+      }
+      return userVerification
+    },
     variables: stringVariables(env),
   }
+}
+
+function verifyUrlFrom(value: string, allowInsecureLoopback: boolean): string {
+  let url: URL | null = null
+  try {
+    url = new URL(value)
+  } catch {
+    url = null
+  }
+  const secure = url !== null && (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname) && allowInsecureLoopback))
+  if (url === null || !secure || url.username !== '' || url.password !== '' || url.hash !== '') {
+    throw new LatchkeyError(
+      'server_misconfigured',
+      "Set USER_VERIFY_URL to an absolute https URL of the application's verify page (no user information, no fragment), or leave it empty to turn the user verifier off.",
+    )
+  }
+  return url.toString()
 }
 
 function redirectUriFrom(base: string | undefined, allowInsecureLoopback: boolean): string {

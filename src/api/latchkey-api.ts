@@ -11,6 +11,8 @@ import type { AccessToken, ConnectionSummary, DisconnectResult } from '../connec
 import { connectionStub, notFoundAsNull, type ConnectionStub } from '../connection/connection-stub.ts'
 import { tenantDirectory } from '../connection/tenant-directory.ts'
 import { createConnectUrl, type ConnectUrlOptions } from '../flow/connect-url.ts'
+import { confirmUserVerification } from '../flow/user-verification.ts'
+import { readSettings } from '../settings.ts'
 import { isConnectionId } from '../connection-id.ts'
 
 /** Options of `getAccessToken`. */
@@ -55,6 +57,11 @@ export class LatchkeyApi {
     if (options.connectionId === undefined || options.connectionInput !== undefined) return createConnectUrl(this.#env, options)
     const connectionInput = await this.#call(options.tenant, options.connectionId, (stub, tenant) => stub.getConnectionInput(tenant))
     return createConnectUrl(this.#env, { ...options, connectionInput })
+  }
+
+  /** See `LatchkeyService.confirmUserVerification`. */
+  confirmUserVerification(flow: string, tenant: string): Promise<{ url: string }> {
+    return confirmUserVerification(readSettings(this.#env), flow, tenant, Date.now())
   }
 
   /** See `LatchkeyService.getConnection`. */

@@ -53,10 +53,22 @@ export class LatchkeyService extends WorkerEntrypoint<Env> {
   /**
    * A one-time URL (valid 10 minutes) that starts the connect flow in the user's browser for
    * `options.tenant`; pass `connectionId` to reconnect an existing connection (its stored
-   * connection input is reused unless `connectionInput` is given).
+   * connection input is reused unless `connectionInput` is given), and `displayName` to have
+   * the start say whose account the connection lands in (S21).
    */
   createConnectUrl(options: ConnectUrlOptions): Promise<{ url: string; expiresAt: number }> {
     return withRpcErrors(() => this.#api.createConnectUrl(options))
+  }
+
+  /**
+   * The user verifier (S21): your verify page (USER_VERIFY_URL) received `latchkey_flow`; call
+   * this with it and the tenant of the user logged in to your application. Returns the URL to
+   * send the browser back to, where the connection is completed; throws
+   * `user_verification_failed` when the flow was started for another tenant (send the browser
+   * nowhere: nothing is stored) or `user_verification_expired`.
+   */
+  confirmUserVerification(flow: string, tenant: string): Promise<{ url: string }> {
+    return withRpcErrors(() => this.#api.confirmUserVerification(flow, tenant))
   }
 
   /** The connection's status, errors and times; no secrets. */

@@ -1,13 +1,17 @@
 /**
- * AuthorizationStateGuard: makes single-use values (an OAuth `state`, or the `jti` of a
- * connect token) usable once. KV cannot do "use once" (two concurrent get-then-delete both
- * succeed); a Durable Object runs one call at a time and its SQLite storage is synchronous,
- * so `claim()` succeeds exactly once per value (S2, S15).
+ * AuthorizationStateGuard: makes single-use values (an OAuth `state`, the `jti` of a
+ * connect token, or the flow id of a user verification) usable once. KV cannot do "use
+ * once" (two concurrent get-then-delete both succeed); a Durable Object runs one call at a
+ * time and its SQLite storage is synchronous, so `claim()` succeeds exactly once per value
+ * (S2, S15, S21).
  *
  * A fixed set of guard objects per kind, each holding many values, keeps claims in warm
  * objects: creating a new object per value cost about eight times as much as the claim itself.
  */
 import { DurableObject } from 'cloudflare:workers'
+
+/** What a guard makes single-use: OAuth states, connect-token ids, and flow ids of user verifications (S21). */
+export type GuardedKind = 'state' | 'connect-token' | 'user-verification'
 
 /** Guard objects per kind; values spread over them by hash. Changing it forgets live claims. */
 const SHARDS_PER_KIND = 32
@@ -51,14 +55,14 @@ export function stateGuardShard(value: string): number {
 }
 
 /** The guard object that holds `value`: one set of shards per kind so values never collide. */
-export function stateGuardName(kind: 'state' | 'connect-token', value: string): string {
+export function stateGuardName(kind: GuardedKind, value: string): string {
   return `shard:${kind}:${stateGuardShard(value)}`
 }
 
 /** Claims `value` once through its guard object; true when this call was the first. */
 export async function claimOnce(
   namespace: DurableObjectNamespace<AuthorizationStateGuard>,
-  kind: 'state' | 'connect-token',
+  kind: GuardedKind,
   value: string,
   notAfter: number,
 ): Promise<boolean> {

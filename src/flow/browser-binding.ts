@@ -2,15 +2,20 @@
  * Binds a pending authorization to the browser that started it (S2): a random nonce in a
  * `__Host-` cookie (Secure, HttpOnly, SameSite=Lax, Path=/), its SHA-256 in the record. The
  * cookie name carries a prefix of the state, so parallel flows in one browser do not collide.
+ * A flow waiting for the application's user verification (S21, user-verification.ts) binds the
+ * browser again the same way, under its flow id and a cookie name of its own (`kind` 'verify').
  */
 import { base64UrlEncode } from '../base64url.ts'
 
 /** Longest Cookie header read (S18); a longer one cannot carry a valid binding. */
 export const MAX_COOKIE_HEADER_LENGTH = 8192
 
-/** The binding cookie's name for a state (state prefixes are base64url, valid in cookie names). */
-export function bindingCookieName(state: string): string {
-  return `__Host-latchkey-flow-${state.slice(0, 16)}`
+/** What a binding cookie binds: an OAuth state, or a flow waiting for user verification. */
+export type BindingKind = 'flow' | 'verify'
+
+/** The binding cookie's name for a state or flow id (their prefixes are base64url, valid in cookie names). */
+export function bindingCookieName(state: string, kind: BindingKind = 'flow'): string {
+  return `__Host-latchkey-${kind}-${state.slice(0, 16)}`
 }
 
 /** SHA-256 of the nonce, base64url: what the pending record stores. */
@@ -19,19 +24,19 @@ export async function hashBindingNonce(nonce: string): Promise<string> {
 }
 
 /** Set-Cookie value that binds the browser for `maxAgeSeconds`. */
-export function bindingCookie(state: string, nonce: string, maxAgeSeconds: number): string {
-  return `${bindingCookieName(state)}=${nonce}; Max-Age=${maxAgeSeconds}; Path=/; Secure; HttpOnly; SameSite=Lax`
+export function bindingCookie(state: string, nonce: string, maxAgeSeconds: number, kind: BindingKind = 'flow'): string {
+  return `${bindingCookieName(state, kind)}=${nonce}; Max-Age=${maxAgeSeconds}; Path=/; Secure; HttpOnly; SameSite=Lax`
 }
 
 /** Set-Cookie value that clears the binding cookie. */
-export function clearBindingCookie(state: string): string {
-  return `${bindingCookieName(state)}=; Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Lax`
+export function clearBindingCookie(state: string, kind: BindingKind = 'flow'): string {
+  return `${bindingCookieName(state, kind)}=; Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Lax`
 }
 
 /** The binding nonce the browser sent for `state`, or null. */
-export function readBindingNonce(cookieHeader: string | null, state: string): string | null {
+export function readBindingNonce(cookieHeader: string | null, state: string, kind: BindingKind = 'flow'): string | null {
   if (cookieHeader === null || cookieHeader.length > MAX_COOKIE_HEADER_LENGTH) return null
-  const name = bindingCookieName(state)
+  const name = bindingCookieName(state, kind)
   for (const pair of cookieHeader.split(';')) {
     const separator = pair.indexOf('=')
     if (separator < 0 || pair.slice(0, separator).trim() !== name) continue

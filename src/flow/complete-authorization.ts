@@ -1,7 +1,10 @@
 /**
  * The callback: from the provider's redirect to a stored, tested connection. Every check on
  * state (S2), browser binding, issuer (S6) and `error=` (S7) happens before any token request;
- * an id_token is stored only once validated (S17).
+ * an id_token is stored only once validated (S17). With the user verifier on (S21), the code
+ * is exchanged only after the application confirmed (user-verification.ts): the callback then
+ * ends in a redirect to the application's verify URL, and `completeVerifiedAuthorization`
+ * finishes the flow when the browser comes back.
  */
 import type { ConnectionSummary } from '../connection/connection-record.ts'
 import { newConnectionId } from '../connection-id.ts'
@@ -22,25 +25,53 @@ import { storeAndTestConnection } from './connection-handoff.ts'
 import { exchangeCode } from './exchange-code.ts'
 import { loadPendingAuthorization, type PendingAuthorization } from './pending-authorization.ts'
 import { connectorFor } from './start-authorization.ts'
+import { beginUserVerification, type UserVerificationStart } from './user-verification.ts'
 
 /** How a callback whose state was accepted ended: the flow ending reports it to the app. */
 export type CallbackOutcome =
   | { ok: true; record: PendingAuthorization; summary: ConnectionSummary }
   | { ok: false; record: PendingAuthorization; error: LatchkeyError; providerError: string | null }
 
+/** What the callback leads to: the flow's end, or (user verifier on) the application's verify page. */
+export type CallbackStep = { ended: CallbackOutcome } | { verifyUser: UserVerificationStart }
+
 /**
  * Validates the callback's state against the pending authorization and claims it, then
- * finishes the flow. Throws (so the caller shows an error page) while the state is not
- * trusted; once it is, failures come back as an outcome for the app's return URL.
+ * finishes the flow (or hands it to the user verifier). Throws (so the caller shows an error
+ * page) while the state is not trusted; once it is, failures come back as an outcome for the
+ * app's return URL.
  */
-export async function completeAuthorization(env: Env, query: CallbackQuery, cookieHeader: string | null, now: number): Promise<CallbackOutcome> {
+export async function completeAuthorization(env: Env, query: CallbackQuery, cookieHeader: string | null, now: number): Promise<CallbackStep> {
   const record = await acceptState(env, query, cookieHeader, now)
+  const settings = readSettings(env)
   try {
-    return { ok: true, record, summary: await finish(env, record, query, now) }
+    const issuer = declaredIssuer(settings, record)
+    const code = await checkAuthorizationResponse(issuer, query)
+    const verifier = settings.userVerification
+    if (verifier !== null) return { verifyUser: await beginUserVerification(env, settings, verifier, record, query, now) }
+    return { ended: { ok: true, record, summary: await finish(env, settings, record, issuer, query, code, now) } }
   } catch (error) {
-    const latchkeyError = isLatchkeyError(error) ? error : unexpected(error)
-    return { ok: false, record, error: latchkeyError, providerError: query.error }
+    return { ended: failedOutcome(record, query, error) }
   }
+}
+
+/**
+ * Finishes a flow the application confirmed (user-verification.ts `acceptVerifiedReturn`): the
+ * code exchange and everything after it, as at the callback.
+ */
+export async function completeVerifiedAuthorization(env: Env, record: PendingAuthorization, query: CallbackQuery, now: number): Promise<CallbackOutcome> {
+  const settings = readSettings(env)
+  try {
+    // The issuer was checked at the callback; the parked callback is checked again for a code.
+    const code = await checkAuthorizationResponse(null, query)
+    return { ok: true, record, summary: await finish(env, settings, record, declaredIssuer(settings, record), query, code, now) }
+  } catch (error) {
+    return failedOutcome(record, query, error)
+  }
+}
+
+function failedOutcome(record: PendingAuthorization, query: CallbackQuery, error: unknown): CallbackOutcome {
+  return { ok: false, record, error: isLatchkeyError(error) ? error : unexpected(error), providerError: query.error }
 }
 
 /** S2: a known, unexpired state, presented by the browser that started the flow, used once. */
@@ -69,14 +100,25 @@ async function acceptState(env: Env, query: CallbackQuery, cookieHeader: string 
   return record
 }
 
-async function finish(env: Env, record: PendingAuthorization, query: CallbackQuery, now: number): Promise<ConnectionSummary> {
-  const settings = readSettings(env)
-  const issuer = declaredIssuer(settings, record)
+/** S6, S7: the callback came from the right issuer and carries a code, not an error; returns the code. */
+async function checkAuthorizationResponse(issuer: DeclaredIssuer | null, query: CallbackQuery): Promise<string> {
   if (issuer !== null) await confirmIssuer(issuer, query.iss)
   if (query.error === 'access_denied') throw new LatchkeyError('provider_denied', 'Access was denied at the provider: the user did not approve the connection.')
   if (query.error !== null) throw new LatchkeyError('provider_error', `The provider answered the authorization with the error "${query.error}".`)
   if (query.code === null || query.code === '') throw new LatchkeyError('code_missing', 'The callback carries neither a code nor an error.')
+  return query.code
+}
 
+/** The code exchange and what follows it: a checked callback (`checkAuthorizationResponse`) becomes a stored, tested connection. */
+async function finish(
+  env: Env,
+  settings: Settings,
+  record: PendingAuthorization,
+  issuer: DeclaredIssuer | null,
+  query: CallbackQuery,
+  code: string,
+  now: number,
+): Promise<ConnectionSummary> {
   const connector = connectorFor(record.connectorKey)
   // One context for every method of this callback: the connector's parameters are read once.
   const context = connectorContext(connector, settings, record.connectionInput)
@@ -87,7 +129,7 @@ async function finish(env: Env, record: PendingAuthorization, query: CallbackQue
     connector,
     config,
     record,
-    code: query.code,
+    code,
     context,
     callbackParameters: query.parameters,
     timeoutMs: settings.tokenRequestTimeoutMs,

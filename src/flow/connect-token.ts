@@ -13,11 +13,14 @@
  *   return_url     optional  where to send the user afterwards (must be on ALLOWED_RETURN_ORIGINS)
  *   connection_id  optional  an existing connection of the same tenant and connector to reconnect
  *   mode           optional  "redirect" (default) or "popup"
+ *   name           optional  who the tenant is, as the person knows it ("Alice <alice@example.com>"),
+ *                            shown before the provider is opened (S21, display-name.ts)
  */
 import { jwtVerify, SignJWT, type JWTPayload } from 'jose'
 import { isConnectionId } from '../connection-id.ts'
 import { LatchkeyError } from '../errors.ts'
 import { isRecord } from '../is-record.ts'
+import { displayNameProblem } from './display-name.ts'
 import type { FlowMode } from './pending-authorization.ts'
 
 /** What a verified connect token asks for. */
@@ -30,6 +33,8 @@ export interface ConnectRequest {
   returnUrl: string | null
   connectionId: string | null
   mode: FlowMode
+  /** The tenant's display name (`name` claim), or null. */
+  displayName: string | null
 }
 
 /** Longest lifetime of a connect token. */
@@ -96,6 +101,9 @@ function readClaims(payload: JWTPayload, now: number, refuse: (why: string) => L
   if (!isRecord(input)) throw refuse('has an input claim that is not an object')
   const mode = payload['mode'] ?? 'redirect'
   if (mode !== 'redirect' && mode !== 'popup') throw refuse('has a mode other than "redirect" or "popup"')
+  const name = payload['name'] ?? null
+  const nameProblem = name === null ? null : displayNameProblem(name)
+  if (nameProblem !== null) throw refuse(`has a name claim that ${nameProblem}`)
 
   return {
     tenant: sub,
@@ -106,6 +114,7 @@ function readClaims(payload: JWTPayload, now: number, refuse: (why: string) => L
     returnUrl,
     connectionId,
     mode,
+    displayName: name as string | null,
   }
 }
 

@@ -8,6 +8,7 @@ import { isConnectionId } from '../connection-id.ts'
 import { randomToken } from '../random-token.ts'
 import { readSettings } from '../settings.ts'
 import { signConnectToken, type ConnectRequest } from './connect-token.ts'
+import { displayNameProblem } from './display-name.ts'
 import type { FlowMode } from './pending-authorization.ts'
 import { signingKey } from './signing-keys.ts'
 import { checkConnectRequest, connectorFor } from './start-authorization.ts'
@@ -26,6 +27,11 @@ export interface ConnectUrlOptions {
   /** An existing connection of this tenant and connector to reconnect. */
   connectionId?: string
   mode?: FlowMode
+  /**
+   * Who the tenant is, as the person knows them ("Alice <alice@example.com>"): shown before the
+   * provider opens (S21). Carried as the `name` claim of the URL's connect token.
+   */
+  displayName?: string
 }
 
 /**
@@ -46,6 +52,8 @@ export async function createConnectUrl(env: Env, options: ConnectUrlOptions): Pr
   if (options.mode !== undefined && options.mode !== 'redirect' && options.mode !== 'popup') {
     throw new LatchkeyError('invalid_request', 'mode must be "redirect" or "popup".')
   }
+  const nameProblem = options.displayName === undefined ? null : displayNameProblem(options.displayName)
+  if (nameProblem !== null) throw new LatchkeyError('invalid_request', `displayName ${nameProblem}.`)
   const connector = connectorFor(String(connectorKey))
   const expiresAt = Date.now() + CONNECT_URL_TTL_MS
   const request: ConnectRequest = {
@@ -57,6 +65,7 @@ export async function createConnectUrl(env: Env, options: ConnectUrlOptions): Pr
     returnUrl: options.returnUrl ?? null,
     connectionId: options.connectionId ?? null,
     mode: options.mode ?? 'redirect',
+    displayName: options.displayName ?? null,
   }
   const connectionInput = checkConnectRequest(settings, connector, request)
 
@@ -70,6 +79,7 @@ export async function createConnectUrl(env: Env, options: ConnectUrlOptions): Pr
   }
   if (request.returnUrl !== null) claims['return_url'] = request.returnUrl
   if (request.connectionId !== null) claims['connection_id'] = request.connectionId
+  if (request.displayName !== null) claims['name'] = request.displayName
   const token = await signConnectToken(await signingKey(settings.connectTokenSecret, 'connect-token'), claims)
   return { url: `${settings.publicOrigin}/connect/${connector.key}?token=${token}`, expiresAt: claims.exp * 1000 }
 }

@@ -5,18 +5,25 @@
  *                  (README "Starting a connection"), so their key is the secret as configured
  *   csrf           the connect page's CSRF tokens (src/ui/page-session.ts)
  *   flow-result    the signature of the result route's URL (flow-result.ts)
+ *   user-verification  the flow token sent to the application's verify URL (S21, user-verification.ts)
+ *   user-confirmation  the proof, in the browser's way back, that the application confirmed (S21)
  *
- * Only Latchkey makes and checks the last two, so their keys are derived with HKDF-SHA-256
+ * Only Latchkey makes and checks all but the first, so their keys are derived with HKDF-SHA-256
  * (RFC 5869) under distinct labels: a value made for one purpose never verifies for another,
  * and none of them is a MAC under the connect-token key.
  */
 import { connectTokenKey } from './connect-token.ts'
 
 /** What a key is for. */
-export type KeyPurpose = 'connect-token' | 'csrf' | 'flow-result'
+export type KeyPurpose = 'connect-token' | 'csrf' | 'flow-result' | 'user-verification' | 'user-confirmation'
 
 /** HKDF `info` per derived purpose; a new version of a format gets a new label. */
-const DERIVATION_LABELS = { csrf: 'latchkey csrf v1', 'flow-result': 'latchkey flow-result v1' } as const
+const DERIVATION_LABELS = {
+  csrf: 'latchkey csrf v1',
+  'flow-result': 'latchkey flow-result v1',
+  'user-verification': 'latchkey user-verification v1',
+  'user-confirmation': 'latchkey user-confirmation v1',
+} as const
 
 const keys = new Map<string, Promise<CryptoKey>>()
 

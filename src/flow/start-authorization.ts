@@ -28,6 +28,8 @@ export interface AuthorizationStart {
   authorizeUrl: string
   state: string
   setCookie: string
+  /** The connector's display name, for the page that may ask first (S21). */
+  connectorName: string
 }
 
 /** The connector for a key from a URL or an RPC call; `connector_not_found` for unknown or malformed keys. */
@@ -58,6 +60,8 @@ export function checkConnectRequest(settings: Settings, connector: CompiledConne
  */
 export async function startAuthorization(env: Env, connectorKey: string, request: ConnectRequest, now: number): Promise<AuthorizationStart> {
   const settings = readSettings(env)
+  // A misconfigured USER_VERIFY_URL fails here, before the user is sent to the provider.
+  void settings.userVerification
   const connector = connectorFor(connectorKey)
   const connectionInput = checkConnectRequest(settings, connector, request)
   if (request.connectionId !== null) await assertReconnectable(env, request.connectionId, request.tenant, connector.key)
@@ -98,5 +102,6 @@ export async function startAuthorization(env: Env, connectorKey: string, request
     authorizeUrl: buildAuthorizeUrl(config, { redirectUri, state, codeChallenge }).toString(),
     state,
     setCookie: bindingCookie(state, nonce, PENDING_AUTHORIZATION_TTL_MS / 1000),
+    connectorName: connector.name,
   }
 }

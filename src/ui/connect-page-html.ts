@@ -7,9 +7,10 @@
 import { html, raw } from 'hono/html'
 import { htmlDocument, type HtmlFragment } from '../http/html-document.ts'
 import type { ConnectionStatus, ConnectionSummary } from '../connection/connection-record.ts'
+import { whose } from '../flow/pages.ts'
+import type { TenantShown } from '../flow/start-confirmation.ts'
 import { INPUT_FIELD_PREFIX, type ConnectorChoice, type InputField } from './connector-choices.ts'
 import type { PageMode } from './page-token.ts'
-
 
 /** Name of the window that popup-mode forms submit into. */
 export const POPUP_WINDOW_NAME = 'latchkey-connect'
@@ -27,6 +28,8 @@ export interface ConnectPageView {
   pagePath: string
   mode: PageMode
   csrfToken: string
+  /** Whose connections these are (S21): shown in the heading. */
+  owner: TenantShown
   connections: ConnectionSummary[]
   connectors: ConnectorChoice[]
   /** Display names by connector key (connections may outlive a connector's configuration). */
@@ -47,7 +50,8 @@ export function connectPage(view: ConnectPageView): HtmlFragment {
     title: 'Connections - Latchkey',
     style: STYLE,
     body: html`<main>
-        <h1>Connections</h1>
+        <h1>${view.owner.displayName === null ? 'Connections' : html`Connections of ${view.owner.displayName}`}</h1>
+        ${view.owner.displayName === null ? html`<p class="owner">For ${whose(view.owner)}.</p>` : ''}
         <p class="lede">Connect your accounts so the application can use them for you. You can disconnect them at any time.</p>
         ${view.notice === null ? '' : noticeBlock(view.notice)}
         <section aria-labelledby="current-heading">
@@ -181,7 +185,8 @@ function popupScript(nonce: string): HtmlFragment {
   </script>`
 }
 
-const STYLE = `
+/** The style sheet of the connect page and of the pages beside it (the switch question). */
+export const STYLE = `
   :root { color-scheme: light; --ink: #1d1d1f; --muted: #5a5a60; --line: #d5d5da; --accent: #1a56b8; --ok: #1b6b35; --warn: #8a4b00; --bad: #a4161a; }
   * { box-sizing: border-box; }
   body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--ink); background: #f6f6f8; }
@@ -189,7 +194,8 @@ const STYLE = `
   h1 { margin: 0 0 0.25rem; font-size: 1.75rem; }
   h2 { margin: 2rem 0 0.75rem; font-size: 1.2rem; }
   h3 { margin: 0 0 0.25rem; font-size: 1.05rem; }
-  .lede, .meta, .hint { color: var(--muted); }
+  .lede, .meta, .hint, .owner { color: var(--muted); }
+  .owner { margin: 0; }
   .meta { font-size: 0.875rem; margin: 0.25rem 0 0.75rem; }
   .hint { display: block; font-size: 0.875rem; }
   code { font-size: 0.875em; background: #ececf0; padding: 0 0.25em; border-radius: 3px; }

@@ -11,9 +11,12 @@
  *   exp     required  at most 1 hour ahead
  *   mode    optional  "redirect" (default): connecting leaves the page and comes back;
  *                     "popup": the page is embedded in the application and connects in a popup
+ *   name    optional  who the tenant is, as the person knows it ("Alice <alice@example.com>"):
+ *                     the page says whose connections these are (S21, flow/display-name.ts)
  */
 import { jwtVerify, SignJWT, type JWTPayload } from 'jose'
 import { LatchkeyError } from '../errors.ts'
+import { displayNameProblem } from '../flow/display-name.ts'
 
 /** The audience every page token carries. */
 export const PAGE_TOKEN_AUDIENCE = 'latchkey:connect-page'
@@ -34,7 +37,12 @@ export interface PageSession {
   /** ms since epoch. */
   expiresAt: number
   mode: PageMode
+  /** The tenant's display name (`name` claim), or null. */
+  displayName: string | null
 }
+
+/** What `signPageToken` signs: a session, its display name optional. */
+export type PageTokenContent = Omit<PageSession, 'displayName'> & { displayName?: string | null }
 
 /**
  * Verifies a page token (HS256 pinned, audience, critical header, lifetime) with `now` in ms.
@@ -69,12 +77,17 @@ export async function verifyPageToken(token: string, key: CryptoKey, now: number
   }
   const mode = payload['mode'] ?? 'redirect'
   if (mode !== 'redirect' && mode !== 'popup') throw refuse('has a mode other than "redirect" or "popup"')
-  return { tenant: sub, expiresAt: exp * 1000, mode }
+  const name = payload['name'] ?? null
+  const nameProblem = name === null ? null : displayNameProblem(name)
+  if (nameProblem !== null) throw refuse(`has a name claim that ${nameProblem}`)
+  return { tenant: sub, expiresAt: exp * 1000, mode, displayName: name as string | null }
 }
 
 /** Mints a page token (the local demo's start script does; applications may do the same). */
-export async function signPageToken(key: Uint8Array, session: PageSession): Promise<string> {
-  return new SignJWT({ mode: session.mode })
+export async function signPageToken(key: Uint8Array, session: PageTokenContent): Promise<string> {
+  const claims: Record<string, unknown> = { mode: session.mode }
+  if (session.displayName !== undefined && session.displayName !== null) claims['name'] = session.displayName
+  return new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT', crit: [PAGE_TOKEN_HEADER], [PAGE_TOKEN_HEADER]: true })
     .setSubject(session.tenant)
     .setAudience(PAGE_TOKEN_AUDIENCE)

@@ -1,7 +1,11 @@
 /**
  * The connect page (Hono), for people to see and manage one tenant's connections:
- *   GET  /connections?token=<page token>          trades the token for the session cookie, 303 to /connections
+ *   GET  /connections?token=<page token>          trades the token for the session cookie, 303 to /connections;
+ *                                                 with a session of another tenant, keeps the token aside
+ *                                                 and 303 to /connections/switch instead (S21)
  *   GET  /connections                             the page (session cookie required)
+ *   GET  /connections/switch                      asks whether to switch to the other tenant (S21)
+ *   POST /connections/switch                      form: csrf, decision=switch|keep: 303 to the page
  *   POST /connections/connect                     form: csrf, connector, input.*: 303 to a one-time connect URL
  *   POST /connections/:connectionId/reconnect     form: csrf: 303 to a connect URL for that connection
  *   POST /connections/:connectionId/disconnect    form: csrf: disconnects, 303 back to the page
@@ -24,11 +28,23 @@ import { readSettings, type Settings } from '../settings.ts'
 import { connectPage, type PageNotice } from './connect-page-html.ts'
 import { connectionInputFromForm, connectorChoices } from './connector-choices.ts'
 import { readPageForm } from './page-form.ts'
-import { assertSameOriginPost, csrfTokenFor, readSessionToken, sessionCookies } from './page-session.ts'
+import {
+  assertSameOriginPost,
+  clearPendingSwitchCookies,
+  csrfTokenFor,
+  existingSession,
+  pendingSwitch,
+  pendingSwitchCookies,
+  readSessionToken,
+  sessionCookies,
+} from './page-session.ts'
 import { verifyPageToken, type PageMode, type PageSession } from './page-token.ts'
+import { switchPage } from './switch-page-html.ts'
 
 /** Path of the connect page; its forms post below it. */
 export const PAGE_PATH = '/connections'
+/** Path of the question asked before a page token of another tenant replaces the session (S21). */
+export const SWITCH_PATH = `${PAGE_PATH}/switch`
 
 type PageContext = Context<HttpEnv>
 
@@ -43,9 +59,14 @@ connectPageRoutes.get(PAGE_PATH, async (c) => {
   const presented = query['token']
   if (presented !== undefined) {
     const session = await verifyPageToken(presented, key, now)
-    // The token moves into an HttpOnly cookie and out of the address bar and history.
-    for (const cookie of sessionCookies(presented, (session.expiresAt - now) / 1000, session.mode)) c.header('Set-Cookie', cookie, { append: true })
-    return c.redirect(PAGE_PATH, 303)
+    const current = await existingSession(c.req.header('Cookie') ?? null, key, now)
+    // The token moves into an HttpOnly cookie and out of the address bar and history. S21: a
+    // link that opens another tenant (perhaps sent by someone else) never replaces the
+    // session silently; it waits aside until the person answers the switch question.
+    const switching = current !== null && current.session.tenant !== session.tenant
+    const cookies = switching ? pendingSwitchCookies : sessionCookies
+    for (const cookie of cookies(presented, (session.expiresAt - now) / 1000, session.mode)) c.header('Set-Cookie', cookie, { append: true })
+    return c.redirect(switching ? SWITCH_PATH : PAGE_PATH, 303)
   }
 
   const { token, session } = await currentSession(c, key, now)
@@ -57,6 +78,7 @@ connectPageRoutes.get(PAGE_PATH, async (c) => {
     pagePath: PAGE_PATH,
     mode: session.mode,
     csrfToken: await csrfTokenFor(await signingKey(settings.connectTokenSecret, 'csrf'), token),
+    owner: { tenant: session.tenant, displayName: session.displayName },
     connections,
     connectors: connectorChoices(settings),
     connectorNames,
@@ -64,6 +86,40 @@ connectPageRoutes.get(PAGE_PATH, async (c) => {
   })
   c.set('pagePolicy', pagePolicy(settings, session.mode))
   return c.html(page)
+})
+
+connectPageRoutes.get(SWITCH_PATH, async (c) => {
+  const now = Date.now()
+  const settings = readSettings(c.env)
+  const key = await signingKey(settings.connectTokenSecret, 'connect-token')
+  const { token, session } = await currentSession(c, key, now)
+  const next = await pendingSwitch(c.req.header('Cookie') ?? null, key, now)
+  // Nothing (left) to switch to: the page as it is.
+  if (next === null || next.session.tenant === session.tenant) return c.redirect(PAGE_PATH, 303)
+  c.set('pagePolicy', pagePolicy(settings, session.mode))
+  return c.html(
+    switchPage({
+      nonce: c.get('cspNonce'),
+      actionPath: SWITCH_PATH,
+      csrfToken: await csrfTokenFor(await signingKey(settings.connectTokenSecret, 'csrf'), token),
+      current: { tenant: session.tenant, displayName: session.displayName },
+      next: { tenant: next.session.tenant, displayName: next.session.displayName },
+    }),
+  )
+})
+
+connectPageRoutes.post(SWITCH_PATH, async (c) => {
+  const { form } = await authorizedPost(c)
+  const decision = form['decision']
+  if (decision !== 'switch' && decision !== 'keep') throw new LatchkeyError('invalid_request', 'Answer the switch question with decision "switch" or "keep".')
+  for (const cookie of clearPendingSwitchCookies()) c.header('Set-Cookie', cookie, { append: true })
+  if (decision === 'switch') {
+    const now = Date.now()
+    const next = await pendingSwitch(c.req.header('Cookie') ?? null, await signingKey(readSettings(c.env).connectTokenSecret, 'connect-token'), now)
+    if (next === null) throw new LatchkeyError('invalid_page_token', 'The link to switch to has expired. Open it again through your application.')
+    for (const cookie of sessionCookies(next.token, (next.session.expiresAt - now) / 1000, next.session.mode)) c.header('Set-Cookie', cookie, { append: true })
+  }
+  return c.redirect(PAGE_PATH, 303)
 })
 
 connectPageRoutes.post(`${PAGE_PATH}/connect`, async (c) => {
@@ -78,6 +134,7 @@ connectPageRoutes.post(`${PAGE_PATH}/connect`, async (c) => {
     connectionInput: connectionInputFromForm(choice.fields, form),
     returnUrl: pageUrlOf(readSettings(c.env)),
     mode: session.mode,
+    ...displayNameOf(session),
   })
   return c.redirect(url, 303)
 })
@@ -88,7 +145,14 @@ connectPageRoutes.post(`${PAGE_PATH}/:connectionId/reconnect`, async (c) => {
   const api = new LatchkeyApi(c.env)
   const { connectorKey } = await api.getConnection(session.tenant, connectionId)
   // Without connectionInput the stored input is reused (LatchkeyApi.createConnectUrl).
-  const { url } = await api.createConnectUrl({ tenant: session.tenant, connectorKey, connectionId, returnUrl: pageUrlOf(readSettings(c.env)), mode: session.mode })
+  const { url } = await api.createConnectUrl({
+    tenant: session.tenant,
+    connectorKey,
+    connectionId,
+    returnUrl: pageUrlOf(readSettings(c.env)),
+    mode: session.mode,
+    ...displayNameOf(session),
+  })
   return c.redirect(url, 303)
 })
 
@@ -121,6 +185,11 @@ async function authorizedPost(c: PageContext): Promise<{ session: PageSession; f
     pageOrigin: settings.publicOrigin,
   })
   return { session, form }
+}
+
+/** The session's display name as a createConnectUrl option, so the flow's start can say whose account it is (S21). */
+function displayNameOf(session: PageSession): { displayName?: string } {
+  return session.displayName === null ? {} : { displayName: session.displayName }
 }
 
 function checkedConnectionId(value: string): string {

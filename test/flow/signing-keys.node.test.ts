@@ -10,7 +10,7 @@ import { signingKey, type KeyPurpose } from '../../src/flow/signing-keys.ts'
 import { assertSameOriginPost, csrfTokenFor } from '../../src/ui/page-session.ts'
 
 const SECRET = 'test-only-signing-keys-secret-0123456789abcdef'
-const PURPOSES: KeyPurpose[] = ['connect-token', 'csrf', 'flow-result']
+const PURPOSES: KeyPurpose[] = ['connect-token', 'csrf', 'flow-result', 'user-verification', 'user-confirmation']
 const MESSAGE = new TextEncoder().encode('latchkey-flow-result:v1\nstatus=connected')
 
 const pairs = PURPOSES.flatMap((minted) => PURPOSES.map((checked) => [minted, checked] as const))
