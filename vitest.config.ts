@@ -73,6 +73,13 @@ function workerAliases(): Array<{ find: RegExp; replacement: string }> {
   }))
 }
 
+/**
+ * Per-project test settings: no retries (they would hide races), and upper bounds for a busy
+ * machine (CI shares it; `npm run test:stress` adds five CPU burners). Tests wait for events,
+ * never for time, so a generous bound only decides when a hang counts as a failure.
+ */
+const PROJECT_DEFAULTS = { retry: 0, testTimeout: 60_000, hookTimeout: 120_000 }
+
 // Two tiers (see README "Tests"): pure modules run in Node (`*.node.test.ts`), everything
 // that touches the Worker, KV or Durable Objects runs in workerd through the test pool.
 export default defineConfig({
@@ -83,6 +90,7 @@ export default defineConfig({
         // Pure modules import the registry too, and with it the connectors' SDK imports.
         resolve: { alias: workerAliases() },
         test: {
+          ...PROJECT_DEFAULTS,
           name: 'node',
           include: ['test/**/*.node.test.ts'],
           environment: 'node',
@@ -109,6 +117,7 @@ export default defineConfig({
         ],
         resolve: { alias: workerAliases() },
         test: {
+          ...PROJECT_DEFAULTS,
           name: 'workerd',
           include: ['test/**/*.test.ts'],
           exclude: ['test/**/*.node.test.ts', 'test/compat/**'],
@@ -133,6 +142,7 @@ export default defineConfig({
         ],
         resolve: { alias: workerAliases() },
         test: {
+          ...PROJECT_DEFAULTS,
           name: 'compat',
           include: ['test/compat/**/*.test.ts'],
           exclude: ['test/compat/**/*.node.test.ts'],

@@ -19,7 +19,7 @@ import { writeOutput } from './compiler/write-output.ts'
 const USAGE = 'usage: tsx scripts/compile-connectors.ts [--out DIR] [SOURCE_DIR ...]'
 
 async function main(): Promise<number> {
-  let parsed
+  let parsed: ReturnType<typeof parseArgs<{ options: { out: { type: 'string' } }; allowPositionals: true }>>
   try {
     parsed = parseArgs({ options: { out: { type: 'string' } }, allowPositionals: true })
   } catch (error) {

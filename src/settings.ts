@@ -138,13 +138,15 @@ function settingsOf(env: Env): Settings {
   return {
     publicBaseUrl,
     get redirectUri(): string {
-      return (redirectUri ??= redirectUriFrom(publicBaseUrl, allowInsecureLoopback))
+      redirectUri ??= redirectUriFrom(publicBaseUrl, allowInsecureLoopback)
+      return redirectUri
     },
     get publicOrigin(): string {
       return new URL(this.redirectUri).origin
     },
     get allowedReturnOrigins(): ReadonlySet<string> {
-      return (allowedReturnOrigins ??= new Set([...parseAllowedOrigins(env.ALLOWED_RETURN_ORIGINS), this.publicOrigin]))
+      allowedReturnOrigins ??= new Set([...parseAllowedOrigins(env.ALLOWED_RETURN_ORIGINS), this.publicOrigin])
+      return allowedReturnOrigins
     },
     allowInsecureLoopback,
     connectTokenSecret: env.CONNECT_TOKEN_SECRET,

@@ -84,7 +84,8 @@ export async function startFakeProvider(profiles: Record<string, ProviderProfile
       const accessToken = `at_${randomToken()}`
       issuedAccessTokens.add(accessToken)
       send(res, 200, { access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn, refresh_token: `rt_${randomToken()}` })
-      ;(stats.tokenResponseMs[profileName] ??= []).push(performance.now() - received)
+      stats.tokenResponseMs[profileName] ??= []
+      stats.tokenResponseMs[profileName].push(performance.now() - received)
       return
     }
     if (path.startsWith('/api/')) return send(res, 200, { ok: true })

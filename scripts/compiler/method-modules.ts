@@ -37,7 +37,7 @@ function wrapCommonJs(code: string, property: string | undefined): string {
   return [
     'const module = { exports: {} }',
     ';(function (module, exports) {',
-    code.replace(/\n?$/, '\n') + '}).call(module.exports, module, module.exports)',
+    `${code.replace(/\n?$/, '\n')}}).call(module.exports, module, module.exports)`,
     `export default ${pick}`,
     '',
   ].join('\n')

@@ -17,6 +17,7 @@ export function checkReturnUrl(raw: string, allowedOrigins: ReadonlySet<string>)
     new LatchkeyError('return_url_not_allowed', `The return URL ${why}. Add its origin to ALLOWED_RETURN_ORIGINS or pass an absolute URL on an allowed origin.`)
   if (raw.length > MAX_RETURN_URL_LENGTH) throw refuse(`is longer than ${MAX_RETURN_URL_LENGTH} characters`)
   // Control characters, spaces and backslashes are stripped or rewritten by URL parsers.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is what it is for
   if (/[\u0000-\u0020\u007f\\]/.test(raw)) throw refuse('contains whitespace, control characters or backslashes')
   const scheme = /^(https?):\/\/([^/?#]*)/i.exec(raw)
   if (!scheme) throw refuse('is not an absolute http(s) URL')

@@ -243,7 +243,7 @@ function checkJson(raw: unknown, path: PathSegment[], context: CompileContext): 
   if (typeof raw === 'number') {
     if (!Number.isFinite(raw)) notJson(raw, path, context)
   } else if (Array.isArray(raw)) {
-    raw.forEach((item, i) => checkJson(item, [...path, i], context))
+    for (const [i, item] of raw.entries()) checkJson(item, [...path, i], context)
   } else if (isPlainRecord(raw)) {
     for (const key of Object.keys(raw)) checkJson(raw[key], [...path, key], context)
   } else {

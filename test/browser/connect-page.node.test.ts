@@ -16,6 +16,8 @@ import { startLocalDemo, type LocalDemo } from '../../scripts/dev/local-demo.ts'
 import { TEST_CONNECTOR_DIRS } from '../setup/compile-connectors.ts'
 
 const ROOT_DIR = fileURLToPath(new URL('../..', import.meta.url))
+/** The longest any one browser action or wait may take. */
+const BROWSER_WAIT_MS = 120_000
 const ARTIFACTS_DIR = path.join(ROOT_DIR, 'test-artifacts')
 const CHROMIUM_FLAGS = [
   '--headless',
@@ -53,17 +55,20 @@ beforeAll(async () => {
     headless: true,
     args: CHROMIUM_FLAGS,
   })
+  // Real I/O through a real browser on a machine CI shares: Playwright's 30 s default waits
+  // failed under load (npm run test:stress); every wait is for an event, this only bounds it.
+  browser.setDefaultTimeout(BROWSER_WAIT_MS)
   browser.on('response', async (response) => {
     if (!response.url().startsWith(demo?.workerOrigin ?? '-') || !(response.headers()['content-type'] ?? '').startsWith('text/html')) return
     workerPages.push(await response.text().catch(() => ''))
   })
-}, 90_000)
+}, 3 * BROWSER_WAIT_MS)
 
 afterAll(async () => {
   await browser?.close()
   await demo?.stop()
   for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true })
-}, 30_000)
+}, BROWSER_WAIT_MS)
 
 describe('the connect page in Chromium', () => {
   // Each test is a new visitor: no page session, no sign-in at the demo server.
@@ -92,7 +97,7 @@ describe('the connect page in Chromium', () => {
     expect(await page.getByRole('status').innerText()).toBe('The connection was disconnected.')
     expect(await page.getByText('No connections yet.').isVisible()).toBe(true)
     await page.close()
-  }, 60_000)
+  }, 4 * BROWSER_WAIT_MS)
 
   it('connects in a popup in popup mode and refreshes when the popup reports back', async () => {
     const page = await openPage(await localDemo().pageUrl({ tenant: 'demo-tenant-popup', mode: 'popup' }))
@@ -108,7 +113,7 @@ describe('the connect page in Chromium', () => {
     await page.waitForURL(`${localDemo().workerOrigin}/connections?notice=disconnected`)
     expect(await page.getByText('No connections yet.').isVisible()).toBe(true)
     await page.close()
-  }, 60_000)
+  }, 4 * BROWSER_WAIT_MS)
 
   it('S13 no code, token or verifier the server issued appears in a page or in the Worker output', () => {
     const issued = localDemo()
