@@ -75,11 +75,15 @@ async function measureBuild(scratch: string, label: string, sourceDir: string, p
   const configDir = path.join(scratch, `config-${label}`)
   const config = writeLatchkeyConfig(configDir, { generatedDir, publicBaseUrl: `http://127.0.0.1:${ports.port}`, upstreamOrigin: 'http://127.0.0.1:9' })
   const outDir = path.join(scratch, `dist-${label}`)
-  const { stdout } = await promisify(execFile)(process.execPath, [path.join(REPO_ROOT, 'node_modules/wrangler/bin/wrangler.js'), 'deploy', '--dry-run', '--outdir', outDir, '-c', config], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', WRANGLER_LOG_PATH: scratch },
-    maxBuffer: 16 * 1024 * 1024,
-  })
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [path.join(REPO_ROOT, 'node_modules/wrangler/bin/wrangler.js'), 'deploy', '--dry-run', '--outdir', outDir, '-c', config],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', WRANGLER_LOG_PATH: scratch },
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  )
   const size = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(stdout)
   if (!size) throw new Error(`wrangler deploy --dry-run printed no upload size:\n${stdout}`)
 

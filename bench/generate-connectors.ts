@@ -12,9 +12,22 @@ import { pathToFileURL } from 'node:url'
 // One JavaScript method body, in each style the format allows; `auth/<file>` or inline `code:`.
 const JS_STYLES = [
   { kind: 'file', ext: 'js', body: (name: string) => `export default async function ${name}({ credentials, connectorParameters }) {\n${BODY}}\n` },
-  { kind: 'file', ext: 'js', body: (name: string) => `const TIMEOUT_MS = 5000\nexport async function ${name}({ credentials, connectorParameters }) {\n${BODY}}\nexport { TIMEOUT_MS }\n` },
-  { kind: 'file', ext: 'js', body: (name: string) => `// CommonJS, as in the connector-builder docs\nexports.${name} = async function ({ credentials, connectorParameters }) {\n${BODY}}\n` },
-  { kind: 'file', ext: 'ts', body: (name: string) => `interface Args { credentials: Record<string, string>; connectorParameters: Record<string, string> }\nexport async function ${name}({ credentials, connectorParameters }: Args): Promise<unknown> {\n${BODY}}\n` },
+  {
+    kind: 'file',
+    ext: 'js',
+    body: (name: string) => `const TIMEOUT_MS = 5000\nexport async function ${name}({ credentials, connectorParameters }) {\n${BODY}}\nexport { TIMEOUT_MS }\n`,
+  },
+  {
+    kind: 'file',
+    ext: 'js',
+    body: (name: string) => `// CommonJS, as in the connector-builder docs\nexports.${name} = async function ({ credentials, connectorParameters }) {\n${BODY}}\n`,
+  },
+  {
+    kind: 'file',
+    ext: 'ts',
+    body: (name: string) =>
+      `interface Args { credentials: Record<string, string>; connectorParameters: Record<string, string> }\nexport async function ${name}({ credentials, connectorParameters }: Args): Promise<unknown> {\n${BODY}}\n`,
+  },
   { kind: 'inline', body: (name: string) => `export async function ${name}({ credentials, connectorParameters }) {\n${BODY}}\n` },
   { kind: 'inline', body: (name: string) => `module.exports = { ${name}: async ({ credentials, connectorParameters }) => {\n${BODY}} }\n` },
   { kind: 'inline', body: () => `async function ({ credentials, connectorParameters }) {\n${BODY}}\n` },

@@ -28,7 +28,10 @@ async function main(): Promise<number> {
   }
   const started = performance.now()
   const outDir = parsed.values.out ?? 'src/registry/generated'
-  const fromEnvironment = (process.env['LATCHKEY_CONNECTOR_DIRS'] ?? '').split(',').map((dir) => dir.trim()).filter((dir) => dir !== '')
+  const fromEnvironment = (process.env['LATCHKEY_CONNECTOR_DIRS'] ?? '')
+    .split(',')
+    .map((dir) => dir.trim())
+    .filter((dir) => dir !== '')
   const sourceDirs = parsed.positionals.length > 0 ? parsed.positionals : fromEnvironment.length > 0 ? fromEnvironment : ['connectors']
   const result = await compileConnectors({ sourceDirs, outDir })
   const errors = result.diagnostics.filter((diagnostic) => diagnostic.severity === 'error').length
@@ -46,9 +49,7 @@ async function main(): Promise<number> {
   }
   const changed = writeOutput(outDir, result.files)
   const elapsed = Math.round(performance.now() - started)
-  console.log(
-    `connectors: ${result.connectors.length} compiled, ${warnings} warning${warnings === 1 ? '' : 's'}, ${elapsed} ms -> ${outDir}${changed ? '' : ' (unchanged)'}`,
-  )
+  console.log(`connectors: ${result.connectors.length} compiled, ${warnings} warning${warnings === 1 ? '' : 's'}, ${elapsed} ms -> ${outDir}${changed ? '' : ' (unchanged)'}`)
   return 0
 }
 

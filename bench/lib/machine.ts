@@ -21,5 +21,8 @@ export function describeMachine(): string[] {
 
 /** The 1, 5 and 15 minute load averages: other work on the machine shows up in every number. */
 export function loadAverage(): string {
-  return os.loadavg().map((value) => value.toFixed(2)).join(' / ')
+  return os
+    .loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' / ')
 }

@@ -23,33 +23,92 @@ export function runtimeReport(results: RuntimeResults): string {
   }
   const onTarget = { kind: 'max', ratio: 1.3 } as const
 
-  latencyRows('1', `Hot path: \`getAccessToken\` over the service binding (${hot.getAccessToken.calls} calls) vs bare DO RPC returning a constant`, hot.getAccessToken, hot.floor, onTarget)
-  rows.push(['1', 'Hot path: upstream requests during the hot-path rows', String(results.hotUpstreamRequests), '0', '-', describeTarget({ kind: 'equals', value: 0 }, results.hotUpstreamRequests)])
+  latencyRows(
+    '1',
+    `Hot path: \`getAccessToken\` over the service binding (${hot.getAccessToken.calls} calls) vs bare DO RPC returning a constant`,
+    hot.getAccessToken,
+    hot.floor,
+    onTarget,
+  )
+  rows.push([
+    '1',
+    'Hot path: upstream requests during the hot-path rows',
+    String(results.hotUpstreamRequests),
+    '0',
+    '-',
+    describeTarget({ kind: 'equals', value: 0 }, results.hotUpstreamRequests),
+  ])
   latencyRows('1.i', 'Structural floor: service binding RPC -> entrypoint -> DO RPC returning a constant, vs bare DO RPC', hot.floorViaService, hot.floor, null)
   latencyRows('1.ii', 'Hot path vs the structural floor (1.i): what Latchkey itself adds', hot.getAccessToken, hot.floorViaService, null)
   latencyRows('1.iii', '`ConnectionObject.getAccessToken` called directly (no service hop) vs bare DO RPC', hot.connectionObject, hot.floor, null)
 
-  latencyRows('2', `Proxy: \`proxy(connectionId, {path})\` to the local upstream (${proxy.proxy.calls} calls) vs the caller fetching it directly with a fixed header`, proxy.proxy, proxy.directFetch, onTarget)
+  latencyRows(
+    '2',
+    `Proxy: \`proxy(connectionId, {path})\` to the local upstream (${proxy.proxy.calls} calls) vs the caller fetching it directly with a fixed header`,
+    proxy.proxy,
+    proxy.directFetch,
+    onTarget,
+  )
   const perProxiedCall = results.proxyUpstream.requests / results.proxyUpstream.calls
   rows.push(['2', 'Proxy: upstream requests per proxied call', perProxiedCall.toFixed(3), '1', '-', describeTarget({ kind: 'equals', value: 1 }, perProxiedCall)])
-  latencyRows('2.i', 'Structural floor: the same fetch made by a DO behind a service-binding entrypoint, Response returned over both RPC hops, vs the direct fetch', proxy.fetchViaService, proxy.directFetch, null)
+  latencyRows(
+    '2.i',
+    'Structural floor: the same fetch made by a DO behind a service-binding entrypoint, Response returned over both RPC hops, vs the direct fetch',
+    proxy.fetchViaService,
+    proxy.directFetch,
+    null,
+  )
   latencyRows('2.ii', 'Proxy vs the structural floor (2.i): what Latchkey itself adds', proxy.proxy, proxy.fetchViaService, null)
 
   const perSecond = (value: number): string => `${value.toFixed(0)} req/s`
-  ratioRow('3', `Authorize redirect: start route throughput, one-time URLs from createConnectUrl (${redirects.oneTime.requests} requests) vs minimal Hono + 1 KV write + 302`, redirects.oneTime.requestsPerSecond, redirects.baseline.requestsPerSecond, perSecond, { kind: 'min', ratio: 0.8 })
+  ratioRow(
+    '3',
+    `Authorize redirect: start route throughput, one-time URLs from createConnectUrl (${redirects.oneTime.requests} requests) vs minimal Hono + 1 KV write + 302`,
+    redirects.oneTime.requestsPerSecond,
+    redirects.baseline.requestsPerSecond,
+    perSecond,
+    { kind: 'min', ratio: 0.8 },
+  )
   latencyRows('3', 'Authorize redirect: start route latency (one-time URLs) vs the minimal Worker', redirects.oneTime.latency, redirects.baseline.latency, null)
-  ratioRow('3.i', 'Authorize redirect: throughput with a reusable app-minted token (no `jti`, no single-use claim) vs the minimal Worker', redirects.reusable.requestsPerSecond, redirects.baseline.requestsPerSecond, perSecond, null)
+  ratioRow(
+    '3.i',
+    'Authorize redirect: throughput with a reusable app-minted token (no `jti`, no single-use claim) vs the minimal Worker',
+    redirects.reusable.requestsPerSecond,
+    redirects.baseline.requestsPerSecond,
+    perSecond,
+    null,
+  )
 
   const tokenRequests = storms.map((storm) => storm.tokenRequests)
   const offTarget = tokenRequests.find((count) => count !== 1) ?? 1
-  rows.push(['4', `Refresh storm: token requests per ${storms[0]?.latency.calls ?? 0} concurrent \`getAccessToken\` on an expired token (${storms.length} storms)`, tokenRequests.join(', '), '1', '-', describeTarget({ kind: 'equals', value: 1 }, offTarget)])
-  const stormP99 = percentile(storms.map((storm) => storm.latency.p99), 50)
+  rows.push([
+    '4',
+    `Refresh storm: token requests per ${storms[0]?.latency.calls ?? 0} concurrent \`getAccessToken\` on an expired token (${storms.length} storms)`,
+    tokenRequests.join(', '),
+    '1',
+    '-',
+    describeTarget({ kind: 'equals', value: 1 }, offTarget),
+  ])
+  const stormP99 = percentile(
+    storms.map((storm) => storm.latency.p99),
+    50,
+  )
   const serverTimes = storms.flatMap((storm) => storm.tokenServerMs)
   const serverMs = serverTimes.length > 0 ? percentile(serverTimes, 50) : Number.NaN
-  ratioRow('4', 'Refresh storm: p99 latency (median of the storms) vs the token server\'s own response time (server side)', stormP99, serverMs * 1000, formatMicros, null)
+  ratioRow('4', "Refresh storm: p99 latency (median of the storms) vs the token server's own response time (server side)", stormP99, serverMs * 1000, formatMicros, null)
   ratioRow('4.i', 'Refresh storm: p99 latency vs the token endpoint fetched directly from a Worker (p50 of 10)', stormP99, results.tokenEndpointFromWorker.p50, formatMicros, null)
-  const floorP99 = percentile(results.stormFloors.map((floor) => floor.p99), 50)
-  ratioRow('4.ii', `Refresh storm: p99 latency vs ${results.stormFloors[0]?.calls ?? 0} concurrent structural-floor calls (p99, median of ${results.stormFloors.length}) + the token server's time: queueing plus one refresh`, stormP99, floorP99 + serverMs * 1000, formatMicros, null)
+  const floorP99 = percentile(
+    results.stormFloors.map((floor) => floor.p99),
+    50,
+  )
+  ratioRow(
+    '4.ii',
+    `Refresh storm: p99 latency vs ${results.stormFloors[0]?.calls ?? 0} concurrent structural-floor calls (p99, median of ${results.stormFloors.length}) + the token server's time: queueing plus one refresh`,
+    stormP99,
+    floorP99 + serverMs * 1000,
+    formatMicros,
+    null,
+  )
 
   return markdownTable(['#', 'Path', 'Measured', 'Baseline', 'Ratio', 'Target'], rows)
 }

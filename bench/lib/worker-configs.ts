@@ -125,7 +125,9 @@ let repositoryConfig: Record<string, unknown> | null = null
  */
 function repositoryConfigFile(): Record<string, unknown> {
   const script = "import { experimental_readRawConfig } from 'wrangler'; process.stdout.write(JSON.stringify(experimental_readRawConfig({ config: process.argv[1] }).rawConfig))"
-  repositoryConfig ??= JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script, path.join(REPO_ROOT, 'wrangler.toml')], { cwd: REPO_ROOT, encoding: 'utf8' })) as Record<string, unknown>
+  repositoryConfig ??= JSON.parse(
+    execFileSync(process.execPath, ['--input-type=module', '-e', script, path.join(REPO_ROOT, 'wrangler.toml')], { cwd: REPO_ROOT, encoding: 'utf8' }),
+  ) as Record<string, unknown>
   return repositoryConfig
 }
 
@@ -134,6 +136,12 @@ function writeConfig(dir: string, config: object, secrets?: Record<string, strin
   const file = path.join(dir, 'wrangler.json')
   writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`)
   // wrangler reads local secrets from .dev.vars next to the config (single quotes: literal values).
-  if (secrets) writeFileSync(path.join(dir, '.dev.vars'), Object.entries(secrets).map(([name, value]) => `${name}='${value}'\n`).join(''))
+  if (secrets)
+    writeFileSync(
+      path.join(dir, '.dev.vars'),
+      Object.entries(secrets)
+        .map(([name, value]) => `${name}='${value}'\n`)
+        .join(''),
+    )
   return file
 }

@@ -66,12 +66,17 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Wra
     WRANGLER_BIN,
     'dev',
     ...options.configs.flatMap((config) => ['-c', config]),
-    '--ip', '127.0.0.1',
-    '--port', String(options.port),
-    '--inspector-port', String(options.inspectorPort),
-    '--persist-to', options.persistTo,
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+    '--inspector-port',
+    String(options.inspectorPort),
+    '--persist-to',
+    options.persistTo,
     '--show-interactive-dev-session=false',
-    '--log-level', 'warn',
+    '--log-level',
+    'warn',
   ]
   const log = openSync(options.logFile, 'a')
   const started = performance.now()

@@ -72,7 +72,9 @@ function scopesProblems(scopes: unknown, literal: boolean): LocatedProblem[] {
   if (!literal || scopes === null || typeof scopes === 'string') return []
   if (!Array.isArray(scopes)) return [{ path: ['scopes'], target: 'value', problem: { kind: 'not_scopes', field: 'scopes', found: scopes } }]
   return scopes.flatMap((scope, index): LocatedProblem[] =>
-    typeof scope === 'string' || isFormula(scope) ? [] : [{ path: ['scopes', index], target: 'value', problem: { kind: 'not_string', field: `scopes[${index}]`, found: scope, nonEmpty: false } }],
+    typeof scope === 'string' || isFormula(scope)
+      ? []
+      : [{ path: ['scopes', index], target: 'value', problem: { kind: 'not_string', field: `scopes[${index}]`, found: scope, nonEmpty: false } }],
   )
 }
 

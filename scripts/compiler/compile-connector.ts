@@ -29,7 +29,11 @@ export async function compileConnector(dir: string, displayDir: string): Promise
   const specFile = `${displayDir}/spec.yml`
   const diagnostics: Diagnostic[] = []
   if (!KEBAB_CASE.test(key)) {
-    const suggestion = key.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')
+    const suggestion = key
+      .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
     diagnostics.push(errorAtStart(specFile, `connector folder name "${key}" must be kebab-case (lowercase letters, digits and single dashes), e.g. ${suggestion || 'my-api'}`))
   }
   const specPath = path.join(dir, 'spec.yml')

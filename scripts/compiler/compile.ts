@@ -58,7 +58,13 @@ export async function compileConnectors(options: CompileOptions): Promise<Compil
     const first = firstFolderByKey.get(key)
     if (first === undefined) firstFolderByKey.set(key, folder.displayDir)
     else {
-      diagnostics.push({ severity: 'error', file: `${folder.displayDir}/spec.yml`, line: 1, column: 1, message: `connector key ${key} is already used by ${first}: connector keys must be unique` })
+      diagnostics.push({
+        severity: 'error',
+        file: `${folder.displayDir}/spec.yml`,
+        line: 1,
+        column: 1,
+        message: `connector key ${key} is already used by ${first}: connector keys must be unique`,
+      })
     }
   }
 

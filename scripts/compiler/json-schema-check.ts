@@ -16,8 +16,22 @@ const metaSchemaValidator = new Validator(draft07 as Schema, '7', false)
 
 // Keywords that only say "something below failed"; the useful message is on a deeper unit.
 const AGGREGATE_KEYWORDS = new Set([
-  '$ref', 'properties', 'additionalProperties', 'patternProperties', 'dependencies', 'propertyNames',
-  'items', 'additionalItems', 'contains', 'allOf', 'anyOf', 'oneOf', 'not', 'if', 'then', 'else',
+  '$ref',
+  'properties',
+  'additionalProperties',
+  'patternProperties',
+  'dependencies',
+  'propertyNames',
+  'items',
+  'additionalItems',
+  'contains',
+  'allOf',
+  'anyOf',
+  'oneOf',
+  'not',
+  'if',
+  'then',
+  'else',
 ])
 
 /**

@@ -33,7 +33,8 @@ const AUTH_KEYS_NOT_RUN: Readonly<Record<string, { severity: Diagnostic['severit
   },
   getCredentialsFromConnectionParameters: {
     severity: 'error',
-    message: 'auth.getCredentialsFromConnectionParameters is a method of client-credentials connectors; an oauth2 connector makes its credentials from the token response (getCredentialsFromAccessTokenResponse)',
+    message:
+      'auth.getCredentialsFromConnectionParameters is a method of client-credentials connectors; an oauth2 connector makes its credentials from the token response (getCredentialsFromAccessTokenResponse)',
   },
   customCredentialsSchema: {
     severity: 'warning',
@@ -103,7 +104,11 @@ export function loadSpec(file: string, text: string, inferredAuth?: InferredAuth
   const name = root.name
   if (typeof name !== 'string' || name.trim() === '') {
     const misspelt = name === undefined ? closestMatch('name', ignored) : undefined
-    report(misspelt ? [misspelt] : name === undefined ? [] : ['name'], `name is required: a non-empty string, e.g. name: GitHub${misspelt ? ` (found ${misspelt}: did you mean name?)` : ''}`, misspelt ? 'key' : 'value')
+    report(
+      misspelt ? [misspelt] : name === undefined ? [] : ['name'],
+      `name is required: a non-empty string, e.g. name: GitHub${misspelt ? ` (found ${misspelt}: did you mean name?)` : ''}`,
+      misspelt ? 'key' : 'value',
+    )
   }
   const logoUri = optionalString(root, 'logoUri', [], report)
   const parametersSchema = optionalSchema(root, 'parametersSchema', [], source, diagnostics)
@@ -111,7 +116,10 @@ export function loadSpec(file: string, text: string, inferredAuth?: InferredAuth
   const authPath: YamlPath = root.auth !== undefined ? ['auth'] : []
   const auth = root.auth !== undefined ? root.auth : flat ? pickAuthKeys(root) : inferredAuth
   if (!isRecord(auth)) {
-    report(root.auth === undefined ? [] : ['auth'], 'auth is required: a mapping with type: oauth2 and its methods (getOAuthConfig, makeApiClient, test), or those at the top level, or files under auth/ (the older layout)')
+    report(
+      root.auth === undefined ? [] : ['auth'],
+      'auth is required: a mapping with type: oauth2 and its methods (getOAuthConfig, makeApiClient, test), or those at the top level, or files under auth/ (the older layout)',
+    )
     return { spec: undefined, diagnostics }
   }
   const at = (...path: YamlPath): YamlPath => [...authPath, ...path]
@@ -132,10 +140,15 @@ export function loadSpec(file: string, text: string, inferredAuth?: InferredAuth
   const methods = readMethodEntries(auth, authPath, report)
   if (!methods.some((entry) => entry.method === 'test')) {
     diagnostics.push(
-      diagnosticAt(source, authPath, `${authPath.length === 0 ? 'the connector' : 'auth'} has no test method: connections are reported connected without checking that the credentials work`, {
-        target: 'key',
-        severity: 'warning',
-      }),
+      diagnosticAt(
+        source,
+        authPath,
+        `${authPath.length === 0 ? 'the connector' : 'auth'} has no test method: connections are reported connected without checking that the credentials work`,
+        {
+          target: 'key',
+          severity: 'warning',
+        },
+      ),
     )
   }
 
@@ -193,17 +206,16 @@ function readMethodEntries(auth: Record<string, unknown>, authPath: YamlPath, re
   }
   const missing = REQUIRED_OAUTH2_METHODS.filter((method) => !methods.some((entry) => entry.method === method))
   if (missing.length > 0) {
-    report(authPath, `${authPath.length === 0 ? 'the connector' : 'auth'} is missing required method${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (oauth2 needs ${REQUIRED_OAUTH2_METHODS.join(', ')})`, 'key')
+    report(
+      authPath,
+      `${authPath.length === 0 ? 'the connector' : 'auth'} is missing required method${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (oauth2 needs ${REQUIRED_OAUTH2_METHODS.join(', ')})`,
+      'key',
+    )
   }
   return methods
 }
 
-function optionalString(
-  parent: Record<string, unknown>,
-  key: string,
-  parentPath: YamlPath,
-  report: Report,
-): string | undefined {
+function optionalString(parent: Record<string, unknown>, key: string, parentPath: YamlPath, report: Report): string | undefined {
   const value = parent[key]
   if (value === undefined || typeof value === 'string') return value
   report([...parentPath, key], `${[...parentPath, key].join('.')} must be a string`)

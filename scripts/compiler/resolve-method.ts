@@ -66,7 +66,11 @@ export function resolveMethod(folder: ConnectorFolder, spec: LoadedSpec, entry: 
   }
   for (const key of Object.keys(value)) {
     if (!ENTRY_KEYS.includes(key)) {
-      diagnostics.push(diagnosticAt(source, [...entryPath, key], `unknown key ${key} in ${entryPath.join('.')}${didYouMean(key, ENTRY_KEYS)} (allowed: ${ENTRY_KEYS.join(', ')})`, { target: 'key' }))
+      diagnostics.push(
+        diagnosticAt(source, [...entryPath, key], `unknown key ${key} in ${entryPath.join('.')}${didYouMean(key, ENTRY_KEYS)} (allowed: ${ENTRY_KEYS.join(', ')})`, {
+          target: 'key',
+        }),
+      )
     }
   }
   const entryType = readEntryType(source, entryPath, entry.key, entry.method, value)
@@ -133,7 +137,9 @@ function fromConvention(
   type: ImplementationType,
   typeKey: TypeKey,
 ): { method: MethodSource | undefined; diagnostics: Diagnostic[] } {
-  const candidates = conventionalBaseNames(entry.method).flatMap((base) => SUFFIXES.map(([suffix, suffixType]) => ({ name: `auth/${base}${suffix}`, file: `${base}${suffix}`, suffixType })))
+  const candidates = conventionalBaseNames(entry.method).flatMap((base) =>
+    SUFFIXES.map(([suffix, suffixType]) => ({ name: `auth/${base}${suffix}`, file: `${base}${suffix}`, suffixType })),
+  )
   const found = candidates.filter((candidate) => folder.authFiles.has(candidate.file))
   const matching = found.filter((candidate) => candidate.suffixType === type)
   const fail = (message: string): { method: undefined; diagnostics: Diagnostic[] } => ({
@@ -141,7 +147,9 @@ function fromConvention(
     diagnostics: [diagnosticAt(spec, entryPath, message, { target: 'key' })],
   })
   if (matching.length > 1) {
-    return fail(`${entry.key} is ambiguous: ${matching.map((candidate) => candidate.name).join(' and ')} are ${matching.length === 2 ? 'both' : 'all'} ${type} files for it; keep one, or set filePath`)
+    return fail(
+      `${entry.key} is ambiguous: ${matching.map((candidate) => candidate.name).join(' and ')} are ${matching.length === 2 ? 'both' : 'all'} ${type} files for it; keep one, or set filePath`,
+    )
   }
   const chosen = matching[0]
   if (chosen) return readImplementation(folder, chosen.name, type)
@@ -150,7 +158,9 @@ function fromConvention(
     return fail(`${typeKey} of ${entry.key} is ${type} but the file found is ${other.name} (a ${other.suffixType} file): change ${typeKey} or the file`)
   }
   const expected = candidates.filter((candidate) => candidate.suffixType === type).map((candidate) => candidate.name)
-  return fail(`no implementation for ${entry.key}: add ${expected.join(' or ')} to ${folder.displayDir}, set filePath, or write it inline (${type === 'javascript' ? 'code' : 'mapping'}:)`)
+  return fail(
+    `no implementation for ${entry.key}: add ${expected.join(' or ')} to ${folder.displayDir}, set filePath, or write it inline (${type === 'javascript' ? 'code' : 'mapping'}:)`,
+  )
 }
 
 function readImplementation(folder: ConnectorFolder, relative: string, type: ImplementationType): { method: MethodSource | undefined; diagnostics: Diagnostic[] } {

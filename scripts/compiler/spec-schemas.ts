@@ -51,9 +51,14 @@ export function readInputSchema(
   if (others.length > 0) {
     for (const other of others) {
       diagnostics.push(
-        diagnosticAt(source, [...other.parentPath, other.key], `${other.label} and ${chosen.label} both describe the connection input: keep ${chosen.label} (ui.schema is its older spelling)`, {
-          target: 'key',
-        }),
+        diagnosticAt(
+          source,
+          [...other.parentPath, other.key],
+          `${other.label} and ${chosen.label} both describe the connection input: keep ${chosen.label} (ui.schema is its older spelling)`,
+          {
+            target: 'key',
+          },
+        ),
       )
     }
     return undefined

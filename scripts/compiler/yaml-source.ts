@@ -69,12 +69,7 @@ export function positionInScalar(source: YamlSource, path: YamlPath, line: numbe
 }
 
 /** A diagnostic at the node `path` of `source`. */
-export function diagnosticAt(
-  source: YamlSource,
-  path: YamlPath,
-  message: string,
-  options: { target?: YamlTarget; severity?: Diagnostic['severity'] } = {},
-): Diagnostic {
+export function diagnosticAt(source: YamlSource, path: YamlPath, message: string, options: { target?: YamlTarget; severity?: Diagnostic['severity'] } = {}): Diagnostic {
   const { line, column } = source.positionOf(path, options.target)
   return { severity: options.severity ?? 'error', file: source.file, line, column, message }
 }

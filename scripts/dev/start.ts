@@ -42,7 +42,10 @@ async function main(): Promise<number> {
     console.log(`\n${why} Stopping wrangler dev and the demo authorization server...`)
     aborted.abort()
     stopping = starting
-      .then((demo) => demo.stop(), () => undefined)
+      .then(
+        (demo) => demo.stop(),
+        () => undefined,
+      )
       .then(() => process.exit(exitCode))
   }
   process.on('SIGINT', () => stop(0, 'Interrupted.'))

@@ -42,18 +42,29 @@ const STOP_GRACE_MS = 5000
 export function startWranglerDev(options: WranglerDevOptions): WranglerDev {
   const secretsDir = mkdtempSync(path.join(tmpdir(), 'latchkey-dev-'))
   const envFile = path.join(secretsDir, 'secrets.env')
-  writeFileSync(envFile, Object.entries(options.secrets).map(([name, value]) => `${name}='${value}'\n`).join(''), { mode: 0o600 })
+  writeFileSync(
+    envFile,
+    Object.entries(options.secrets)
+      .map(([name, value]) => `${name}='${value}'\n`)
+      .join(''),
+    { mode: 0o600 },
+  )
 
   const args = [
     path.join(options.rootDir, 'node_modules/wrangler/bin/wrangler.js'),
     'dev',
-    '--ip', '127.0.0.1',
-    '--port', String(options.port),
-    '--inspector-port', String(options.inspectorPort),
-    '--env-file', envFile,
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+    '--inspector-port',
+    String(options.inspectorPort),
+    '--env-file',
+    envFile,
     '--show-interactive-dev-session=false',
     ...Object.entries(options.vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
-    '--persist-to', options.persistTo,
+    '--persist-to',
+    options.persistTo,
   ]
   // wrangler also reads secrets from its own environment, which would win over the env file.
   const environment: NodeJS.ProcessEnv = { ...process.env, LATCHKEY_CONNECTOR_DIRS: options.connectorDirs.join(','), WRANGLER_SEND_METRICS: 'false' }

@@ -52,7 +52,8 @@ export async function resolveApiClient(
   if (method?.implementationType === 'mapping') {
     const { config, handlers } = splitResponseHandlers(method)
     const raw = evaluateMapping(config, variables)
-    const responseHandlers: ResponseHandlers | null = handlers === null ? null : (response) => checkHandlers(evaluateMapping(handlers, { ...variables, response }), checks.connectorKey)
+    const responseHandlers: ResponseHandlers | null =
+      handlers === null ? null : (response) => checkHandlers(evaluateMapping(handlers, { ...variables, response }), checks.connectorKey)
     return { kind: 'config', config: validateApiClientConfig(raw, checks), responseHandlers }
   }
   const raw = await runMethod(connector, 'makeApiClient', variables)
@@ -140,7 +141,10 @@ function evaluateHandlerValues(handlers: unknown, response: ApiResponse, connect
 function checkHandlers(value: unknown, connectorKey: string): EvaluatedResponseHandler[] {
   if (value === undefined) return []
   if (!Array.isArray(value) || !value.every(isRecord)) {
-    throw new LatchkeyError('connector_misconfigured', `makeApiClient of connector "${connectorKey}" returned responseHandlers that is not a list of {match, isSuccess, data, error}.`)
+    throw new LatchkeyError(
+      'connector_misconfigured',
+      `makeApiClient of connector "${connectorKey}" returned responseHandlers that is not a list of {match, isSuccess, data, error}.`,
+    )
   }
   return value.map((handler) => {
     const error = handler['error']
@@ -150,8 +154,7 @@ function checkHandlers(value: unknown, connectorKey: string): EvaluatedResponseH
 
 /** Validates a raw makeApiClient result (pure). Throws `connector_misconfigured` naming the field. */
 export function validateApiClientConfig(raw: unknown, context: { connectorKey: string; allowInsecureLoopback: boolean }): ApiClientConfig {
-  const fail = (message: string): LatchkeyError =>
-    new LatchkeyError('connector_misconfigured', `makeApiClient of connector "${context.connectorKey}" ${message}`)
+  const fail = (message: string): LatchkeyError => new LatchkeyError('connector_misconfigured', `makeApiClient of connector "${context.connectorKey}" ${message}`)
   if (!isRecord(raw)) throw fail('must return an object.')
   const { args, ...topLevel } = raw
   if (args !== undefined && args !== null && !isRecord(args)) throw fail('returned args that is not an object.')

@@ -108,7 +108,14 @@ async function callOf(method: string, path: string, query: Record<string, unknow
 
 /** Objects become JSON, or a form when the caller set a form Content-Type; strings, bytes and forms go as they are. */
 function encodeBody(data: unknown, contentType: string | null): Response {
-  const isPlainObject = typeof data === 'object' && !(data instanceof ArrayBuffer) && !ArrayBuffer.isView(data) && !(data instanceof FormData) && !(data instanceof URLSearchParams) && !(data instanceof Blob) && !(data instanceof ReadableStream)
+  const isPlainObject =
+    typeof data === 'object' &&
+    !(data instanceof ArrayBuffer) &&
+    !ArrayBuffer.isView(data) &&
+    !(data instanceof FormData) &&
+    !(data instanceof URLSearchParams) &&
+    !(data instanceof Blob) &&
+    !(data instanceof ReadableStream)
   if (isPlainObject || typeof data === 'number' || typeof data === 'boolean') {
     if (isPlainObject && contentType?.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
       return new Response(new URLSearchParams(Object.entries(data as Record<string, unknown>).map(([name, value]): [string, string] => [name, String(value)])))

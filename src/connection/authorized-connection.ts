@@ -30,7 +30,8 @@ export function validateAuthorizedConnection(input: AuthorizedConnectionInput): 
   if (typeof input !== 'object' || input === null) throw invalid('pass an object.')
   const { connectionId, connectorKey, tenant, connectionInput, credentials } = input
   if (typeof connectionId !== 'string' || !isConnectionId(connectionId)) throw invalid('connectionId must be "conn_" followed by 26 base32 characters.')
-  if (typeof tenant !== 'string' || tenant === '' || tenant.length > MAX_TENANT_LENGTH) throw invalid(`tenant must be a non-empty string of at most ${MAX_TENANT_LENGTH} characters.`)
+  if (typeof tenant !== 'string' || tenant === '' || tenant.length > MAX_TENANT_LENGTH)
+    throw invalid(`tenant must be a non-empty string of at most ${MAX_TENANT_LENGTH} characters.`)
   if (typeof connectorKey !== 'string') throw invalid('connectorKey must be a string.')
   getConnector(connectorKey)
   if (!isRecord(connectionInput)) throw invalid('connectionInput must be an object.')

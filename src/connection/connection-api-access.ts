@@ -37,7 +37,13 @@ export type ConnectorDisconnect = 'absent' | 'succeeded' | 'failed'
  * `context` per set of credentials (the first one already resolved when `resolved` is given),
  * the single-flight refresh, and the defunct transition.
  */
-export function apiCallContext(access: ConnectionAccess, connector: CompiledConnector, context: ConnectorContext, credentials: Credentials, resolved: ResolvedApiClient | null): ApiCallContext {
+export function apiCallContext(
+  access: ConnectionAccess,
+  connector: CompiledConnector,
+  context: ConnectorContext,
+  credentials: Credentials,
+  resolved: ResolvedApiClient | null,
+): ApiCallContext {
   const { settings } = access
   let known = resolved === null ? null : { credentials, resolved }
   return {

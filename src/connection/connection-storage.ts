@@ -37,7 +37,10 @@ export class ConnectionStorage {
   migrate(): void {
     const version = this.#storage.kv.get<number>(STORAGE_KEYS.schema)
     if (version === undefined || version === CONNECTION_SCHEMA_VERSION) return
-    throw new LatchkeyError('internal_error', `Connection storage has schema version ${String(version)}, newer than this code (${CONNECTION_SCHEMA_VERSION}): deploy the newer version again.`)
+    throw new LatchkeyError(
+      'internal_error',
+      `Connection storage has schema version ${String(version)}, newer than this code (${CONNECTION_SCHEMA_VERSION}): deploy the newer version again.`,
+    )
   }
 
   /** The record, or `null` for an object that holds no connection. */

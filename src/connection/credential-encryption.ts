@@ -51,7 +51,9 @@ export async function readCredentialKeyring(env: Env): Promise<CredentialKeyring
   const currentKid = currentKeyId ?? (keys.size === 1 ? [...keys.keys()][0] : undefined)
   // With several keys, guessing the current one could seal new data with a retired key.
   if (currentKid === undefined) {
-    throw misconfigured(`CREDENTIALS_KEYS holds ${keys.size} keys (${[...keys.keys()].map((kid) => `"${kid}"`).join(', ')}) and CREDENTIALS_KEY_ID is not set: set it to the kid that encrypts new credentials.`)
+    throw misconfigured(
+      `CREDENTIALS_KEYS holds ${keys.size} keys (${[...keys.keys()].map((kid) => `"${kid}"`).join(', ')}) and CREDENTIALS_KEY_ID is not set: set it to the kid that encrypts new credentials.`,
+    )
   }
   if (!keys.has(currentKid)) throw misconfigured(`CREDENTIALS_KEY_ID names "${currentKid}", which is not a kid in CREDENTIALS_KEYS.`)
   return { currentKid, keys }

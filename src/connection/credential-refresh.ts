@@ -13,17 +13,22 @@ import { resolveOAuthConfig, type OAuthConfig } from '../oauth/oauth-config.ts'
 import { registeredOAuthErrorCode } from '../oauth/oauth-error-code.ts'
 import { defineField, isCopyableField } from '../oauth/own-fields.ts'
 import { sendTokenRequest } from '../oauth/send-token-request.ts'
-import { expiresInSeconds, normalizeExpiresAt, processTokenResponse, validateTokenFields, withTokenExpiry, type TokenEndpointFailure, type TokenResponse } from '../oauth/token-response.ts'
+import {
+  expiresInSeconds,
+  normalizeExpiresAt,
+  processTokenResponse,
+  validateTokenFields,
+  withTokenExpiry,
+  type TokenEndpointFailure,
+  type TokenResponse,
+} from '../oauth/token-response.ts'
 import { isLatchkeyError } from '../errors.ts'
 import { isRecord } from '../is-record.ts'
 import type { RefreshRetrySettings, Settings } from '../settings.ts'
 import { decideRetry, parseRetryAfter } from './retry-policy.ts'
 
 /** How this connection refreshes, if it can. */
-export type RefreshPlan =
-  | { kind: 'connector_method' }
-  | { kind: 'refresh_grant'; config: OAuthConfig; refreshToken: string }
-  | { kind: 'none'; reason: string }
+export type RefreshPlan = { kind: 'connector_method' } | { kind: 'refresh_grant'; config: OAuthConfig; refreshToken: string } | { kind: 'none'; reason: string }
 
 /** Why a refresh did not produce credentials. */
 export type RefreshFailure =
@@ -56,7 +61,12 @@ const REVOKED_ERRORS = new Set(['invalid_grant', 'invalid_client', 'unauthorized
  * Decides how to refresh: the connector's refreshCredentials when it has one; otherwise the
  * refresh_token grant, unless the connector says `noRefreshToken` or no refresh token is stored.
  */
-export async function planRefresh(connector: CompiledConnector, settings: Settings, connectionInput: Record<string, unknown>, credentials: Record<string, unknown>): Promise<RefreshPlan> {
+export async function planRefresh(
+  connector: CompiledConnector,
+  settings: Settings,
+  connectionInput: Record<string, unknown>,
+  credentials: Record<string, unknown>,
+): Promise<RefreshPlan> {
   if (hasMethod(connector, 'refreshCredentials')) return { kind: 'connector_method' }
   // The same redirect URI the flow used (getOAuthConfig may read it).
   const config = await resolveOAuthConfig(connector, settings, { ...connectorContext(connector, settings, connectionInput), redirectUri: settings.redirectUri })

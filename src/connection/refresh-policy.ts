@@ -92,7 +92,8 @@ export function decideRefresh(record: ConnectionRecord, trigger: RefreshTrigger,
  */
 export function decideUnrefreshable(record: ConnectionRecord, trigger: RefreshTrigger, reason: string, now: number): UnrefreshableDecision {
   if (trigger.kind === 'unauthorized') return USE_CURRENT
-  if (trigger.kind === 'forced') return { action: 'refuse', error: new LatchkeyError('refresh_failed', `This connection cannot be refreshed (${reason}): reconnect it to get new credentials.`) }
+  if (trigger.kind === 'forced')
+    return { action: 'refuse', error: new LatchkeyError('refresh_failed', `This connection cannot be refreshed (${reason}): reconnect it to get new credentials.`) }
   if (!isExpired(record.expiresAt, now)) return { action: 'stop_schedule' }
   const message = `The access token expired and this connection cannot be refreshed (${reason}): the user must connect again.`
   return { action: 'needs_reauth', error: new LatchkeyError('needs_reauth', message) }

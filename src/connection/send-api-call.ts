@@ -12,15 +12,7 @@ import { LatchkeyError } from '../errors.ts'
 import type { ApiRetrySettings } from '../settings.ts'
 import type { ApiClientConfig, ResolvedApiClient } from './api-client-config.ts'
 import { buildApiRequest, type ApiCall } from './api-request.ts'
-import {
-  ACCESS_TOKEN_EXPIRED,
-  CONNECTION_IS_DEFUNCT,
-  RATE_LIMIT_EXCEEDED,
-  classifyApiResponse,
-  readApiResponse,
-  type ApiOutcome,
-  type ApiResponse,
-} from './api-response.ts'
+import { ACCESS_TOKEN_EXPIRED, CONNECTION_IS_DEFUNCT, RATE_LIMIT_EXCEEDED, classifyApiResponse, readApiResponse, type ApiOutcome, type ApiResponse } from './api-response.ts'
 import { parseRetryAfter } from './retry-policy.ts'
 
 type Credentials = Record<string, unknown>
@@ -99,7 +91,12 @@ function configOf(resolved: ResolvedApiClient): Extract<ResolvedApiClient, { kin
   )
 }
 
-async function sendOnce(config: ApiClientConfig, responseHandlers: Extract<ResolvedApiClient, { kind: 'config' }>['responseHandlers'], call: ApiCall, use: ResponseUse): Promise<ApiExchange> {
+async function sendOnce(
+  config: ApiClientConfig,
+  responseHandlers: Extract<ResolvedApiClient, { kind: 'config' }>['responseHandlers'],
+  call: ApiCall,
+  use: ResponseUse,
+): Promise<ApiExchange> {
   const response = await fetch(buildApiRequest(config, call))
   if (use === 'stream' && responseHandlers === null) {
     return { response, read: null, outcome: classifyApiResponse({ status: response.status, statusCode: response.status, headers: {}, data: undefined }, []), tooLarge: false }

@@ -27,7 +27,9 @@ export async function connectorFetch(input: RequestInfo | URL, init?: RequestIni
     const from = new URL(request.url)
     const target = new URL(location, from)
     if (target.origin !== from.origin) {
-      throw new ConnectorRedirectError(`${from.origin} answered HTTP ${response.status} redirecting to another origin (${target.origin}): connector code does not follow redirects across origins`)
+      throw new ConnectorRedirectError(
+        `${from.origin} answered HTTP ${response.status} redirecting to another origin (${target.origin}): connector code does not follow redirects across origins`,
+      )
     }
     const keepsMethod = response.status === 307 || response.status === 308
     if (keepsMethod && request.body !== null) {

@@ -23,9 +23,7 @@ const RETENTION_AFTER_EXPIRY_MS = 5 * 60_000
 export class AuthorizationStateGuard extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
-    ctx.storage.sql.exec(
-      'CREATE TABLE IF NOT EXISTS claimed_values (value TEXT PRIMARY KEY, retain_until INTEGER NOT NULL) WITHOUT ROWID',
-    )
+    ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS claimed_values (value TEXT PRIMARY KEY, retain_until INTEGER NOT NULL) WITHOUT ROWID')
     ctx.storage.sql.exec('CREATE INDEX IF NOT EXISTS claimed_values_by_retain_until ON claimed_values (retain_until)')
   }
 
@@ -38,7 +36,11 @@ export class AuthorizationStateGuard extends DurableObject<Env> {
     const sql = this.ctx.storage.sql
     sql.exec('DELETE FROM claimed_values WHERE retain_until < ?', now)
     const inserted = sql
-      .exec('INSERT INTO claimed_values (value, retain_until) VALUES (?, ?) ON CONFLICT (value) DO NOTHING RETURNING value', value, Math.max(notAfter, now) + RETENTION_AFTER_EXPIRY_MS)
+      .exec(
+        'INSERT INTO claimed_values (value, retain_until) VALUES (?, ?) ON CONFLICT (value) DO NOTHING RETURNING value',
+        value,
+        Math.max(notAfter, now) + RETENTION_AFTER_EXPIRY_MS,
+      )
       .toArray()
     return inserted.length === 1
   }
@@ -60,11 +62,6 @@ export function stateGuardName(kind: GuardedKind, value: string): string {
 }
 
 /** Claims `value` once through its guard object; true when this call was the first. */
-export async function claimOnce(
-  namespace: DurableObjectNamespace<AuthorizationStateGuard>,
-  kind: GuardedKind,
-  value: string,
-  notAfter: number,
-): Promise<boolean> {
+export async function claimOnce(namespace: DurableObjectNamespace<AuthorizationStateGuard>, kind: GuardedKind, value: string, notAfter: number): Promise<boolean> {
   return namespace.get(namespace.idFromName(stateGuardName(kind, value))).claim(value, notAfter)
 }

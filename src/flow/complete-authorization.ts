@@ -89,10 +89,7 @@ async function acceptState(env: Env, query: CallbackQuery, cookieHeader: string 
   }
   const nonce = readBindingNonce(cookieHeader, state)
   if (nonce === null || !sameHash(await hashBindingNonce(nonce), record.browserBindingHash)) {
-    throw new LatchkeyError(
-      'state_browser_mismatch',
-      'This authorization was started in another browser (or its cookie was blocked). Start the connection again in this browser.',
-    )
+    throw new LatchkeyError('state_browser_mismatch', 'This authorization was started in another browser (or its cookie was blocked). Start the connection again in this browser.')
   }
   if (!(await claimOnce(env.AUTHORIZATION_STATE_GUARDS, 'state', state, record.expiresAt))) {
     throw new LatchkeyError('state_reused', 'This authorization was already completed. Start the connection again to reconnect.')
@@ -184,13 +181,7 @@ async function confirmIssuer({ issuer, metadata }: DeclaredIssuer, iss: string |
  * and the token passes validateIdToken (a failure refuses the connection). Any other id_token
  * is dropped before connector methods see the tokens: the connection is stored without it.
  */
-async function keepValidatedIdToken(
-  tokens: TokenResponse,
-  record: PendingAuthorization,
-  declared: DeclaredIssuer | null,
-  clientId: string,
-  now: number,
-): Promise<TokenResponse> {
+async function keepValidatedIdToken(tokens: TokenResponse, record: PendingAuthorization, declared: DeclaredIssuer | null, clientId: string, now: number): Promise<TokenResponse> {
   const { id_token: idToken, ...withoutIdToken } = tokens
   if (idToken === undefined) return tokens
   if (declared === null || !record.scopes.includes('openid')) return withoutIdToken

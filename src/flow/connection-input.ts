@@ -18,8 +18,7 @@ export const MAX_CONNECTION_INPUT_BYTES = 4096
  * else), also for what JSON cannot carry (cycles, BigInt: RPC callers can pass them).
  */
 export function validateConnectionInput(connector: CompiledConnector, input: unknown): Record<string, unknown> {
-  const refuse = (why: string): LatchkeyError =>
-    new LatchkeyError('invalid_connection_input', `Connection input for connector "${connector.key}" ${why}.`)
+  const refuse = (why: string): LatchkeyError => new LatchkeyError('invalid_connection_input', `Connection input for connector "${connector.key}" ${why}.`)
   if (!isRecord(input)) throw refuse('must be a JSON object')
   let json: string
   try {

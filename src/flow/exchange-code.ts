@@ -59,11 +59,9 @@ export async function exchangeCode(exchange: CodeExchange): Promise<TokenRespons
   if (record.codeVerifier !== null) params['code_verifier'] = record.codeVerifier
   const sent = await sendTokenRequest(exchange.config, params, exchange.timeoutMs)
   if (!sent.ok) {
-    throw new LatchkeyError(
-      'token_exchange_failed',
-      `The token endpoint of connector "${connector.key}" could not be reached or did not answer in time. Try connecting again.`,
-      { cause: sent.cause },
-    )
+    throw new LatchkeyError('token_exchange_failed', `The token endpoint of connector "${connector.key}" could not be reached or did not answer in time. Try connecting again.`, {
+      cause: sent.cause,
+    })
   }
   let result: Awaited<ReturnType<typeof processTokenResponse>>
   try {
@@ -90,9 +88,6 @@ function failed(connectorKey: string, failure: TokenEndpointFailure): LatchkeyEr
         `The token endpoint of connector "${connectorKey}" answered HTTP ${failure.status} without an OAuth error. Try connecting again later.`,
       )
     case 'invalid_response':
-      return new LatchkeyError(
-        'invalid_token_response',
-        `The token endpoint of connector "${connectorKey}" answered with an unusable token response: ${failure.reason}.`,
-      )
+      return new LatchkeyError('invalid_token_response', `The token endpoint of connector "${connectorKey}" answered with an unusable token response: ${failure.reason}.`)
   }
 }

@@ -53,7 +53,8 @@ export async function flowResultUrl(settings: Settings, result: FlowResult): Pro
  * `invalid_request` (or `return_url_not_allowed`).
  */
 export async function readFlowResult(settings: Settings, search: string): Promise<FlowResult> {
-  const refuse = (why: string): LatchkeyError => new LatchkeyError('invalid_request', `This result URL ${why}: Latchkey makes it when a connection ends. Start the connection again from the application.`)
+  const refuse = (why: string): LatchkeyError =>
+    new LatchkeyError('invalid_request', `This result URL ${why}: Latchkey makes it when a connection ends. Start the connection again from the application.`)
   const query = parseUniqueQuery(search)
   for (const name of Object.keys(query)) if (name !== SIGNATURE && !(PARAMETERS as readonly string[]).includes(name)) throw refuse('has unknown parameters')
   const status = query['status'] ?? ''

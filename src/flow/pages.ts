@@ -76,12 +76,14 @@ export function startConfirmationPage(nonce: string, connectorName: string, conf
     nonce,
     `Connect ${connectorName}`,
     html`<h1>Connect ${connectorName} for ${whose(target)}?</h1>
-      ${signedInAs === null
-        ? ''
-        : html`<p class="warning" role="alert">
+      ${
+        signedInAs === null
+          ? ''
+          : html`<p class="warning" role="alert">
             You are signed in as ${whose(signedInAs)}, but this link connects an account for ${whose(target)}. Continue only if
             you meant to connect your ${connectorName} account to ${whose(target)}.
-          </p>`}
+          </p>`
+      }
       <p>Your ${connectorName} account will be connected to the connections of ${whose(target)}.</p>
       <p><a class="continue" href="${authorizeUrl}">Continue to ${connectorName}</a></p>
       <p>Not you? Close this window: nothing is connected unless you continue and approve it at ${connectorName}.</p>`,

@@ -194,7 +194,14 @@ function compileCases(cases: unknown[], path: PathSegment[], context: CompileCon
   const compiled: CaseNode[] = []
   cases.forEach((rawCase, i) => {
     const casePath = [...path, i]
-    const args = argumentObject('$case', rawCase, casePath, context, { required: [], optional: ['filter', 'value'] }, 'cases of the shape {filter, value} (no filter: always matches)')
+    const args = argumentObject(
+      '$case',
+      rawCase,
+      casePath,
+      context,
+      { required: [], optional: ['filter', 'value'] },
+      'cases of the shape {filter, value} (no filter: always matches)',
+    )
     if (!args) return
     const node: CaseNode = {}
     if (Object.hasOwn(args, 'filter')) node.filter = compileValue(args.filter, [...casePath, 'filter'], context)

@@ -4,21 +4,7 @@
  */
 
 /** Every formula name the engine runs, as written in mapping files. */
-export const FORMULA_NAMES = [
-  '$var',
-  '$concat',
-  '$tpl',
-  '$case',
-  '$map',
-  '$eval',
-  '$and',
-  '$or',
-  '$firstNotEmpty',
-  '$mergeObjects',
-  '$iterate',
-  '$plain',
-  '$copy',
-] as const
+export const FORMULA_NAMES = ['$var', '$concat', '$tpl', '$case', '$map', '$eval', '$and', '$or', '$firstNotEmpty', '$mergeObjects', '$iterate', '$plain', '$copy'] as const
 
 /** A formula name the engine runs. */
 export type FormulaName = (typeof FORMULA_NAMES)[number]

@@ -23,20 +23,7 @@ export interface MapRowNode {
 }
 
 /** Operators of `$eval`, in the order the docs list them. */
-export const EVAL_OPERATORS = [
-  'is',
-  'isNot',
-  'oneOf',
-  'noneOf',
-  'contains',
-  'doesNotContain',
-  'lt',
-  'lte',
-  'gt',
-  'gte',
-  'isEmpty',
-  'isNotEmpty',
-] as const
+export const EVAL_OPERATORS = ['is', 'isNot', 'oneOf', 'noneOf', 'contains', 'doesNotContain', 'lt', 'lte', 'gt', 'gte', 'isEmpty', 'isNotEmpty'] as const
 
 /** An operator of `$eval`. */
 export type EvalOperator = (typeof EVAL_OPERATORS)[number]

@@ -5,14 +5,7 @@
 import type { OAuthConfig } from './oauth-config.ts'
 
 /** Parameters Latchkey must own for security: a connector's `extra` never overrides them (S2, S4, S5, S16). */
-export const RESERVED_AUTHORIZE_PARAMETERS: ReadonlySet<string> = new Set([
-  'response_type',
-  'client_id',
-  'redirect_uri',
-  'state',
-  'code_challenge',
-  'code_challenge_method',
-])
+export const RESERVED_AUTHORIZE_PARAMETERS: ReadonlySet<string> = new Set(['response_type', 'client_id', 'redirect_uri', 'state', 'code_challenge', 'code_challenge_method'])
 
 const PROTOCOL_PARAMETERS = new Set([...RESERVED_AUTHORIZE_PARAMETERS, 'scope'])
 

@@ -61,8 +61,7 @@ export interface OAuthConfigContext {
 
 /** Validates a raw getOAuthConfig result (pure). */
 export function validateOAuthConfig(raw: unknown, context: OAuthConfigContext): OAuthConfig {
-  const fail = (message: string): LatchkeyError =>
-    new LatchkeyError('connector_misconfigured', `getOAuthConfig of connector "${context.connectorKey}" ${message}`)
+  const fail = (message: string): LatchkeyError => new LatchkeyError('connector_misconfigured', `getOAuthConfig of connector "${context.connectorKey}" ${message}`)
   if (!isRecord(raw)) throw fail('must return an object.')
 
   const clientId = raw['clientId']

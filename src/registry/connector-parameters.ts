@@ -57,10 +57,7 @@ export function readConnectorParameters(connector: CompiledConnector, settings: 
         continue
       }
       if (required.has(name)) {
-        throw new LatchkeyError(
-          'connector_misconfigured',
-          `Connector "${connector.key}" needs the parameter "${name}": set the Worker variable or secret ${variable}.`,
-        )
+        throw new LatchkeyError('connector_misconfigured', `Connector "${connector.key}" needs the parameter "${name}": set the Worker variable or secret ${variable}.`)
       }
       continue
     }

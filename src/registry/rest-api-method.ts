@@ -60,5 +60,9 @@ function isRequestingClient(value: unknown): value is RequestingClient {
 }
 
 function stringValues(record: Record<string, unknown>): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined && value !== null).map(([name, value]) => [name, String(value)]))
+  return Object.fromEntries(
+    Object.entries(record)
+      .filter(([, value]) => value !== undefined && value !== null)
+      .map(([name, value]) => [name, String(value)]),
+  )
 }

@@ -56,20 +56,24 @@ export function connectPage(view: ConnectPageView): HtmlFragment {
         ${view.notice === null ? '' : noticeBlock(view.notice)}
         <section aria-labelledby="current-heading">
           <h2 id="current-heading">Your connections</h2>
-          ${view.connections.length === 0
-            ? html`<p>No connections yet.</p>`
-            : html`<ul class="cards">
+          ${
+            view.connections.length === 0
+              ? html`<p>No connections yet.</p>`
+              : html`<ul class="cards">
                 ${view.connections.map((connection) => connectionCard(view, connection))}
-              </ul>`}
+              </ul>`
+          }
         </section>
         <section aria-labelledby="add-heading">
           <h2 id="add-heading">Add a connection</h2>
           ${view.mode === 'popup' ? html`<p>Connecting opens the provider's sign-in in a new window.</p>` : ''}
-          ${view.connectors.length === 0
-            ? html`<p>No connector is set up on this server yet.</p>`
-            : html`<ul class="cards">
+          ${
+            view.connectors.length === 0
+              ? html`<p>No connector is set up on this server yet.</p>`
+              : html`<ul class="cards">
                 ${view.connectors.map((connector) => connectorCard(view, connector))}
-              </ul>`}
+              </ul>`
+          }
         </section>
       </main>
       ${view.mode === 'popup' ? popupScript(view.nonce) : ''}`,

@@ -116,8 +116,7 @@ export async function assertSameOriginPost(input: {
   fetchSite: string | null
   pageOrigin: string
 }): Promise<void> {
-  const refuse = (why: string): LatchkeyError =>
-    new LatchkeyError('csrf_check_failed', `This request did not come from the connect page (${why}). Reload the page and try again.`)
+  const refuse = (why: string): LatchkeyError => new LatchkeyError('csrf_check_failed', `This request did not come from the connect page (${why}). Reload the page and try again.`)
   if (input.fetchSite !== null && input.fetchSite !== 'same-origin') throw refuse(`Sec-Fetch-Site ${input.fetchSite.slice(0, 20)}`)
   if (input.origin !== null && input.origin !== 'null' && input.origin !== input.pageOrigin) throw refuse('foreign Origin')
   if (input.submittedCsrf === undefined || input.submittedCsrf === '') throw refuse('no CSRF token')

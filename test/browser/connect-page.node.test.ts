@@ -76,44 +76,52 @@ describe('the connect page in Chromium', () => {
     await context().clearCookies()
   })
 
-  it('connects the demo account after sign-in and consent, shows it connected, and disconnects it', async () => {
-    const page = await openPage(await localDemo().pageUrl())
-    await expect.poll(() => page.url()).toBe(`${localDemo().workerOrigin}/connections`)
-    expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Connections')
+  it(
+    'connects the demo account after sign-in and consent, shows it connected, and disconnects it',
+    async () => {
+      const page = await openPage(await localDemo().pageUrl())
+      await expect.poll(() => page.url()).toBe(`${localDemo().workerOrigin}/connections`)
+      expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Connections')
 
-    // By keyboard: Tab reaches the button with a visible focus ring, Enter submits it.
-    expect(await tabTo(page, 'Connect Demo')).toEqual({ focusVisible: true, outline: 'solid' })
-    await page.keyboard.press('Enter')
-    await signInAndConsent(page, 'alice')
+      // By keyboard: Tab reaches the button with a visible focus ring, Enter submits it.
+      expect(await tabTo(page, 'Connect Demo')).toEqual({ focusVisible: true, outline: 'solid' })
+      await page.keyboard.press('Enter')
+      await signInAndConsent(page, 'alice')
 
-    await page.waitForURL(`${localDemo().workerOrigin}/connections?**`)
-    expect(await page.getByRole('status').innerText()).toBe('Demo is connected.')
-    expect(await page.locator('.status').innerText()).toMatch(/^Status:\s*✓\s*Connected$/)
-    mkdirSync(ARTIFACTS_DIR, { recursive: true })
-    await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'connect-page-connected.png'), fullPage: true })
+      await page.waitForURL(`${localDemo().workerOrigin}/connections?**`)
+      expect(await page.getByRole('status').innerText()).toBe('Demo is connected.')
+      expect(await page.locator('.status').innerText()).toMatch(/^Status:\s*✓\s*Connected$/)
+      mkdirSync(ARTIFACTS_DIR, { recursive: true })
+      await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'connect-page-connected.png'), fullPage: true })
 
-    await page.getByRole('button', { name: /^Disconnect Demo/ }).click()
-    await page.waitForURL(`${localDemo().workerOrigin}/connections?notice=disconnected`)
-    expect(await page.getByRole('status').innerText()).toBe('The connection was disconnected.')
-    expect(await page.getByText('No connections yet.').isVisible()).toBe(true)
-    await page.close()
-  }, 4 * BROWSER_WAIT_MS)
+      await page.getByRole('button', { name: /^Disconnect Demo/ }).click()
+      await page.waitForURL(`${localDemo().workerOrigin}/connections?notice=disconnected`)
+      expect(await page.getByRole('status').innerText()).toBe('The connection was disconnected.')
+      expect(await page.getByText('No connections yet.').isVisible()).toBe(true)
+      await page.close()
+    },
+    4 * BROWSER_WAIT_MS,
+  )
 
-  it('connects in a popup in popup mode and refreshes when the popup reports back', async () => {
-    const page = await openPage(await localDemo().pageUrl({ tenant: 'demo-tenant-popup', mode: 'popup' }))
-    const popupOpened = page.waitForEvent('popup')
-    await page.getByRole('button', { name: 'Connect Demo' }).click()
-    const popup = await popupOpened
-    await signInAndConsent(popup, 'bob')
+  it(
+    'connects in a popup in popup mode and refreshes when the popup reports back',
+    async () => {
+      const page = await openPage(await localDemo().pageUrl({ tenant: 'demo-tenant-popup', mode: 'popup' }))
+      const popupOpened = page.waitForEvent('popup')
+      await page.getByRole('button', { name: 'Connect Demo' }).click()
+      const popup = await popupOpened
+      await signInAndConsent(popup, 'bob')
 
-    await popup.waitForEvent('close')
-    await page.waitForURL(`${localDemo().workerOrigin}/connections?**`)
-    expect(await page.getByRole('status').innerText()).toBe('Demo is connected.')
-    await page.getByRole('button', { name: /^Disconnect Demo/ }).click()
-    await page.waitForURL(`${localDemo().workerOrigin}/connections?notice=disconnected`)
-    expect(await page.getByText('No connections yet.').isVisible()).toBe(true)
-    await page.close()
-  }, 4 * BROWSER_WAIT_MS)
+      await popup.waitForEvent('close')
+      await page.waitForURL(`${localDemo().workerOrigin}/connections?**`)
+      expect(await page.getByRole('status').innerText()).toBe('Demo is connected.')
+      await page.getByRole('button', { name: /^Disconnect Demo/ }).click()
+      await page.waitForURL(`${localDemo().workerOrigin}/connections?notice=disconnected`)
+      expect(await page.getByText('No connections yet.').isVisible()).toBe(true)
+      await page.close()
+    },
+    4 * BROWSER_WAIT_MS,
+  )
 
   it('S13 no code, token or verifier the server issued appears in a page or in the Worker output', () => {
     const issued = localDemo()

@@ -72,7 +72,11 @@ describe('Box', () => {
     expect(response.status).toBe(200)
     const log = await box.log(connection.grant)
     const afterConnect = log.slice(log.findIndex((entry) => entry.endpoint === 'api') + 1)
-    expect(afterConnect.map((entry) => `${entry.endpoint} ${entry.form?.['grant_type'] ?? entry.path}`)).toEqual(['api /2.0/folders/0', 'token refresh_token', 'api /2.0/folders/0'])
+    expect(afterConnect.map((entry) => `${entry.endpoint} ${entry.form?.['grant_type'] ?? entry.path}`)).toEqual([
+      'api /2.0/folders/0',
+      'token refresh_token',
+      'api /2.0/folders/0',
+    ])
     expect(afterConnect[2]?.headers['authorization']).toBe(`Bearer ${await box.latestAccessToken(connection.grant)}`)
   })
 

@@ -39,7 +39,11 @@ describe('Dropbox', () => {
     const connection = await connect('dropbox')
     const [exchange, ...others] = await dropbox.requests(connection.grant, 'token')
     expect(others).toEqual([])
-    expect(exchange).toMatchObject({ method: 'POST', url: 'https://api.dropboxapi.com/oauth2/token', form: { grant_type: 'authorization_code', redirect_uri: REDIRECT_URI, client_id: DROPBOX_CLIENT.id, client_secret: DROPBOX_CLIENT.secret } })
+    expect(exchange).toMatchObject({
+      method: 'POST',
+      url: 'https://api.dropboxapi.com/oauth2/token',
+      form: { grant_type: 'authorization_code', redirect_uri: REDIRECT_URI, client_id: DROPBOX_CLIENT.id, client_secret: DROPBOX_CLIENT.secret },
+    })
     expect(exchange?.headers['authorization']).toBe(BASIC)
     await expectPkceVerifier(exchange!, connection.authorizeUrl)
   })

@@ -38,7 +38,23 @@ function ignoredWarning(key: string, at: string, sections: readonly string[]): s
 }
 
 // The metadata every workspace-tools export ends with.
-const EXPORT_METADATA = ['id', 'uuid', 'baseUri', 'revision', 'hasReadme', 'status', 'categories', 'udms', 'isReadOnly', 'popularity', 'appUuid', 'dataCollectionsCount', 'operationsCount', 'eventsCount', 'version']
+const EXPORT_METADATA = [
+  'id',
+  'uuid',
+  'baseUri',
+  'revision',
+  'hasReadme',
+  'status',
+  'categories',
+  'udms',
+  'isReadOnly',
+  'popularity',
+  'appUuid',
+  'dataCollectionsCount',
+  'operationsCount',
+  'eventsCount',
+  'version',
+]
 
 interface Export {
   key: string
@@ -87,7 +103,24 @@ const compiling: CompilingExport[] = [
     key: 'quickbooks',
     blob: '3ba1f670c49fbb7a3a3f204b871c61d37cbfc08f',
     warningAt: '4:1',
-    ignored: ['connectionMode', 'key', 'apiDocsUri', 'appUri', 'iconUri', 'api', 'udm', 'id', 'uuid', 'workspaceId', 'baseUri', 'revision', 'categories', 'udms', 'isReadOnly', 'version'],
+    ignored: [
+      'connectionMode',
+      'key',
+      'apiDocsUri',
+      'appUri',
+      'iconUri',
+      'api',
+      'udm',
+      'id',
+      'uuid',
+      'workspaceId',
+      'baseUri',
+      'revision',
+      'categories',
+      'udms',
+      'isReadOnly',
+      'version',
+    ],
     methods: { getCredentialsFromAccessTokenResponse: 'javascript', getOAuthConfig: 'mapping', makeApiClient: 'mapping', test: 'javascript' },
     inputProperties: ['isSandbox'],
     defaultScopes: true,

@@ -20,7 +20,7 @@ describe('HubSpot', () => {
     expectCompiled('hubspot')
   })
 
-  it('sends the user to HubSpot\'s install page with space-separated scopes', async () => {
+  it("sends the user to HubSpot's install page with space-separated scopes", async () => {
     const { authorizeUrl } = await startConnect('hubspot')
     expectAuthorizeUrl(authorizeUrl, 'https://app.hubspot.com/oauth/authorize', {
       response_type: 'code',
@@ -51,7 +51,7 @@ describe('HubSpot', () => {
     expect(await latchkey.getCredentials(connection.tenant, connection.connectionId)).toMatchObject({ tokenSource: 'hubspot-oauth-v1', token_type: 'bearer' })
   })
 
-  it('is connected, its rest-api-mapping test having read the token\'s metadata with the token in the path', async () => {
+  it("is connected, its rest-api-mapping test having read the token's metadata with the token in the path", async () => {
     const connection = await connect('hubspot')
     expect(await latchkey.getConnection(connection.tenant, connection.connectionId)).toMatchObject({ status: 'connected', lastError: null, testResult: { ok: true } })
     const token = await hubspot.latestAccessToken(connection.grant)

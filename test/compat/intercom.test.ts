@@ -62,7 +62,7 @@ describe('Intercom', () => {
     expect((await latchkey.getAccessToken(connection.tenant, connection.connectionId)).accessToken).toBe(await intercom.latestAccessToken(connection.grant))
   })
 
-  it('hands back Intercom\'s 401 for an uninstalled app without trying to refresh', async () => {
+  it("hands back Intercom's 401 for an uninstalled app without trying to refresh", async () => {
     const connection = await connect('intercom')
     await intercom.call('revoke', { grant: connection.grant })
     const response = await latchkey.proxy(connection.tenant, connection.connectionId, { path: '/admins' })

@@ -43,7 +43,11 @@ describe('Microsoft identity platform', () => {
     const connection = await connect('microsoft')
     const [exchange, ...others] = await microsoft.requests(connection.grant, 'token')
     expect(others).toEqual([])
-    expect(exchange).toMatchObject({ method: 'POST', url: 'https://login.microsoftonline.com/common/oauth2/v2.0/token', form: { grant_type: 'authorization_code', redirect_uri: REDIRECT_URI } })
+    expect(exchange).toMatchObject({
+      method: 'POST',
+      url: 'https://login.microsoftonline.com/common/oauth2/v2.0/token',
+      form: { grant_type: 'authorization_code', redirect_uri: REDIRECT_URI },
+    })
     expectClientAuthentication(exchange!, 'body', MICROSOFT_CLIENT)
     await expectPkceVerifier(exchange!, connection.authorizeUrl)
   })

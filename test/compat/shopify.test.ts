@@ -21,7 +21,7 @@ describe('Shopify', () => {
     expectCompiled('shopify')
   })
 
-  it('sends the user to the shop\'s own authorize URL with comma-separated scopes and no PKCE', async () => {
+  it("sends the user to the shop's own authorize URL with comma-separated scopes and no PKCE", async () => {
     const { authorizeUrl } = await startConnect('shopify', shop)
     expectAuthorizeUrl(authorizeUrl, 'https://compat-store.myshopify.com/admin/oauth/authorize', {
       response_type: 'code',
@@ -37,14 +37,23 @@ describe('Shopify', () => {
     expect(connection.callbackUrl.searchParams.get('shop')).toBe('compat-store.myshopify.com')
     const [exchange, ...others] = await shopify.requests(connection.grant, 'token')
     expect(others).toEqual([])
-    expect(exchange).toMatchObject({ method: 'POST', url: 'https://compat-store.myshopify.com/admin/oauth/access_token', form: { grant_type: 'authorization_code', redirect_uri: REDIRECT_URI } })
+    expect(exchange).toMatchObject({
+      method: 'POST',
+      url: 'https://compat-store.myshopify.com/admin/oauth/access_token',
+      form: { grant_type: 'authorization_code', redirect_uri: REDIRECT_URI },
+    })
     expectClientAuthentication(exchange!, 'body', SHOPIFY_CLIENT)
     expect(exchange?.form?.['code_verifier']).toBeUndefined()
   })
 
   it('stores the token of a response without token_type and tests the shop with X-Shopify-Access-Token', async () => {
     const connection = await connect('shopify', shop)
-    expect(await latchkey.getConnection(connection.tenant, connection.connectionId)).toMatchObject({ status: 'connected', lastError: null, testResult: { ok: true }, expiresAt: null })
+    expect(await latchkey.getConnection(connection.tenant, connection.connectionId)).toMatchObject({
+      status: 'connected',
+      lastError: null,
+      testResult: { ok: true },
+      expiresAt: null,
+    })
     const token = await shopify.latestAccessToken(connection.grant)
     const calls = await shopify.requests(connection.grant, 'api')
     expect(calls.map((call) => `${call.method} ${call.url}`)).toEqual(['GET https://compat-store.myshopify.com/admin/api/2025-01/shop.json'])

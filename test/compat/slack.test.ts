@@ -68,7 +68,7 @@ describe('Slack', () => {
     expect((await latchkey.getAccessToken(connection.tenant, connection.connectionId)).accessToken).toBe(latest)
   })
 
-  it('proxies a Web API call with the Bearer token and hands back Slack\'s answer', async () => {
+  it("proxies a Web API call with the Bearer token and hands back Slack's answer", async () => {
     const connection = await connect('slack')
     const response = await latchkey.proxy(connection.tenant, connection.connectionId, { path: '/conversations.list' })
     expect(response.status).toBe(200)

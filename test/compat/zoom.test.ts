@@ -74,7 +74,7 @@ describe('Zoom', () => {
     expect((await latchkey.getAccessToken(connection.tenant, connection.connectionId)).accessToken).toBe(await zoom.latestAccessToken(connection.grant))
   })
 
-  it('answers Zoom\'s 401 (code 124) in the rest-api-mapping test with one refresh and one retry', async () => {
+  it("answers Zoom's 401 (code 124) in the rest-api-mapping test with one refresh and one retry", async () => {
     const connection = await connect('zoom')
     await zoom.expireAccessTokens(connection.grant)
     expect(await latchkey.testConnection(connection.tenant, connection.connectionId)).toMatchObject({ status: 'connected', testResult: { ok: true } })

@@ -137,7 +137,10 @@ const cases: Case[] = [
   },
   {
     mistake: 'inline code on a mapping method',
-    tree: validConnector('demo', `${VALID_SPEC.replace('  makeApiClient:\n    implementationType: mapping\n', '  makeApiClient:\n    implementationType: mapping\n    code: "module.exports = () => ({})"\n')}`),
+    tree: validConnector(
+      'demo',
+      `${VALID_SPEC.replace('  makeApiClient:\n    implementationType: mapping\n', '  makeApiClient:\n    implementationType: mapping\n    code: "module.exports = () => ({})"\n')}`,
+    ),
     at: 'connectors/demo/spec.yml:8:5',
     says: 'code is for implementationType javascript; with implementationType mapping write mapping',
   },
@@ -203,7 +206,10 @@ const cases: Case[] = [
   },
   {
     mistake: 'require() in inline code',
-    tree: validConnector('demo', `${SPEC_HEAD}  test:\n    implementationType: javascript\n    code: |\n      const fs = require('fs')\n      module.exports = async () => Boolean(fs)\n`),
+    tree: validConnector(
+      'demo',
+      `${SPEC_HEAD}  test:\n    implementationType: javascript\n    code: |\n      const fs = require('fs')\n      module.exports = async () => Boolean(fs)\n`,
+    ),
     at: 'connectors/demo/spec.yml:11:18',
     says: 'require() is not available in Workers: use the global fetch',
   },
@@ -221,14 +227,18 @@ const cases: Case[] = [
   },
   {
     mistake: 'a syntax error in inline code',
-    tree: validConnector('demo', `${SPEC_HEAD}  test:\n    implementationType: javascript\n    code: |\n      async function ({ credentials }) {\n        return credentials.access_token ===\n      }\n`),
+    tree: validConnector(
+      'demo',
+      `${SPEC_HEAD}  test:\n    implementationType: javascript\n    code: |\n      async function ({ credentials }) {\n        return credentials.access_token ===\n      }\n`,
+    ),
     at: 'connectors/demo/spec.yml:13:7',
     says: 'JavaScript syntax error: Unexpected "}"',
   },
   {
     mistake: 'an unknown formula in a mapping file',
     tree: validConnector('demo', VALID_SPEC, {
-      'auth/get-oauth-config.map.yml': 'clientId: {$var: connectorParameters.clientId}\nauthorizeUri: https://example.test/authorize\ntokenUri:\n  $concatt: [https://example.test, /token]\n',
+      'auth/get-oauth-config.map.yml':
+        'clientId: {$var: connectorParameters.clientId}\nauthorizeUri: https://example.test/authorize\ntokenUri:\n  $concatt: [https://example.test, /token]\n',
     }),
     at: 'connectors/demo/auth/get-oauth-config.map.yml:4:3',
     says: 'unknown formula $concatt (did you mean $concat?)',
@@ -237,7 +247,10 @@ const cases: Case[] = [
     mistake: 'a malformed locator in an inline mapping',
     tree: validConnector(
       'demo',
-      VALID_SPEC.replace('  makeApiClient:\n    implementationType: mapping\n', '  makeApiClient:\n    implementationType: mapping\n    mapping:\n      baseUri: {$var: credentials..baseUri}\n'),
+      VALID_SPEC.replace(
+        '  makeApiClient:\n    implementationType: mapping\n',
+        '  makeApiClient:\n    implementationType: mapping\n    mapping:\n      baseUri: {$var: credentials..baseUri}\n',
+      ),
       { 'auth/make-api-client.map.yml': null },
     ),
     at: 'connectors/demo/spec.yml:9:23',

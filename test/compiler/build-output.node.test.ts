@@ -53,7 +53,9 @@ describe('a build run', () => {
   it('warns once per connector about top-level sections it ignores, and still compiles', async () => {
     const spec = `${VALID_SPEC}data:\n  contacts: {}\noperations:\n  list-contacts: {}\nevents: {}\n`
     const { messages, files } = await compileFiles(validConnector('demo', spec))
-    expect(messages).toEqual(['connectors/demo/spec.yml:10:1 warning: ignoring top-level sections data, operations, events: Latchkey reads only name, logoUri, parametersSchema, auth, ui'])
+    expect(messages).toEqual([
+      'connectors/demo/spec.yml:10:1 warning: ignoring top-level sections data, operations, events: Latchkey reads only name, logoUri, parametersSchema, auth, ui',
+    ])
     expect(files.has('registry.json')).toBe(true)
   })
 
@@ -84,7 +86,10 @@ describe('a build run', () => {
   it('produces byte-identical output for the same input, without absolute paths', async () => {
     const tree = {
       ...validConnector('zeta', VALID_SPEC, { 'auth/test.js': CJS_TEST }),
-      ...validConnector('alpha', `${VALID_SPEC}  getTokenData:\n    implementationType: javascript\n    code: |\n      async ({ codeVerifier }) => ({ access_token: codeVerifier })\n`),
+      ...validConnector(
+        'alpha',
+        `${VALID_SPEC}  getTokenData:\n    implementationType: javascript\n    code: |\n      async ({ codeVerifier }) => ({ access_token: codeVerifier })\n`,
+      ),
     }
     const root = writeTree(tree)
     const first = await compileTree(root)

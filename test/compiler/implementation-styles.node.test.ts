@@ -116,7 +116,7 @@ const javascriptStyles: JavaScriptStyle[] = [
   },
   {
     style: 'inline bare arrow function',
-    entry: "  getTokenData:\n    implementationType: javascript\n    code: \"async ({ value }) => 'inline-arrow:' + value\"\n",
+    entry: '  getTokenData:\n    implementationType: javascript\n    code: "async ({ value }) => \'inline-arrow:\' + value"\n',
     method: 'getTokenData',
   },
 ]

@@ -10,7 +10,7 @@ const requireCases: Array<{ code: string; offsets: number[] }> = [
   { code: "const fs = require ('fs')", offsets: [11] },
   { code: "// const fs = require('fs')\nexports.test = 1", offsets: [] },
   { code: "/* require('fs') */ exports.test = 1", offsets: [] },
-  { code: "const note = \"require('fs')\"", offsets: [] },
+  { code: 'const note = "require(\'fs\')"', offsets: [] },
   { code: "const note = 'it\\'s require(fs)'", offsets: [] },
   { code: 'const note = `require(${1})`', offsets: [] },
   { code: 'const value = `${require("fs")}`', offsets: [17] },

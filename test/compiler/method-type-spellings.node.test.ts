@@ -29,7 +29,11 @@ describe('method entry type spellings', () => {
     const { messages, connectors } = await compileFiles(validConnector('demo', TYPE_SPEC))
     expect(messages).toEqual([])
     const methods = connectors[0]?.auth.methods
-    expect([methods?.getOAuthConfig?.implementationType, methods?.makeApiClient?.implementationType, methods?.test?.implementationType]).toEqual(['mapping', 'mapping', 'javascript'])
+    expect([methods?.getOAuthConfig?.implementationType, methods?.makeApiClient?.implementationType, methods?.test?.implementationType]).toEqual([
+      'mapping',
+      'mapping',
+      'javascript',
+    ])
   })
 
   it('compiles an entry that sets both spellings to the same type', async () => {
@@ -63,7 +67,7 @@ const cases: Case[] = [
     mistake: 'a platform-only type (operation-mapping)',
     tree: validConnector('demo', `${TYPE_HEAD}  test:\n    type: operation-mapping\n`),
     error:
-      "connectors/demo/spec.yml:9:11 type \"operation-mapping\" cannot run in Latchkey (allowed: mapping, javascript, rest-api-mapping): it calls an operation of the connector's API definition, which Latchkey does not load; write test as rest-api-mapping (a request through the API client) or javascript",
+      'connectors/demo/spec.yml:9:11 type "operation-mapping" cannot run in Latchkey (allowed: mapping, javascript, rest-api-mapping): it calls an operation of the connector\'s API definition, which Latchkey does not load; write test as rest-api-mapping (a request through the API client) or javascript',
   },
   {
     mistake: 'a filePath whose suffix contradicts type',

@@ -108,7 +108,8 @@ const cases: Case[] = [
   {
     mistake: 'a misspelt key in the file',
     tree: restTest({ 'auth/test.rest.yml': 'path: /me\nrespnseMapping: {$var: response.data}\n' }),
-    error: 'connectors/demo/auth/test.rest.yml:2:1 unknown key respnseMapping in the test rest-api-mapping (did you mean responseMapping?) (allowed: path, method, requestMapping, responseMapping)',
+    error:
+      'connectors/demo/auth/test.rest.yml:2:1 unknown key respnseMapping in the test rest-api-mapping (did you mean responseMapping?) (allowed: path, method, requestMapping, responseMapping)',
   },
   {
     mistake: 'a misspelt key in requestMapping',

@@ -93,7 +93,9 @@ describe('keys of the format inside auth that Latchkey does not run', () => {
   it('refuses auth.options with what to do instead', async () => {
     const spec = VALID_SPEC.replace('  type: oauth2\n', '  type: oauth2\n  options:\n    api-key: {type: client-credentials}\n')
     const { messages } = await compileFiles(validConnector('demo', spec))
-    expect(messages).toEqual([`${SPEC}:4:3 auth.options (several ways to connect in one connector) is not supported yet: keep one option, with its type and methods directly under auth`])
+    expect(messages).toEqual([
+      `${SPEC}:4:3 auth.options (several ways to connect in one connector) is not supported yet: keep one option, with its type and methods directly under auth`,
+    ])
   })
 
   it('refuses getCredentialsFromConnectionParameters, a client-credentials method', async () => {

@@ -19,10 +19,14 @@ function answer(status: number, data: unknown, headers: Record<string, string> =
 
 function recordingClient(exchange: ApiExchange = answer(200, { ok: true })) {
   const calls: ApiCall[] = []
-  const client = createApiClient(CONFIG, async (call) => {
-    calls.push(call)
-    return exchange
-  }, ['tok_secret_123'])
+  const client = createApiClient(
+    CONFIG,
+    async (call) => {
+      calls.push(call)
+      return exchange
+    },
+    ['tok_secret_123'],
+  )
   return { client, calls }
 }
 
@@ -100,10 +104,28 @@ describe('classifyApiResponse', () => {
   it.each([
     ['a 2xx without handlers', response(201, { id: 1 }), [], { ok: true, data: { id: 1 } }],
     ['a 3xx without handlers', response(302, null), [], { ok: false, key: 'api_request_failed', message: null, data: null }],
-    ['the first matching handler', response(200, { ok: false }), [{ match: false, isSuccess: true }, { match: true, error: { key: 'access_token_expired', message: 'expired' } }], { ok: false, key: 'access_token_expired', message: 'expired', data: { ok: false } }],
+    [
+      'the first matching handler',
+      response(200, { ok: false }),
+      [
+        { match: false, isSuccess: true },
+        { match: true, error: { key: 'access_token_expired', message: 'expired' } },
+      ],
+      { ok: false, key: 'access_token_expired', message: 'expired', data: { ok: false } },
+    ],
     ['a matching success handler with data', response(403, { x: 1 }), [{ match: true, isSuccess: true, data: 'mapped' }], { ok: true, data: 'mapped' }],
-    ['a matching handler without a key', response(200, { ok: false }), [{ match: 1, error: { data: { why: 'w' } } }], { ok: false, key: 'api_request_failed', message: null, data: { why: 'w' } }],
-    ['no matching handler: the status decides', response(401, 'denied'), [{ match: null, isSuccess: true }], { ok: false, key: 'access_token_expired', message: null, data: 'denied' }],
+    [
+      'a matching handler without a key',
+      response(200, { ok: false }),
+      [{ match: 1, error: { data: { why: 'w' } } }],
+      { ok: false, key: 'api_request_failed', message: null, data: { why: 'w' } },
+    ],
+    [
+      'no matching handler: the status decides',
+      response(401, 'denied'),
+      [{ match: null, isSuccess: true }],
+      { ok: false, key: 'access_token_expired', message: null, data: 'denied' },
+    ],
   ])('%s', (_case, read, handlers, expected) => {
     expect(classifyApiResponse(read, handlers)).toEqual(expected)
   })

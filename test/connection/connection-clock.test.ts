@@ -22,7 +22,13 @@ it('stores times and decides refreshes by the clock it is given', async () => {
 
   const seen = await runInDurableObject(durableObject(connectionId), async (_instance, state) => {
     const connection = new ConnectionImplementation(state, env, () => now)
-    const stored = await connection.storeAuthorizedConnection({ connectionId, connectorKey: 'test-oauth', tenant, connectionInput: { scenario: scenario.id }, credentials: credentialsFrom(tokens, start + HOUR) })
+    const stored = await connection.storeAuthorizedConnection({
+      connectionId,
+      connectorKey: 'test-oauth',
+      tenant,
+      connectionInput: { scenario: scenario.id },
+      credentials: credentialsFrom(tokens, start + HOUR),
+    })
     const beforeDue = await connection.getAccessToken(tenant)
     now = start + HOUR - 1
     const afterDue = await connection.getAccessToken(tenant)

@@ -89,7 +89,11 @@ describe('S12 backoff after a failed refresh (no hammering)', () => {
     expect(await connection.scenario.requestsTo('/token')).toHaveLength(3)
     const retryAt = await nextRefreshAt(connection.connectionId)
 
-    const calls = [() => stub.getAccessToken(connection.tenant), () => stub.getCredentials(connection.tenant), () => stub.proxy(connection.tenant, { path: '/me', method: 'GET', headers: [], body: null })]
+    const calls = [
+      () => stub.getAccessToken(connection.tenant),
+      () => stub.getCredentials(connection.tenant),
+      () => stub.proxy(connection.tenant, { path: '/me', method: 'GET', headers: [], body: null }),
+    ]
     for (let call = 0; call < 10; call++) expect(await errorCodeOf(calls[call % calls.length] ?? calls[0]!)).toBe('upstream_unavailable')
     vi.setSystemTime(retryAt - 1)
     expect(await errorCodeOf(() => stub.getAccessToken(connection.tenant))).toBe('upstream_unavailable')

@@ -78,6 +78,8 @@ describe('S19 a refresh interrupted mid-request', () => {
     const summary = await stub.getSummary(connection.tenant)
     expect(summary).toMatchObject({ status: 'needs_reauth', lastError: { code: 'needs_reauth' } })
     expect(summary.lastError?.message).toContain('A refresh was interrupted')
-    await eventually(async () => (await webhookDeliveries(connection.connectionId)).some((request) => (JSON.parse(request.body) as ConnectionEvent).type === 'connection.refresh_interrupted'))
+    await eventually(async () =>
+      (await webhookDeliveries(connection.connectionId)).some((request) => (JSON.parse(request.body) as ConnectionEvent).type === 'connection.refresh_interrupted'),
+    )
   })
 })

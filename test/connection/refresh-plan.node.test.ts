@@ -25,7 +25,7 @@ function connectorEchoingRedirectUri(): CompiledConnector {
 }
 
 describe('planRefresh', () => {
-  it.each(['https://latchkey.example.com', 'https://latchkey.example.com/'])('S5 getOAuthConfig sees the flow\'s redirect URI with PUBLIC_BASE_URL %s', async (publicBaseUrl) => {
+  it.each(['https://latchkey.example.com', 'https://latchkey.example.com/'])("S5 getOAuthConfig sees the flow's redirect URI with PUBLIC_BASE_URL %s", async (publicBaseUrl) => {
     const env = { PUBLIC_BASE_URL: publicBaseUrl } as unknown as Env
     const plan = await planRefresh(connectorEchoingRedirectUri(), readSettings(env), {}, { access_token: 'at', refresh_token: 'rt' })
     expect(plan.kind === 'refresh_grant' && plan.config.extra).toEqual({ seen_redirect_uri: 'https://latchkey.example.com/oauth/callback' })

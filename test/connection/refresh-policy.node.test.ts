@@ -96,7 +96,12 @@ describe('decideRefresh', () => {
     // S12 no hammering: the backoff after a failed refresh.
     { label: 'a forced refresh during the backoff still refreshes', overrides: BACKING_OFF, trigger: FORCED, expected: { action: 'refresh' } },
     { label: 'a due check of a valid token during the backoff hands it out', overrides: BACKING_OFF, trigger: DUE, expected: { action: 'use_current' } },
-    { label: 'a due check of an expired token during the backoff gets the last error', overrides: { ...BACKING_OFF, expiresAt: NOW - 1 }, trigger: DUE, expected: { action: 'refuse', code: 'upstream_unavailable' } },
+    {
+      label: 'a due check of an expired token during the backoff gets the last error',
+      overrides: { ...BACKING_OFF, expiresAt: NOW - 1 },
+      trigger: DUE,
+      expected: { action: 'refuse', code: 'upstream_unavailable' },
+    },
     { label: 'a 401 during the backoff gets the last error', overrides: BACKING_OFF, trigger: UNAUTHORIZED, expected: { action: 'refuse', code: 'upstream_unavailable' } },
     {
       label: 'a 401 during the backoff after an error that was not a refresh error gets refresh_failed',
@@ -105,8 +110,18 @@ describe('decideRefresh', () => {
       expected: { action: 'refuse', code: 'refresh_failed' },
     },
     // Retry-After beyond the retry budget holds back every trigger, forced included.
-    { label: 'a due check of a valid token during a Retry-After hands it out', overrides: { ...REFRESH_PASSED, ...RETRY_AFTER }, trigger: DUE, expected: { action: 'use_current' } },
-    { label: 'a due check of an expired token during a Retry-After is rate_limited', overrides: { ...EXPIRED, ...RETRY_AFTER }, trigger: DUE, expected: { action: 'refuse', code: 'rate_limited' } },
+    {
+      label: 'a due check of a valid token during a Retry-After hands it out',
+      overrides: { ...REFRESH_PASSED, ...RETRY_AFTER },
+      trigger: DUE,
+      expected: { action: 'use_current' },
+    },
+    {
+      label: 'a due check of an expired token during a Retry-After is rate_limited',
+      overrides: { ...EXPIRED, ...RETRY_AFTER },
+      trigger: DUE,
+      expected: { action: 'refuse', code: 'rate_limited' },
+    },
     { label: 'a forced refresh during a Retry-After is rate_limited', overrides: RETRY_AFTER, trigger: FORCED, expected: { action: 'refuse', code: 'rate_limited' } },
     { label: 'a 401 during a Retry-After is rate_limited', overrides: RETRY_AFTER, trigger: UNAUTHORIZED, expected: { action: 'refuse', code: 'rate_limited' } },
   ])('$label', ({ overrides, trigger, expected }) => {
@@ -148,7 +163,12 @@ describe('decideUnrefreshable (no refresh token, or noRefreshToken)', () => {
 })
 
 describe('failedRefresh', () => {
-  const transient = (notBeforeMs: number | null = null): RefreshFailure => ({ kind: 'transient', code: 'upstream_unavailable', detail: 'the token endpoint answered HTTP 503.', notBeforeMs })
+  const transient = (notBeforeMs: number | null = null): RefreshFailure => ({
+    kind: 'transient',
+    code: 'upstream_unavailable',
+    detail: 'the token endpoint answered HTTP 503.',
+    notBeforeMs,
+  })
   const rateLimited: RefreshFailure = { kind: 'transient', code: 'rate_limited', detail: 'the token endpoint answered HTTP 429', notBeforeMs: null }
   const rejected: RefreshFailure = { kind: 'rejected', detail: 'the token endpoint answered invalid_scope' }
 
@@ -199,7 +219,10 @@ describe('failedRefresh', () => {
     { failures: 2, expected: NOW + 4 * MINUTE },
     { failures: 30, expected: NOW + HOUR },
   ])('after $failures earlier failures in a row, retries at +$expected ms', ({ failures, expected }) => {
-    expect(failedRefresh(record({ consecutiveRefreshFailures: failures }), transient(), DUE, NOW).record).toMatchObject({ refreshAt: expected, consecutiveRefreshFailures: failures + 1 })
+    expect(failedRefresh(record({ consecutiveRefreshFailures: failures }), transient(), DUE, NOW).record).toMatchObject({
+      refreshAt: expected,
+      consecutiveRefreshFailures: failures + 1,
+    })
   })
 
   it('keeps the token endpoint alone for a Retry-After the retries could not wait for', () => {
@@ -238,7 +261,13 @@ describe('storedRecord', () => {
   })
 
   it('S12 a reconnect keeps createdAt and starts over from connected, whatever went wrong before', () => {
-    const broken = record({ status: 'needs_reauth', lastError: { code: 'needs_reauth', message: 'revoked' }, refreshAt: null, consecutiveRefreshFailures: 3, refreshNotBefore: NOW + HOUR })
+    const broken = record({
+      status: 'needs_reauth',
+      lastError: { code: 'needs_reauth', message: 'revoked' },
+      refreshAt: null,
+      consecutiveRefreshFailures: 3,
+      refreshNotBefore: NOW + HOUR,
+    })
     expect(storedRecord(fields, broken, null, NOW)).toMatchObject({
       createdAt: broken.createdAt,
       status: 'connected',
@@ -268,7 +297,12 @@ describe('refreshedRecord', () => {
   it.each([
     { label: 'clears a transient refresh error', status: 'connected', code: 'upstream_unavailable', expected: { status: 'connected', lastError: null } },
     { label: 'clears a refused refresh and its status error', status: 'error', code: 'refresh_failed', expected: { status: 'connected', lastError: null } },
-    { label: 'keeps a failed test (only a test clears it)', status: 'error', code: 'connection_test_failed', expected: { status: 'error', lastError: { code: 'connection_test_failed' } } },
+    {
+      label: 'keeps a failed test (only a test clears it)',
+      status: 'error',
+      code: 'connection_test_failed',
+      expected: { status: 'error', lastError: { code: 'connection_test_failed' } },
+    },
   ] as const)('$label', ({ status, code, expected }) => {
     expect(refreshedRecord(record({ status, lastError: { code, message: 'm' } }), NOW + HOUR, NOW)).toMatchObject(expected)
   })
@@ -285,12 +319,42 @@ describe('testedRecord', () => {
 
   it.each([
     { label: 'a pass keeps a connected connection connected', before: {}, result: passed, expected: { status: 'connected', lastError: null } },
-    { label: 'a pass clears the error of a failed test', before: { status: 'error', lastError: { code: 'connection_test_failed', message: 'm' } }, result: passed, expected: { status: 'connected', lastError: null } },
-    { label: 'a pass leaves the error of a refused refresh', before: { status: 'error', lastError: { code: 'refresh_failed', message: 'm' } }, result: passed, expected: { status: 'error', lastError: { code: 'refresh_failed' } } },
-    { label: 'a failure makes the status error with its code', before: {}, result: failedWith, expected: { status: 'error', lastError: { code: 'upstream_unavailable', message: 'The API is down.' } } },
-    { label: 'a failure without a code is connection_test_failed', before: {}, result: failedBare, expected: { status: 'error', lastError: { code: 'connection_test_failed', message: 'The connection test failed.' } } },
-    { label: 'a failure leaves needs_reauth as it is', before: { status: 'needs_reauth', lastError: { code: 'needs_reauth', message: 'm' } }, result: failedWith, expected: { status: 'needs_reauth', lastError: { code: 'needs_reauth' } } },
-    { label: 'a pass leaves needs_reauth as it is', before: { status: 'needs_reauth', lastError: { code: 'needs_reauth', message: 'm' } }, result: passed, expected: { status: 'needs_reauth', lastError: { code: 'needs_reauth' } } },
+    {
+      label: 'a pass clears the error of a failed test',
+      before: { status: 'error', lastError: { code: 'connection_test_failed', message: 'm' } },
+      result: passed,
+      expected: { status: 'connected', lastError: null },
+    },
+    {
+      label: 'a pass leaves the error of a refused refresh',
+      before: { status: 'error', lastError: { code: 'refresh_failed', message: 'm' } },
+      result: passed,
+      expected: { status: 'error', lastError: { code: 'refresh_failed' } },
+    },
+    {
+      label: 'a failure makes the status error with its code',
+      before: {},
+      result: failedWith,
+      expected: { status: 'error', lastError: { code: 'upstream_unavailable', message: 'The API is down.' } },
+    },
+    {
+      label: 'a failure without a code is connection_test_failed',
+      before: {},
+      result: failedBare,
+      expected: { status: 'error', lastError: { code: 'connection_test_failed', message: 'The connection test failed.' } },
+    },
+    {
+      label: 'a failure leaves needs_reauth as it is',
+      before: { status: 'needs_reauth', lastError: { code: 'needs_reauth', message: 'm' } },
+      result: failedWith,
+      expected: { status: 'needs_reauth', lastError: { code: 'needs_reauth' } },
+    },
+    {
+      label: 'a pass leaves needs_reauth as it is',
+      before: { status: 'needs_reauth', lastError: { code: 'needs_reauth', message: 'm' } },
+      result: passed,
+      expected: { status: 'needs_reauth', lastError: { code: 'needs_reauth' } },
+    },
   ] as const)('$label', ({ before, result, expected }) => {
     expect(testedRecord(record(before), result, NOW)).toMatchObject({ ...expected, testResult: result, updatedAt: NOW })
   })

@@ -35,9 +35,7 @@ describe('S12 single flight', () => {
     // them the token: nothing can be written between the hand-out and the read.
     const received = await runInDurableObject(durableObject(connection.connectionId), (instance, state) =>
       Promise.all(
-        Array.from({ length: 5 }, () =>
-          instance.getAccessToken(connection.tenant).then((token) => ({ token, sealedAtReceipt: state.storage.kv.get(STORAGE_KEYS.credentials) })),
-        ),
+        Array.from({ length: 5 }, () => instance.getAccessToken(connection.tenant).then((token) => ({ token, sealedAtReceipt: state.storage.kv.get(STORAGE_KEYS.credentials) }))),
       ),
     )
 

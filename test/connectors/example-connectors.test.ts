@@ -343,7 +343,14 @@ describe('salesforce getCredentialsFromAccessTokenResponse', () => {
   }
 
   function args(instanceUrl: unknown) {
-    return { connectorParameters: { clientId, clientSecret }, connectionInput: {}, connectionParameters: {}, queryParameters: {}, request: { query: {} }, tokenResponse: { ...tokenResponse, instance_url: instanceUrl } }
+    return {
+      connectorParameters: { clientId, clientSecret },
+      connectionInput: {},
+      connectionParameters: {},
+      queryParameters: {},
+      request: { query: {} },
+      tokenResponse: { ...tokenResponse, instance_url: instanceUrl },
+    }
   }
 
   it.each([
@@ -354,13 +361,19 @@ describe('salesforce getCredentialsFromAccessTokenResponse', () => {
     expect(credentials).toStrictEqual({ ...tokenResponse, instance_url: origin })
   })
 
-  it.each([undefined, '', 'http://acme.my.salesforce.com', 'https://user:pass@evil.example', 'https://evil.example/services', 'https://acme.my.salesforce.com?x=1', 'javascript:alert(1)', 42])(
-    'rejects instance_url %j, which would send the token elsewhere',
-    async (instanceUrl) => {
-      const result = runMethod(getConnector('salesforce'), 'getCredentialsFromAccessTokenResponse', args(instanceUrl))
-      await expect(result).rejects.toMatchObject({ code: 'connector_method_failed' })
-    },
-  )
+  it.each([
+    undefined,
+    '',
+    'http://acme.my.salesforce.com',
+    'https://user:pass@evil.example',
+    'https://evil.example/services',
+    'https://acme.my.salesforce.com?x=1',
+    'javascript:alert(1)',
+    42,
+  ])('rejects instance_url %j, which would send the token elsewhere', async (instanceUrl) => {
+    const result = runMethod(getConnector('salesforce'), 'getCredentialsFromAccessTokenResponse', args(instanceUrl))
+    await expect(result).rejects.toMatchObject({ code: 'connector_method_failed' })
+  })
 })
 
 // Notion's token endpoint is fixed inside getTokenData and refreshCredentials (they receive no
@@ -524,23 +537,26 @@ describe('test methods, against the local test upstream', () => {
       answer: { sobjects: '/services/data/v66.0/sobjects', query: '/services/data/v66.0/query' },
       wrongAnswer: [],
     },
-  ])('$key: GET $path through the API client object; true only for the expected answer, an error for HTTP 401', async ({ key, credentials, connectionInput, path, answer, wrongAnswer }) => {
-    const connector = getConnector(key)
-    const apiClient = await evaluatedApiClient(key, credentials, connectionInput)
-    // Same path and headers, on the test upstream instead of the provider's host.
-    const scenario = new UpstreamScenario(`connectors-${key}-${crypto.randomUUID()}`)
-    const localClient = methodApiClient({ ...apiClient, baseUri: `${scenario.base}${new URL(apiClient.baseUri).pathname.replace(/\/$/, '')}` }, credentials)
-    await scenario.script(path, [{ body: answer }, { body: wrongAnswer }, { status: 401, body: { error: 'invalid_token' } }])
-    const testArgs = { credentials, apiClient: localClient, connectorParameters: { clientId, clientSecret }, connectionInput, connectionParameters: connectionInput }
+  ])(
+    '$key: GET $path through the API client object; true only for the expected answer, an error for HTTP 401',
+    async ({ key, credentials, connectionInput, path, answer, wrongAnswer }) => {
+      const connector = getConnector(key)
+      const apiClient = await evaluatedApiClient(key, credentials, connectionInput)
+      // Same path and headers, on the test upstream instead of the provider's host.
+      const scenario = new UpstreamScenario(`connectors-${key}-${crypto.randomUUID()}`)
+      const localClient = methodApiClient({ ...apiClient, baseUri: `${scenario.base}${new URL(apiClient.baseUri).pathname.replace(/\/$/, '')}` }, credentials)
+      await scenario.script(path, [{ body: answer }, { body: wrongAnswer }, { status: 401, body: { error: 'invalid_token' } }])
+      const testArgs = { credentials, apiClient: localClient, connectorParameters: { clientId, clientSecret }, connectionInput, connectionParameters: connectionInput }
 
-    expect(await runMethod(connector, 'test', testArgs)).toBe(true)
-    expect(await runMethod(connector, 'test', testArgs)).toBe(false)
-    await expect(runMethod(connector, 'test', testArgs)).rejects.toMatchObject({ code: 'connector_method_failed' })
+      expect(await runMethod(connector, 'test', testArgs)).toBe(true)
+      expect(await runMethod(connector, 'test', testArgs)).toBe(false)
+      await expect(runMethod(connector, 'test', testArgs)).rejects.toMatchObject({ code: 'connector_method_failed' })
 
-    const { requests } = await scenario.log()
-    expect(requests.map((request) => `${request.method} ${request.path}`)).toEqual([`GET ${path}`, `GET ${path}`, `GET ${path}`])
-    for (const request of requests) expect(request.headers).toMatchObject(lowerCaseKeys(apiClient.headers))
-  })
+      const { requests } = await scenario.log()
+      expect(requests.map((request) => `${request.method} ${request.path}`)).toEqual([`GET ${path}`, `GET ${path}`, `GET ${path}`])
+      for (const request of requests) expect(request.headers).toMatchObject(lowerCaseKeys(apiClient.headers))
+    },
+  )
 })
 
 /**

@@ -56,11 +56,26 @@ const ok200 = (body: unknown, contentType = 'application/json'): ScriptedRespons
 const FAULTS: Fault[] = [
   // Failures (Connections issue)
   { name: 'network error (connection reset)', answer: 'connection_reset', refresh: transient('upstream_unavailable'), exchange: 'token_exchange_failed' },
-  { name: 'HTTP 500 with an HTML page', answer: { status: 500, headers: { 'Content-Type': 'text/html' }, body: '<html><body>Internal error</body></html>' }, refresh: transient('upstream_unavailable'), exchange: 'token_exchange_failed' },
+  {
+    name: 'HTTP 500 with an HTML page',
+    answer: { status: 500, headers: { 'Content-Type': 'text/html' }, body: '<html><body>Internal error</body></html>' },
+    refresh: transient('upstream_unavailable'),
+    exchange: 'token_exchange_failed',
+  },
   { name: 'HTTP 503', answer: { status: 503, body: 'Service Unavailable' }, refresh: transient('upstream_unavailable'), exchange: 'token_exchange_failed' },
-  { name: 'HTTP 429 with Retry-After 120', answer: { status: 429, headers: { 'Retry-After': '120' }, body: '' }, refresh: { code: 'rate_limited', status: 'connected', retried: false }, exchange: 'token_exchange_failed' },
+  {
+    name: 'HTTP 429 with Retry-After 120',
+    answer: { status: 429, headers: { 'Retry-After': '120' }, body: '' },
+    refresh: { code: 'rate_limited', status: 'connected', retried: false },
+    exchange: 'token_exchange_failed',
+  },
   { name: 'timeout (no answer within TOKEN_REQUEST_TIMEOUT_MS)', answer: { hang: true }, refresh: transient('upstream_unavailable'), exchange: 'token_exchange_failed' },
-  { name: 'invalid_grant', answer: { status: 400, body: { error: 'invalid_grant', error_description: 'refresh token revoked' } }, refresh: revoked, exchange: 'token_exchange_failed' },
+  {
+    name: 'invalid_grant',
+    answer: { status: 400, body: { error: 'invalid_grant', error_description: 'refresh token revoked' } },
+    refresh: revoked,
+    exchange: 'token_exchange_failed',
+  },
   { name: 'invalid_client', answer: { status: 401, body: { error: 'invalid_client' } }, refresh: revoked, exchange: 'token_exchange_failed' },
   // Malformed responses (S11)
   { name: 'S11 HTML body with status 200', answer: ok200(`<html>${PLANTED_TOKEN}</html>`, 'text/html'), refresh: refused, exchange: 'invalid_token_response' },
@@ -69,11 +84,26 @@ const FAULTS: Fault[] = [
   { name: 'S11 missing access_token', answer: ok200({ token_type: 'Bearer', refresh_token: PLANTED_TOKEN }), refresh: refused, exchange: 'invalid_token_response' },
   { name: 'S11 empty access_token', answer: ok200({ access_token: '', token_type: 'Bearer' }), refresh: refused, exchange: 'invalid_token_response' },
   { name: 'S11 token_type not a string', answer: ok200({ access_token: PLANTED_TOKEN, token_type: 7 }), refresh: refused, exchange: 'invalid_token_response' },
-  { name: 'S11 expires_in not numeric', answer: ok200({ access_token: PLANTED_TOKEN, token_type: 'Bearer', expires_in: 'soon' }), refresh: refused, exchange: 'invalid_token_response' },
+  {
+    name: 'S11 expires_in not numeric',
+    answer: ok200({ access_token: PLANTED_TOKEN, token_type: 'Bearer', expires_in: 'soon' }),
+    refresh: refused,
+    exchange: 'invalid_token_response',
+  },
   { name: 'S11 error body with status 200', answer: ok200({ error: 'invalid_request' }), refresh: refused, exchange: 'token_exchange_failed' },
   // Answers that echo a secret back (S13): only registered error codes are ever repeated.
-  { name: 'S13 an error code that is the presented refresh token', answer: (refreshToken) => ({ status: 400, body: { error: refreshToken } }), refresh: refused, exchange: 'token_exchange_failed' },
-  { name: 'S13 an error_description that quotes the presented refresh token', answer: (refreshToken) => ({ status: 400, body: { error: 'invalid_request', error_description: `refresh token ${refreshToken} is not valid` } }), refresh: refused, exchange: 'token_exchange_failed' },
+  {
+    name: 'S13 an error code that is the presented refresh token',
+    answer: (refreshToken) => ({ status: 400, body: { error: refreshToken } }),
+    refresh: refused,
+    exchange: 'token_exchange_failed',
+  },
+  {
+    name: 'S13 an error_description that quotes the presented refresh token',
+    answer: (refreshToken) => ({ status: 400, body: { error: 'invalid_request', error_description: `refresh token ${refreshToken} is not valid` } }),
+    refresh: refused,
+    exchange: 'token_exchange_failed',
+  },
 ]
 
 /** A connection stored as the flow stores it, against its own upstream scenario. */
@@ -131,7 +161,10 @@ async function scriptFault(connection: SeededConnection, fault: Fault): Promise<
   const { answer } = fault
   if (answer === 'connection_reset') return
   const scripted = typeof answer === 'function' ? answer(connection.refreshToken) : answer
-  await connection.scenario.script('/token', Array.from({ length: 5 }, () => scripted))
+  await connection.scenario.script(
+    '/token',
+    Array.from({ length: 5 }, () => scripted),
+  )
 }
 
 /** Event bodies about the connection, once one reporting the failed refresh has arrived (delivery is asynchronous). */

@@ -56,7 +56,9 @@ describe('webhook events', () => {
   it('S13 a refresh_failed event names the error code and carries no token', async () => {
     const connection = await storeConnection({ label: 'events-refresh-failed', expiresAt: Date.now() - 1000 })
     await connection.scenario.script('/token', [{ status: 500 }, { status: 500 }, { status: 500 }])
-    await connectionObject(connection.connectionId).getAccessToken(connection.tenant).catch(() => undefined)
+    await connectionObject(connection.connectionId)
+      .getAccessToken(connection.tenant)
+      .catch(() => undefined)
 
     await vi.waitFor(async () => expect((await deliveriesFor(connection.connectionId)).map(({ event }) => event.type)).toContain('connection.refresh_failed'))
     const failed = (await deliveriesFor(connection.connectionId)).find(({ event }) => event.type === 'connection.refresh_failed')

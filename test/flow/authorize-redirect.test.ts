@@ -10,7 +10,10 @@ const REDIRECT_URI = `${LATCHKEY_ORIGIN}/oauth/callback`
 
 async function s256(verifier: string): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)))
-  return btoa(String.fromCharCode(...digest)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+  return btoa(String.fromCharCode(...digest))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '')
 }
 
 async function pendingRecord(state: string): Promise<Record<string, unknown>> {
@@ -33,9 +36,7 @@ describe('the authorize redirect', () => {
       code_challenge_method: 'S256',
       prompt: 'consent',
     })
-    expect(Object.keys(query).sort()).toEqual(
-      ['client_id', 'code_challenge', 'code_challenge_method', 'prompt', 'redirect_uri', 'response_type', 'scope', 'state'].sort(),
-    )
+    expect(Object.keys(query).sort()).toEqual(['client_id', 'code_challenge', 'code_challenge_method', 'prompt', 'redirect_uri', 'response_type', 'scope', 'state'].sort())
   })
 
   it('omits scope when the connector requests none', async () => {

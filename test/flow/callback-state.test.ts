@@ -64,7 +64,7 @@ describe('callback state checks', () => {
     await expectRejected(scenario, await new Browser().get(victimCallback), 'state_browser_mismatch')
   })
 
-  it('S2 a rejected foreign callback does not burn the victim\'s flow', async () => {
+  it("S2 a rejected foreign callback does not burn the victim's flow", async () => {
     const scenario = new UpstreamScenario()
     const victim = new Browser()
     const callbackUrl = await flowUpToCallback(victim, scenario, { claims: { return_url: RETURN_URL } })

@@ -295,7 +295,7 @@ describe('id_tokens (S17)', () => {
     const scenario = new UpstreamScenario()
     const { connection_id: connectionId = '', status } = await runFlow(scenario, { input: { scopes: ['openid', 'email'] } })
     expect(status).toBe('connected')
-    expect((await scenario.requestsTo('/token'))).toHaveLength(1)
+    expect(await scenario.requestsTo('/token')).toHaveLength(1)
     const credentials = await storedCredentials(connectionId)
     expect(credentials['access_token']).toMatch(/^at_/)
     expect(credentials).not.toHaveProperty('id_token')
@@ -313,7 +313,7 @@ describe('id_tokens (S17)', () => {
     expect(await storedCredentials(connectionId)).not.toHaveProperty('id_token')
   })
 
-  it('S17 S10 the issuer\'s discovery document is read with a size limit: an oversized one means the id_token cannot be validated', async () => {
+  it("S17 S10 the issuer's discovery document is read with a size limit: an oversized one means the id_token cannot be validated", async () => {
     const scenario = new UpstreamScenario()
     await scenario.configure({ sendIss: true })
     await scenario.script('/.well-known/openid-configuration', [{ status: 200, body: { issuer: scenario.issuer, jwks_uri: `${scenario.base}/jwks`, padding: 'x'.repeat(70_000) } }])
@@ -322,13 +322,10 @@ describe('id_tokens (S17)', () => {
     expect(await scenario.count('/api/me')).toBe(0)
   })
 
-  it.each(['wrong_audience', 'wrong_issuer', 'expired', 'foreign_key', 'alg_none'] as const)(
-    'S17 a forged id_token (%s) is refused and nothing is stored',
-    async (forgery) => {
-      const scenario = new UpstreamScenario()
-      await scenario.configure({ sendIss: true, idToken: forgery })
-      expect(await runFlow(scenario, openid)).toEqual({ error: 'invalid_id_token' })
-      expect(await scenario.count('/api/me')).toBe(0)
-    },
-  )
+  it.each(['wrong_audience', 'wrong_issuer', 'expired', 'foreign_key', 'alg_none'] as const)('S17 a forged id_token (%s) is refused and nothing is stored', async (forgery) => {
+    const scenario = new UpstreamScenario()
+    await scenario.configure({ sendIss: true, idToken: forgery })
+    expect(await runFlow(scenario, openid)).toEqual({ error: 'invalid_id_token' })
+    expect(await scenario.count('/api/me')).toBe(0)
+  })
 })

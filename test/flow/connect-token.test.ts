@@ -125,7 +125,11 @@ describe('createConnectUrl', () => {
     ['an unknown connector', { tenant: 't', connectorKey: 'nope' }, 'connector_not_found'],
     ['a malformed connector key', { tenant: 't', connectorKey: '../x' }, 'connector_not_found'],
     ['invalid connection input', { tenant: 't', connectorKey: 'test-oauth', connectionInput: { scenario: 1 } }, 'invalid_connection_input'],
-    ['a return URL on another origin', { tenant: 't', connectorKey: 'test-oauth', connectionInput: { scenario: 's' }, returnUrl: 'https://evil.example/' }, 'return_url_not_allowed'],
+    [
+      'a return URL on another origin',
+      { tenant: 't', connectorKey: 'test-oauth', connectionInput: { scenario: 's' }, returnUrl: 'https://evil.example/' },
+      'return_url_not_allowed',
+    ],
     ['an empty tenant', { tenant: '', connectorKey: 'test-oauth', connectionInput: { scenario: 's' } }, 'invalid_request'],
     ['a malformed connection id', { tenant: 't', connectorKey: 'test-oauth', connectionInput: { scenario: 's' }, connectionId: 'conn_x' }, 'invalid_request'],
     ['popup mode without a return URL', { tenant: 't', connectorKey: 'test-oauth', connectionInput: { scenario: 's' }, mode: 'popup' as const }, 'invalid_request'],

@@ -10,7 +10,12 @@ const RETURN_URL = 'https://app.example.com/settings/integrations?tab=crm'
 /** What the popup page posts to its opener (the `data-result` attribute, HTML-unescaped). */
 function popupResult(page: string): Record<string, unknown> {
   const attribute = /data-result="([^"]*)"/.exec(page)?.[1] ?? '{}'
-  return JSON.parse(attribute.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&')) as Record<string, unknown>
+  return JSON.parse(
+    attribute
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&amp;/g, '&'),
+  ) as Record<string, unknown>
 }
 
 describe('how the flow ends', () => {
@@ -128,9 +133,7 @@ describe('reconnecting', () => {
   })
 
   it('refuses to reconnect a connection that does not exist', async () => {
-    const response = await new Browser().get(
-      await connectUrl(new UpstreamScenario(), { claims: { connection_id: 'conn_aaaaaaaaaaaaaaaaaaaaaaaaaa' } }),
-    )
+    const response = await new Browser().get(await connectUrl(new UpstreamScenario(), { claims: { connection_id: 'conn_aaaaaaaaaaaaaaaaaaaaaaaaaa' } }))
     expect(await errorCodeOf(response)).toBe('connection_not_found')
   })
 })

@@ -29,10 +29,14 @@ describe('the result route', () => {
   })
 
   it.each([
-    ['a failure turned into a success', { ...CONNECTED, status: 'failed', error: 'token_exchange_failed', connectionId: null } as FlowResult, (query: URLSearchParams) => {
-      query.set('status', 'connected')
-      query.delete('error')
-    }],
+    [
+      'a failure turned into a success',
+      { ...CONNECTED, status: 'failed', error: 'token_exchange_failed', connectionId: null } as FlowResult,
+      (query: URLSearchParams) => {
+        query.set('status', 'connected')
+        query.delete('error')
+      },
+    ],
     ['another connection id', CONNECTED, (query: URLSearchParams) => query.set('connection_id', 'conn_bbbbbbbbbbbbbbbbbbbbbbbbbb')],
     ['another allowed popup origin', CONNECTED, (query: URLSearchParams) => query.set('origin', 'http://localhost:5173')],
     ['the popup origin removed', CONNECTED, (query: URLSearchParams) => query.delete('origin')],

@@ -102,7 +102,17 @@ describe('$case', () => {
     ['picks the first case whose filter is truthy', { $case: { cases: sandboxCases, default: 'production' } }, scope, 'sandbox'],
     ['falls back to the default', { $case: { cases: sandboxCases, default: 'production' } }, { credentials: { isSandbox: false } }, 'production'],
     ['gives undefined without a match or a default', { $case: { cases: sandboxCases } }, {}, undefined],
-    ['accepts a bare array of cases', { $case: [{ filter: false, value: 'a' }, { filter: 1, value: 'b' }] }, {}, 'b'],
+    [
+      'accepts a bare array of cases',
+      {
+        $case: [
+          { filter: false, value: 'a' },
+          { filter: 1, value: 'b' },
+        ],
+      },
+      {},
+      'b',
+    ],
     ['always matches a case without a filter', { $case: [{ filter: null, value: 'a' }, { value: 'b' }, { value: 'c' }] }, {}, 'b'],
     ['gives undefined for a matching case without a value', { $case: [{ filter: true }, { value: 'b' }] }, {}, undefined],
     ['evaluates formulas in the chosen value only', { $case: [{ filter: true, value: { $concat: ['a', 'b'] } }] }, {}, 'ab'],
@@ -187,7 +197,17 @@ describe('$and and $or', () => {
     ['$or is false when every argument is falsy', { $or: [false, 0, ''] }, {}, false],
     ['$or ignores null arguments', { $or: [null, false] }, {}, false],
     ['$or is undefined when every argument is null', { $or: [null, null] }, {}, undefined],
-    ['$or takes $eval arguments', { $or: [{ $eval: { $var: 'a' }, is: 1 }, { $eval: { $var: 'a' }, is: 2 }] }, { a: 2 }, true],
+    [
+      '$or takes $eval arguments',
+      {
+        $or: [
+          { $eval: { $var: 'a' }, is: 1 },
+          { $eval: { $var: 'a' }, is: 2 },
+        ],
+      },
+      { a: 2 },
+      true,
+    ],
   ])('%s', (_sentence, mapping, variables, expected) => {
     expect(runMapping(mapping, variables)).toStrictEqual(expected)
   })
@@ -207,7 +227,17 @@ describe('$firstNotEmpty', () => {
 
 describe('$mergeObjects', () => {
   it.each<Row>([
-    ['merges shallowly, later keys winning', { $mergeObjects: [{ a: 1, b: { x: 1 } }, { b: { y: 2 }, c: 3 }] }, {}, { a: 1, b: { y: 2 }, c: 3 }],
+    [
+      'merges shallowly, later keys winning',
+      {
+        $mergeObjects: [
+          { a: 1, b: { x: 1 } },
+          { b: { y: 2 }, c: 3 },
+        ],
+      },
+      {},
+      { a: 1, b: { y: 2 }, c: 3 },
+    ],
     ['skips undefined, null and non-object arguments', { $mergeObjects: [{ $var: 'missing' }, null, 'text', [1], { a: 1 }] }, {}, { a: 1 }],
     ['merges objects from variables', { $mergeObjects: [{ $var: 'base' }, { extra: true }] }, { base: { a: 1 } }, { a: 1, extra: true }],
     ['keeps a later undefined value from hiding an earlier one', { $mergeObjects: [{ a: 1 }, { a: { $var: 'missing' } }] }, {}, { a: 1 }],
@@ -250,7 +280,9 @@ describe('$iterate', () => {
       {
         $iterate: {
           source: { $var: 'users' },
-          item: { $iterate: { source: { $var: 'item.teams' }, item: { $concat: { values: [{ $var: 'parent.item.name' }, { $var: 'parent.index' }, { $var: 'item' }], delimiter: '/' } } } },
+          item: {
+            $iterate: { source: { $var: 'item.teams' }, item: { $concat: { values: [{ $var: 'parent.item.name' }, { $var: 'parent.index' }, { $var: 'item' }], delimiter: '/' } } },
+          },
         },
       },
       { users: users.slice(0, 2) },
@@ -267,7 +299,10 @@ describe('$iterate', () => {
   it('adds item, index and parent without changing the scope', () => {
     const variables = { list: ['a'], item: 'outer' }
     const snapshot = structuredClone(variables)
-    expect(runMapping({ inner: { $iterate: { source: { $var: 'list' }, item: { $var: 'item' } } }, outer: { $var: 'item' } }, variables)).toStrictEqual({ inner: ['a'], outer: 'outer' })
+    expect(runMapping({ inner: { $iterate: { source: { $var: 'list' }, item: { $var: 'item' } } }, outer: { $var: 'item' } }, variables)).toStrictEqual({
+      inner: ['a'],
+      outer: 'outer',
+    })
     expect(variables).toStrictEqual(snapshot)
   })
 })
@@ -297,14 +332,24 @@ describe('$copy', () => {
   it.each<Row>([
     ['copies another field', { a: { $var: 'x' }, b: { $copy: 'a' } }, { x: 1 }, { a: 1, b: 1 }],
     ['copies a field defined after it', { b: { $copy: 'a' }, a: { $var: 'x' } }, { x: 1 }, { b: 1, a: 1 }],
-    ['copies a nested field with the $. prefix', { headers: { Authorization: 'Bearer t' }, auth: { $copy: '$.headers.Authorization' } }, {}, { headers: { Authorization: 'Bearer t' }, auth: 'Bearer t' }],
+    [
+      'copies a nested field with the $. prefix',
+      { headers: { Authorization: 'Bearer t' }, auth: { $copy: '$.headers.Authorization' } },
+      {},
+      { headers: { Authorization: 'Bearer t' }, auth: 'Bearer t' },
+    ],
     ['copies the result of a copy', { a: 1, b: { $copy: 'a' }, c: { $copy: 'b' } }, {}, { a: 1, b: 1, c: 1 }],
     ['copies into a formula argument', { host: 'h', url: { $concat: ['https://', { $copy: 'host' }] } }, {}, { host: 'h', url: 'https://h' }],
     ['reads into the value of a formula', { obj: { $mergeObjects: [{ a: { b: 1 } }] }, c: { $copy: 'obj.a.b' } }, {}, { obj: { a: { b: 1 } }, c: 1 }],
     ['reads an array item after undefined items are dropped', { list: [{ $var: 'missing' }, 'b'], first: { $copy: 'list[0]' } }, {}, { list: ['b'], first: 'b' }],
     ['is dropped when the field is missing', { a: 1, b: { $copy: 'nope' } }, {}, { a: 1 }],
     ['is dropped when the field evaluates to undefined', { a: { $var: 'missing' }, b: { $copy: 'a' } }, {}, undefined],
-    ['reads the root result from inside $iterate', { prefix: '>', list: { $iterate: { source: ['a'], item: { $concat: [{ $copy: 'prefix' }, { $var: 'item' }] } } } }, {}, { prefix: '>', list: ['>a'] }],
+    [
+      'reads the root result from inside $iterate',
+      { prefix: '>', list: { $iterate: { source: ['a'], item: { $concat: [{ $copy: 'prefix' }, { $var: 'item' }] } } } },
+      {},
+      { prefix: '>', list: ['>a'] },
+    ],
   ])('%s', (_sentence, mapping, variables, expected) => {
     expect(runMapping(mapping, variables)).toStrictEqual(expected)
   })

@@ -41,10 +41,20 @@ describe('QuickBooks mappings', () => {
   })
 
   it.each([
-    ['sandbox', { access_token: 'sandbox-token', realmId: '4620816365', isSandbox: true }, 'https://sandbox-quickbooks.api.intuit.com/v3/company/4620816365', 'Bearer sandbox-token'],
+    [
+      'sandbox',
+      { access_token: 'sandbox-token', realmId: '4620816365', isSandbox: true },
+      'https://sandbox-quickbooks.api.intuit.com/v3/company/4620816365',
+      'Bearer sandbox-token',
+    ],
     ['production', { access_token: 'prod-token', realmId: '9130350', isSandbox: false }, 'https://quickbooks.api.intuit.com/v3/company/9130350', 'Bearer prod-token'],
     ['production when isSandbox is missing', { access_token: 'prod-token', realmId: '9130350' }, 'https://quickbooks.api.intuit.com/v3/company/9130350', 'Bearer prod-token'],
-    ['production when isSandbox is the string "true" (strict comparison)', { access_token: 't', realmId: '1', isSandbox: 'true' }, 'https://quickbooks.api.intuit.com/v3/company/1', 'Bearer t'],
+    [
+      'production when isSandbox is the string "true" (strict comparison)',
+      { access_token: 't', realmId: '1', isSandbox: 'true' },
+      'https://quickbooks.api.intuit.com/v3/company/1',
+      'Bearer t',
+    ],
   ])('builds the %s api client from credentials', (_environment, credentials, baseUri, authorization) => {
     expect(runMapping(parse(makeApiClientYaml), { credentials, connectorParameters: {}, connectionInput: {} })).toStrictEqual({
       args: { baseUri, headers: { Authorization: authorization } },

@@ -59,7 +59,11 @@ describe('connector parameters from Worker variables', () => {
   })
 
   it("takes a declared parameter's schema default when its variable is not set (Xero's default scopes)", () => {
-    const schema = { ...SCHEMA, properties: { ...SCHEMA.properties, scopes: { type: 'array', default: ['offline_access', 'accounting.transactions'] } }, required: ['clientId', 'scopes'] }
+    const schema = {
+      ...SCHEMA,
+      properties: { ...SCHEMA.properties, scopes: { type: 'array', default: ['offline_access', 'accounting.transactions'] } },
+      required: ['clientId', 'scopes'],
+    }
     expect(read('xero', { XERO__CLIENT_ID: 'id' }, schema)).toEqual({ clientId: 'id', scopes: ['offline_access', 'accounting.transactions'] })
     expect(read('xero', { XERO__CLIENT_ID: 'id', XERO__SCOPES: '["openid"]' }, schema)).toMatchObject({ scopes: ['openid'] })
   })

@@ -44,7 +44,10 @@ describe('buildAuthorizeUrl', () => {
   })
 
   it("sends extra.scope as given when scopes is empty (Slack's comma-separated scopes), and user_scope beside it", () => {
-    const url = buildAuthorizeUrl({ ...CONFIG, scopes: [], extra: { scope: 'chat:write,channels:read', user_scope: 'search:read' } }, { redirectUri: 'https://l.test/cb', state: 's', codeChallenge: null })
+    const url = buildAuthorizeUrl(
+      { ...CONFIG, scopes: [], extra: { scope: 'chat:write,channels:read', user_scope: 'search:read' } },
+      { redirectUri: 'https://l.test/cb', state: 's', codeChallenge: null },
+    )
     expect(url.searchParams.getAll('scope')).toEqual(['chat:write,channels:read'])
     expect(url.searchParams.get('user_scope')).toBe('search:read')
   })

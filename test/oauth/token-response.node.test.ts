@@ -32,10 +32,7 @@ describe('processTokenResponse (S11)', () => {
   })
 
   it('accepts a form-encoded token response', async () => {
-    const result = await processTokenResponse(
-      text(200, 'access_token=gho_x&scope=repo%2Cuser&token_type=bearer', 'application/x-www-form-urlencoded; charset=utf-8'),
-      NOW,
-    )
+    const result = await processTokenResponse(text(200, 'access_token=gho_x&scope=repo%2Cuser&token_type=bearer', 'application/x-www-form-urlencoded; charset=utf-8'), NOW)
     expect(result).toEqual({ ok: true, tokens: { access_token: 'gho_x', scope: 'repo,user', token_type: 'bearer' } })
   })
 
@@ -44,13 +41,25 @@ describe('processTokenResponse (S11)', () => {
     expect(result).toEqual({ ok: true, tokens: { access_token: 'a', expires_in: '10', expires_at: NOW + 10_000 } })
   })
 
-  it.each(['bearer', 'BEARER', 'Bearer', 'bot', 'user', 'mac', undefined])('S11 stores token_type %s as sent: makeApiClient writes the header, Latchkey never reads it', async (tokenType) => {
-    const result = await processTokenResponse(json(200, { access_token: 'a', token_type: tokenType }), NOW)
-    expect(result).toEqual({ ok: true, tokens: tokenType === undefined ? { access_token: 'a' } : { access_token: 'a', token_type: tokenType } })
-  })
+  it.each(['bearer', 'BEARER', 'Bearer', 'bot', 'user', 'mac', undefined])(
+    'S11 stores token_type %s as sent: makeApiClient writes the header, Latchkey never reads it',
+    async (tokenType) => {
+      const result = await processTokenResponse(json(200, { access_token: 'a', token_type: tokenType }), NOW)
+      expect(result).toEqual({ ok: true, tokens: tokenType === undefined ? { access_token: 'a' } : { access_token: 'a', token_type: tokenType } })
+    },
+  )
 
   it("stores Slack's oauth.v2.access answer (token_type bot, comma scopes, nested team)", async () => {
-    const body = { ok: true, access_token: 'xoxb-1', token_type: 'bot', scope: 'chat:write,channels:read', bot_user_id: 'U1', app_id: 'A1', team: { id: 'T1', name: 'Acme' }, authed_user: { id: 'U2' } }
+    const body = {
+      ok: true,
+      access_token: 'xoxb-1',
+      token_type: 'bot',
+      scope: 'chat:write,channels:read',
+      bot_user_id: 'U1',
+      app_id: 'A1',
+      team: { id: 'T1', name: 'Acme' },
+      authed_user: { id: 'U2' },
+    }
     expect(await processTokenResponse(json(200, body), NOW)).toEqual({ ok: true, tokens: body })
   })
 
@@ -160,7 +169,8 @@ describe('S18 expires_in is at most 10 years', () => {
     ['twelve nines as a string', '999999999999', false],
     ['Infinity written as 1e999', '1e999', false],
   ])('S18 expires_in of %s is accepted: %s', async (_case, expiresIn, accepted) => {
-    const body = typeof expiresIn === 'string' && expiresIn.startsWith('1e') ? `{"access_token":"a","expires_in":${expiresIn}}` : JSON.stringify({ access_token: 'a', expires_in: expiresIn })
+    const body =
+      typeof expiresIn === 'string' && expiresIn.startsWith('1e') ? `{"access_token":"a","expires_in":${expiresIn}}` : JSON.stringify({ access_token: 'a', expires_in: expiresIn })
     const result = await processTokenResponse(text(200, body, 'application/json'), NOW)
     expect(result.ok).toBe(accepted)
     if (result.ok) expect(result.tokens.expires_at).toBe(NOW + MAX_EXPIRES_IN_SECONDS * 1000)

@@ -77,7 +77,13 @@ describe('tuning variables', () => {
 
   it('reads the retry variables, with at least one refresh attempt', () => {
     const settings = readSettings(
-      environment({ REFRESH_MAX_ATTEMPTS: '0', REFRESH_RETRY_BASE_DELAY_MS: '1', REFRESH_RETRY_MAX_DELAY_MS: '20', API_RETRY_BASE_DELAY_MS: '5', API_RATE_LIMIT_MAX_WAIT_MS: '1000' }),
+      environment({
+        REFRESH_MAX_ATTEMPTS: '0',
+        REFRESH_RETRY_BASE_DELAY_MS: '1',
+        REFRESH_RETRY_MAX_DELAY_MS: '20',
+        API_RETRY_BASE_DELAY_MS: '5',
+        API_RATE_LIMIT_MAX_WAIT_MS: '1000',
+      }),
     )
     expect(settings.refreshRetry).toEqual({ maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 20, requestTimeoutMs: 10_000 })
     expect(settings.apiRetry).toEqual({ baseDelayMs: 5, maxWaitMs: 1000 })

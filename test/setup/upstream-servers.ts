@@ -265,15 +265,7 @@ function scenarioFor(scenarios: Map<string, Scenario>, id: string): Scenario {
   return scenario
 }
 
-async function control(
-  method: string,
-  path: string,
-  body: string,
-  res: ServerResponse,
-  scenario: Scenario,
-  context: ServerContext,
-  scenarioId: string,
-): Promise<void> {
+async function control(method: string, path: string, body: string, res: ServerResponse, scenario: Scenario, context: ServerContext, scenarioId: string): Promise<void> {
   const input = body === '' ? {} : (JSON.parse(body) as Record<string, unknown>)
   if (path === '/_control/config' && method === 'POST') {
     scenario.config = { ...scenario.config, ...(input as Partial<ScenarioConfig>) }

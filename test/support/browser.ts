@@ -186,9 +186,7 @@ export class Browser {
 
   /** Stores `cookie`, replacing the one with the same name, path and partitioning; an expired one only removes. */
   #keep(origin: string, cookie: StoredCookie, expired: boolean): void {
-    const others = (this.#cookies.get(origin) ?? []).filter(
-      (stored) => stored.name !== cookie.name || stored.path !== cookie.path || stored.partitioned !== cookie.partitioned,
-    )
+    const others = (this.#cookies.get(origin) ?? []).filter((stored) => stored.name !== cookie.name || stored.path !== cookie.path || stored.partitioned !== cookie.partitioned)
     this.#cookies.set(origin, expired ? others : [...others, cookie])
   }
 }

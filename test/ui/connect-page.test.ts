@@ -27,7 +27,11 @@ describe('access (S14, S15)', () => {
     ['POST', '/connections/conn_aaaaaaaaaaaaaaaaaaaaaaaaaa/disconnect'],
   ])('S14 %s %s without a page session is refused', async (method, path) => {
     const stored = await storeConnection({ label: 'ui-no-session' })
-    const response = await pageVisitor().request(`${LATCHKEY_ORIGIN}${path}`, { method, headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: method === 'POST' ? 'csrf=x' : undefined })
+    const response = await pageVisitor().request(`${LATCHKEY_ORIGIN}${path}`, {
+      method,
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: method === 'POST' ? 'csrf=x' : undefined,
+    })
     expect(response.status).toBe(401)
     expect(await errorCodeOf(response)).toBe('invalid_page_token')
     expect(await response.text()).not.toContain(stored.connectionId)
@@ -73,7 +77,7 @@ describe('access (S14, S15)', () => {
 })
 
 describe('the page', () => {
-  it('shows each connection of the tenant with its status in words, and no other tenant\'s', async () => {
+  it("shows each connection of the tenant with its status in words, and no other tenant's", async () => {
     const { visitor, tenant } = await signedIn()
     const connected = await storeConnection({ label: 'ui-connected', tenant })
     const needsReauth = await storeConnection({ label: 'ui-reauth', tenant })
@@ -152,7 +156,11 @@ describe('the page', () => {
   })
 
   it.each([
-    ['?error=provider_denied&provider_error=access_denied', 'alert', 'The connection was not completed (error code provider_denied). The provider answered &quot;access_denied&quot;.'],
+    [
+      '?error=provider_denied&provider_error=access_denied',
+      'alert',
+      'The connection was not completed (error code provider_denied). The provider answered &quot;access_denied&quot;.',
+    ],
     ['?error=%3Cscript%3Ealert(1)%3C%2Fscript%3E', 'alert', 'The connection was not completed (error code internal_error).'],
     ['?notice=disconnected', 'status', 'The connection was disconnected.'],
   ])('shows what %s reports, never raw input', async (query, role, text) => {
@@ -198,7 +206,7 @@ describe('actions', () => {
     expect(await storedSummary(stored.connectionId)).toBeNull()
   })
 
-  it.each(['reconnect', 'disconnect'])('%s of another tenant\'s connection finds nothing and changes nothing', async (action) => {
+  it.each(['reconnect', 'disconnect'])("%s of another tenant's connection finds nothing and changes nothing", async (action) => {
     const { visitor } = await signedIn()
     const foreign = await storeConnection({ label: `ui-foreign-${action}` })
     const { csrf } = await readPage(visitor)

@@ -44,12 +44,27 @@ export function asana(): ProviderEmulator {
       ...(grantType === 'authorization_code' ? { refresh_token: refreshToken } : {}),
     }),
     accessTokenOf: bearerToken,
-    rejectToken: () => json(401, { errors: [{ message: 'Not Authorized', help: 'For more information on API status codes and how to handle them, read the docs on errors: https://developers.asana.com/docs/errors' }] }),
+    rejectToken: () =>
+      json(401, {
+        errors: [
+          { message: 'Not Authorized', help: 'For more information on API status codes and how to handle them, read the docs on errors: https://developers.asana.com/docs/errors' },
+        ],
+      }),
     api: [
       {
         method: 'GET',
         url: 'https://app.asana.com/api/1.0/users/me',
-        handle: () => json(200, { data: { gid: ASANA_USER.gid, resource_type: 'user', name: ASANA_USER.name, email: ASANA_USER.email, photo: null, workspaces: [{ gid: '12345', resource_type: 'workspace', name: 'My Company Workspace' }] } }),
+        handle: () =>
+          json(200, {
+            data: {
+              gid: ASANA_USER.gid,
+              resource_type: 'user',
+              name: ASANA_USER.name,
+              email: ASANA_USER.email,
+              photo: null,
+              workspaces: [{ gid: '12345', resource_type: 'workspace', name: 'My Company Workspace' }],
+            },
+          }),
       },
       {
         method: 'GET',

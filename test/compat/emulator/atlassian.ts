@@ -33,7 +33,9 @@ export function atlassian(): ProviderEmulator {
     checkAuthorize: (query) => (query.get('audience') !== 'api.atlassian.com' ? 'audience must be api.atlassian.com' : null),
     onGrant: (grant) => {
       grant.data['cloudId'] = crypto.randomUUID()
-      grant.data['site'] = `https://site-${randomToken(4).toLowerCase().replace(/[^a-z0-9]/g, 'x')}.atlassian.net`
+      grant.data['site'] = `https://site-${randomToken(4)
+        .toLowerCase()
+        .replace(/[^a-z0-9]/g, 'x')}.atlassian.net`
     },
     newAccessToken: () => `eyJraWQiOiJhdXRoLmF0bGFzc2lhbi5jb20.${randomToken(32)}.${randomToken(16)}`,
     tokenResponse: ({ grant, accessToken, refreshToken, expiresIn }) => ({
@@ -50,17 +52,29 @@ export function atlassian(): ProviderEmulator {
         method: 'GET',
         url: 'https://api.atlassian.com/oauth/token/accessible-resources',
         handle: ({ grant }) =>
-          json(200, [{ id: grant.data['cloudId'], url: grant.data['site'], name: 'Compat Site', scopes: grant.scope.split(' ').filter((scope) => scope !== 'offline_access'), avatarUrl: 'https://site-admin-avatar-cdn.prod.public.atl-paas.net/avatars/240/flag.png' }]),
+          json(200, [
+            {
+              id: grant.data['cloudId'],
+              url: grant.data['site'],
+              name: 'Compat Site',
+              scopes: grant.scope.split(' ').filter((scope) => scope !== 'offline_access'),
+              avatarUrl: 'https://site-admin-avatar-cdn.prod.public.atl-paas.net/avatars/240/flag.png',
+            },
+          ]),
       },
       {
         method: 'GET',
         url: 'https://api.atlassian.com/ex/jira/{cloudId}/rest/api/3/myself',
-        handle: ({ grant, params }) => (params['cloudId'] === grant.data['cloudId'] ? json(200, { ...ATLASSIAN_ACCOUNT, accountType: 'atlassian', active: true, timeZone: 'Europe/Berlin' }) : siteNotFound()),
+        handle: ({ grant, params }) =>
+          params['cloudId'] === grant.data['cloudId'] ? json(200, { ...ATLASSIAN_ACCOUNT, accountType: 'atlassian', active: true, timeZone: 'Europe/Berlin' }) : siteNotFound(),
       },
       {
         method: 'GET',
         url: 'https://api.atlassian.com/ex/jira/{cloudId}/rest/api/3/project/search',
-        handle: ({ grant, params }) => (params['cloudId'] === grant.data['cloudId'] ? json(200, { startAt: 0, maxResults: 50, total: 1, isLast: true, values: [{ id: '10000', key: 'COMPAT', name: 'Compat' }] }) : siteNotFound()),
+        handle: ({ grant, params }) =>
+          params['cloudId'] === grant.data['cloudId']
+            ? json(200, { startAt: 0, maxResults: 50, total: 1, isLast: true, values: [{ id: '10000', key: 'COMPAT', name: 'Compat' }] })
+            : siteNotFound(),
       },
     ],
   })

@@ -43,17 +43,37 @@ export function box(): ProviderEmulator {
     }),
     accessTokenOf: bearerToken,
     rejectToken: () =>
-      new Response(null, { status: 401, headers: { 'WWW-Authenticate': 'Bearer realm="Service", error="invalid_token", error_description="The access token provided is invalid."' } }),
+      new Response(null, {
+        status: 401,
+        headers: { 'WWW-Authenticate': 'Bearer realm="Service", error="invalid_token", error_description="The access token provided is invalid."' },
+      }),
     api: [
       {
         method: 'GET',
         url: 'https://api.box.com/2.0/users/me',
-        handle: () => json(200, { ...BOX_USER, created_at: '2012-12-12T10:53:43-08:00', modified_at: '2012-12-12T10:53:43-08:00', language: 'en', timezone: 'Africa/Bujumbura', space_amount: 11345156112, space_used: 1237009912, max_upload_size: 2147483648, status: 'active' }),
+        handle: () =>
+          json(200, {
+            ...BOX_USER,
+            created_at: '2012-12-12T10:53:43-08:00',
+            modified_at: '2012-12-12T10:53:43-08:00',
+            language: 'en',
+            timezone: 'Africa/Bujumbura',
+            space_amount: 11345156112,
+            space_used: 1237009912,
+            max_upload_size: 2147483648,
+            status: 'active',
+          }),
       },
       {
         method: 'GET',
         url: 'https://api.box.com/2.0/folders/0',
-        handle: () => json(200, { type: 'folder', id: '0', name: 'All Files', item_collection: { total_count: 1, entries: [{ type: 'file', id: '12345', name: 'Contract.pdf' }], offset: 0, limit: 100 } }),
+        handle: () =>
+          json(200, {
+            type: 'folder',
+            id: '0',
+            name: 'All Files',
+            item_collection: { total_count: 1, entries: [{ type: 'file', id: '12345', name: 'Contract.pdf' }], offset: 0, limit: 100 },
+          }),
       },
     ],
   })

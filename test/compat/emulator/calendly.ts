@@ -38,7 +38,8 @@ export function calendly(): ProviderEmulator {
     clientAuthentication: 'client_secret_basic',
     accessTokenLifetime: CALENDLY_EXPIRES_IN,
     refreshTokens: 'rotating',
-    newAccessToken: () => `eyJraWQiOiIxY2UxZTEzNjE3ZGNmNzY2YjNjZWJjY2Y4ZGM1YmFmYThhNjVlNjg0MDIzZjdjMzJiZTgzNDliMjM4MDEzNWI0IiwidHlwIjoiUEFUIiwiYWxnIjoiRVMyNTYifQ.${randomToken(96)}.${randomToken(48)}`,
+    newAccessToken: () =>
+      `eyJraWQiOiIxY2UxZTEzNjE3ZGNmNzY2YjNjZWJjY2Y4ZGM1YmFmYThhNjVlNjg0MDIzZjdjMzJiZTgzNDliMjM4MDEzNWI0IiwidHlwIjoiUEFUIiwiYWxnIjoiRVMyNTYifQ.${randomToken(96)}.${randomToken(48)}`,
     newRefreshToken: () => randomToken(32),
     tokenResponse: ({ grant, accessToken, refreshToken, expiresIn }) => ({
       token_type: 'Bearer',
@@ -78,9 +79,22 @@ export function calendly(): ProviderEmulator {
         url: 'https://api.calendly.com/event_types',
         handle: ({ request }) =>
           request.url.searchParams.get('user') !== CALENDLY_OWNER && request.url.searchParams.get('organization') !== CALENDLY_ORGANIZATION
-            ? json(400, { title: 'Invalid Argument', message: 'The supplied parameters are invalid.', details: [{ parameter: 'user', message: 'user or organization is required' }] })
+            ? json(400, {
+                title: 'Invalid Argument',
+                message: 'The supplied parameters are invalid.',
+                details: [{ parameter: 'user', message: 'user or organization is required' }],
+              })
             : json(200, {
-                collection: [{ uri: 'https://api.calendly.com/event_types/AAAAAAAAAAAAAAAA', name: '15 Minute Meeting', active: true, slug: 'acmesales', duration: 15, profile: { type: 'User', name: 'John Doe', owner: CALENDLY_OWNER } }],
+                collection: [
+                  {
+                    uri: 'https://api.calendly.com/event_types/AAAAAAAAAAAAAAAA',
+                    name: '15 Minute Meeting',
+                    active: true,
+                    slug: 'acmesales',
+                    duration: 15,
+                    profile: { type: 'User', name: 'John Doe', owner: CALENDLY_OWNER },
+                  },
+                ],
                 pagination: { count: 1, next_page: null, previous_page: null, next_page_token: null, previous_page_token: null },
               }),
       },

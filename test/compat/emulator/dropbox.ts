@@ -86,5 +86,8 @@ function rpcArgumentProblem(request: EmulatedRequest): Response | null {
   if (type === null && request.body === '') return null
   if (type?.split(';')[0]?.trim() === 'application/json' && request.body.trim() === 'null') return null
   const name = request.url.pathname.slice('/2/'.length)
-  return new Response(`Error in call to API function "${name}": request body: could not decode input as JSON`, { status: 400, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
+  return new Response(`Error in call to API function "${name}": request body: could not decode input as JSON`, {
+    status: 400,
+    headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+  })
 }

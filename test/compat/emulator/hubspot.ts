@@ -51,12 +51,33 @@ export function hubspot(): ProviderEmulator {
         url: 'https://api.hubapi.com/oauth/v1/access-tokens/{token}',
         tokenFrom: (_request, params) => params['token'] ?? null,
         handle: ({ grant, accessToken }) =>
-          json(200, { token: accessToken, user: 'owner@example.com', hub_domain: 'compat.hubspot.com', scopes: grant.scope.split(' '), hub_id: HUBSPOT_PORTAL_ID, app_id: 456, expires_in: HUBSPOT_TOKEN_LIFETIME, user_id: 123, token_type: 'access' }),
+          json(200, {
+            token: accessToken,
+            user: 'owner@example.com',
+            hub_domain: 'compat.hubspot.com',
+            scopes: grant.scope.split(' '),
+            hub_id: HUBSPOT_PORTAL_ID,
+            app_id: 456,
+            expires_in: HUBSPOT_TOKEN_LIFETIME,
+            user_id: 123,
+            token_type: 'access',
+          }),
       },
       {
         method: 'GET',
         url: 'https://api.hubapi.com/account-info/v3/details',
-        handle: () => json(200, { portalId: HUBSPOT_PORTAL_ID, accountType: 'STANDARD', timeZone: 'US/Eastern', companyCurrency: 'USD', additionalCurrencies: [], utcOffset: '-05:00', utcOffsetMilliseconds: -18000000, uiDomain: 'app.hubspot.com', dataHostingLocation: 'na1' }),
+        handle: () =>
+          json(200, {
+            portalId: HUBSPOT_PORTAL_ID,
+            accountType: 'STANDARD',
+            timeZone: 'US/Eastern',
+            companyCurrency: 'USD',
+            additionalCurrencies: [],
+            utcOffset: '-05:00',
+            utcOffsetMilliseconds: -18000000,
+            uiDomain: 'app.hubspot.com',
+            dataHostingLocation: 'na1',
+          }),
       },
       {
         method: 'GET',

@@ -42,7 +42,14 @@ export function intercom(): ProviderEmulator {
     rejectToken: () => json(401, { type: 'error.list', request_id: `req-${randomToken(8)}`, errors: [{ code: 'unauthorized', message: 'Access Token Invalid' }] }),
     api: ['api.intercom.io', 'api.eu.intercom.io', 'api.au.intercom.io'].flatMap((host): ApiRoute[] => [
       { method: 'GET', url: `https://${host}/me`, handle: ({ request }) => versioned(request, () => json(200, me(host))) },
-      { method: 'GET', url: `https://${host}/admins`, handle: ({ request }) => versioned(request, () => json(200, { type: 'admin.list', admins: [{ ...INTERCOM_ADMIN, away_mode_enabled: false, away_mode_reassign: false, has_inbox_seat: true, team_ids: [] }] })) },
+      {
+        method: 'GET',
+        url: `https://${host}/admins`,
+        handle: ({ request }) =>
+          versioned(request, () =>
+            json(200, { type: 'admin.list', admins: [{ ...INTERCOM_ADMIN, away_mode_enabled: false, away_mode_reassign: false, has_inbox_seat: true, team_ids: [] }] }),
+          ),
+      },
     ]),
   })
 }
@@ -51,7 +58,11 @@ export function intercom(): ProviderEmulator {
 function versioned(request: EmulatedRequest, answer: () => Response): Response {
   const version = request.headers.get('Intercom-Version')
   if (version !== null && !API_VERSIONS.includes(version)) {
-    return json(400, { type: 'error.list', request_id: `req-${randomToken(8)}`, errors: [{ code: 'intercom_version_invalid', message: 'The requested version could not be found' }] })
+    return json(400, {
+      type: 'error.list',
+      request_id: `req-${randomToken(8)}`,
+      errors: [{ code: 'intercom_version_invalid', message: 'The requested version could not be found' }],
+    })
   }
   return answer()
 }

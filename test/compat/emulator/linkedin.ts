@@ -67,7 +67,8 @@ export function linkedin(): ProviderEmulator {
       {
         method: 'GET',
         url: 'https://api.linkedin.com/v2/userinfo',
-        handle: () => json(200, { ...LINKEDIN_MEMBER, picture: 'https://media.licdn.com/dms/image/C4D03AQ/profile.jpg', locale: { country: 'US', language: 'en' }, email_verified: true }),
+        handle: () =>
+          json(200, { ...LINKEDIN_MEMBER, picture: 'https://media.licdn.com/dms/image/C4D03AQ/profile.jpg', locale: { country: 'US', language: 'en' }, email_verified: true }),
       },
     ],
     control: {

@@ -35,7 +35,10 @@ export function microsoft(): ProviderEmulator {
     newRefreshToken: () => `0.AX0A${randomToken(48)}`,
     tokenResponse: ({ grant, accessToken, refreshToken, expiresIn }) => ({
       token_type: 'Bearer',
-      scope: grant.scope.split(' ').filter((scope) => scope !== 'offline_access').join(' '),
+      scope: grant.scope
+        .split(' ')
+        .filter((scope) => scope !== 'offline_access')
+        .join(' '),
       expires_in: expiresIn,
       ext_expires_in: expiresIn,
       access_token: accessToken,

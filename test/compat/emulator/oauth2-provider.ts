@@ -307,7 +307,9 @@ export function oauth2Provider(definition: OAuth2ProviderDefinition): ProviderEm
     tokens: (input) => {
       const grantId = requireGrant(state, input).id
       return {
-        access: [...state.accessTokens].filter(([, issued]) => issued.grantId === grantId).map(([value, issued]) => ({ value, issuedBy: issued.issuedBy, expired: issued.expired })),
+        access: [...state.accessTokens]
+          .filter(([, issued]) => issued.grantId === grantId)
+          .map(([value, issued]) => ({ value, issuedBy: issued.issuedBy, expired: issued.expired })),
         refresh: [...state.refreshTokens].filter(([, issued]) => issued.grantId === grantId).map(([value, issued]) => ({ value, retired: issued.retired })),
       }
     },

@@ -45,7 +45,15 @@ export function shopify(): ProviderEmulator {
         url: 'https://{shop}.myshopify.com/admin/api/2025-01/shop.json',
         handle: ({ grant, params }) =>
           params['shop'] === grant.params['shop']
-            ? json(200, { shop: { id: 690933842, name: 'Compat Store', email: 'owner@example.com', domain: `${params['shop']}.myshopify.com`, myshopify_domain: `${params['shop']}.myshopify.com` } })
+            ? json(200, {
+                shop: {
+                  id: 690933842,
+                  name: 'Compat Store',
+                  email: 'owner@example.com',
+                  domain: `${params['shop']}.myshopify.com`,
+                  myshopify_domain: `${params['shop']}.myshopify.com`,
+                },
+              })
             : wrongShop(),
       },
       {

@@ -76,5 +76,14 @@ export function slack(): ProviderEmulator {
 
 /** auth.test's answer for the bot token (https://docs.slack.dev/reference/methods/auth.test). */
 function authTest(): Response {
-  return json(200, { ok: true, url: 'https://slacksoftball.slack.com/', team: SLACK_TEAM.name, user: 'softball-bot', team_id: SLACK_TEAM.id, user_id: 'U0KRQLJ9H', bot_id: 'B0KRQLJ9H', is_enterprise_install: false })
+  return json(200, {
+    ok: true,
+    url: 'https://slacksoftball.slack.com/',
+    team: SLACK_TEAM.name,
+    user: 'softball-bot',
+    team_id: SLACK_TEAM.id,
+    user_id: 'U0KRQLJ9H',
+    bot_id: 'B0KRQLJ9H',
+    is_enterprise_install: false,
+  })
 }

@@ -20,7 +20,17 @@ import { bearerToken, oauth2Provider, randomToken, type TokenError } from './oau
 export const STRAVA_CLIENT = { id: '54321', secret: '9c1f4e7a2b8d5c3e6f0a1b4d7e9c2f5a8b3d6e1c' } as const
 
 /** The athlete every authorization is made by (summary representation). */
-export const STRAVA_ATHLETE = { id: 134815, username: 'marianne_t', resource_state: 2, firstname: 'Marianne', lastname: 'T.', city: 'San Francisco', country: 'US', sex: 'F', premium: true } as const
+export const STRAVA_ATHLETE = {
+  id: 134815,
+  username: 'marianne_t',
+  resource_state: 2,
+  firstname: 'Marianne',
+  lastname: 'T.',
+  city: 'San Francisco',
+  country: 'US',
+  sex: 'F',
+  premium: true,
+} as const
 
 /** Access tokens last 6 hours. */
 export const STRAVA_EXPIRES_IN = 21_600
@@ -73,7 +83,8 @@ export function strava(): ProviderEmulator {
       {
         method: 'GET',
         url: 'https://www.strava.com/api/v3/athlete/activities',
-        handle: () => json(200, [{ resource_state: 2, athlete: { id: STRAVA_ATHLETE.id, resource_state: 1 }, name: 'Happy Friday', distance: 24931.4, type: 'Ride', id: 154504250376823 }]),
+        handle: () =>
+          json(200, [{ resource_state: 2, athlete: { id: STRAVA_ATHLETE.id, resource_state: 1 }, name: 'Happy Friday', distance: 24931.4, type: 'Ride', id: 154504250376823 }]),
       },
     ],
   })

@@ -41,23 +41,47 @@ export function xero(): ProviderEmulator {
       scope: grant.scope,
     }),
     accessTokenOf: bearerToken,
-    rejectToken: () => json(401, { Type: null, Title: 'Unauthorized', Status: 401, Detail: 'AuthenticationUnsuccessful', Instance: crypto.randomUUID() }, { 'WWW-Authenticate': 'Bearer error="invalid_token"' }),
+    rejectToken: () =>
+      json(
+        401,
+        { Type: null, Title: 'Unauthorized', Status: 401, Detail: 'AuthenticationUnsuccessful', Instance: crypto.randomUUID() },
+        { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
+      ),
     api: [
       {
         method: 'GET',
         url: 'https://api.xero.com/connections',
         handle: ({ grant }) =>
-          json(200, [{ id: crypto.randomUUID(), authEventId: crypto.randomUUID(), tenantId: grant.data['tenantId'], tenantType: 'ORGANISATION', tenantName: 'Demo Company (UK)', createdDateUtc: '2026-11-30T10:00:00.0000000', updatedDateUtc: '2026-11-30T10:00:00.0000000' }]),
+          json(200, [
+            {
+              id: crypto.randomUUID(),
+              authEventId: crypto.randomUUID(),
+              tenantId: grant.data['tenantId'],
+              tenantType: 'ORGANISATION',
+              tenantName: 'Demo Company (UK)',
+              createdDateUtc: '2026-11-30T10:00:00.0000000',
+              updatedDateUtc: '2026-11-30T10:00:00.0000000',
+            },
+          ]),
       },
       {
         method: 'GET',
         url: 'https://api.xero.com/api.xro/2.0/Organisation',
-        handle: ({ grant, request }) => tenantProblem(grant, request) ?? json(200, { Id: crypto.randomUUID(), Status: 'OK', ProviderName: 'Latchkey compat', Organisations: [{ OrganisationID: grant.data['tenantId'], Name: 'Demo Company (UK)', BaseCurrency: 'GBP', CountryCode: 'GB' }] }),
+        handle: ({ grant, request }) =>
+          tenantProblem(grant, request) ??
+          json(200, {
+            Id: crypto.randomUUID(),
+            Status: 'OK',
+            ProviderName: 'Latchkey compat',
+            Organisations: [{ OrganisationID: grant.data['tenantId'], Name: 'Demo Company (UK)', BaseCurrency: 'GBP', CountryCode: 'GB' }],
+          }),
       },
       {
         method: 'GET',
         url: 'https://api.xero.com/api.xro/2.0/Invoices',
-        handle: ({ grant, request }) => tenantProblem(grant, request) ?? json(200, { Id: crypto.randomUUID(), Status: 'OK', Invoices: [{ InvoiceID: crypto.randomUUID(), InvoiceNumber: 'INV-0001', Total: 100 }] }),
+        handle: ({ grant, request }) =>
+          tenantProblem(grant, request) ??
+          json(200, { Id: crypto.randomUUID(), Status: 'OK', Invoices: [{ InvoiceID: crypto.randomUUID(), InvoiceNumber: 'INV-0001', Total: 100 }] }),
       },
     ],
   })

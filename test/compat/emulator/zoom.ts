@@ -54,12 +54,19 @@ export function zoom(): ProviderEmulator {
       {
         method: 'GET',
         url: 'https://api.zoom.us/v2/users/me',
-        handle: () => json(200, { ...ZOOM_USER, display_name: 'Jill Chill', type: 1, role_name: 'Owner', pmi: 3542471135, timezone: 'Asia/Shanghai', verified: 1, dept: '', status: 'active' }),
+        handle: () =>
+          json(200, { ...ZOOM_USER, display_name: 'Jill Chill', type: 1, role_name: 'Owner', pmi: 3542471135, timezone: 'Asia/Shanghai', verified: 1, dept: '', status: 'active' }),
       },
       {
         method: 'GET',
         url: 'https://api.zoom.us/v2/users/me/meetings',
-        handle: () => json(200, { page_size: 30, total_records: 1, next_page_token: '', meetings: [{ uuid: 'aDYlohsHRtCd4ii1uC2+hA==', id: 85746065432, host_id: ZOOM_USER.id, topic: 'Weekly sync', type: 8 }] }),
+        handle: () =>
+          json(200, {
+            page_size: 30,
+            total_records: 1,
+            next_page_token: '',
+            meetings: [{ uuid: 'aDYlohsHRtCd4ii1uC2+hA==', id: 85746065432, host_id: ZOOM_USER.id, topic: 'Weekly sync', type: 8 }],
+          }),
       },
     ],
   })

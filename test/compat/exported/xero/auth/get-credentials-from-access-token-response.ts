@@ -2,11 +2,7 @@
  * Written for Latchkey (the export references this file without containing it): the token
  * response plus the organisation the user connected, which Xero lists at /connections.
  */
-export default async function getCredentialsFromAccessTokenResponse({
-  tokenResponse,
-}: {
-  tokenResponse: { access_token: string }
-}): Promise<Record<string, unknown>> {
+export default async function getCredentialsFromAccessTokenResponse({ tokenResponse }: { tokenResponse: { access_token: string } }): Promise<Record<string, unknown>> {
   const response = await fetch('https://api.xero.com/connections', {
     headers: { Authorization: `Bearer ${tokenResponse.access_token}`, Accept: 'application/json' },
   })
