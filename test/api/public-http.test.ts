@@ -15,9 +15,13 @@ const PUBLIC_ROUTES = [
   ['GET', '/health'],
   ['GET', '/oauth/callback'],
   ['GET', '/oauth/done'],
+  // The user verifier (S21): the browser's return after the application confirmed, and the
+  // application's signed confirmation; neither answers with credentials.
+  ['GET', '/oauth/verified'],
+  ['POST', '/oauth/verify-user'],
 ]
 /** Paths with middleware only (headers, method and deployment checks): they answer nothing themselves. */
-const MIDDLEWARE_PATHS = ['/*', '/connect/:connectorKey', '/oauth/callback']
+const MIDDLEWARE_PATHS = ['/*', '/connect/:connectorKey', '/oauth/callback', '/oauth/verified']
 
 const outsideConnectPage = app.routes.filter((route) => route.path !== '/connections' && !route.path.startsWith('/connections/'))
 
