@@ -110,9 +110,12 @@ describe('the connect page in Chromium', () => {
       const popupOpened = page.waitForEvent('popup')
       await page.getByRole('button', { name: 'Connect Demo' }).click()
       const popup = await popupOpened
+      // Listen before the last click: the popup closes itself as soon as it reports back, and
+      // on a busy machine that can happen before a later listener exists (found by test:stress).
+      const popupClosed = popup.waitForEvent('close')
       await signInAndConsent(popup, 'bob')
 
-      await popup.waitForEvent('close')
+      await popupClosed
       await page.waitForURL(`${localDemo().workerOrigin}/connections?**`)
       expect(await page.getByRole('status').innerText()).toBe('Demo is connected.')
       await page.getByRole('button', { name: /^Disconnect Demo/ }).click()
