@@ -62,6 +62,12 @@ describe('reading credentials', () => {
   })
 })
 
+describe('the user verifier through the typed client', () => {
+  it('S21 confirmUserVerification refuses a forged flow token with a typed code', async () => {
+    expect(await clientErrorCodeOf(() => latchkey.confirmUserVerification('flow_forged.0.AAAA', newTenant()))).toBe('user_verification_failed')
+  })
+})
+
 describe('tenants and ids', () => {
   it('S14 a caller reaches only connections of the tenant it names: every method answers connection_not_found for another tenant', async () => {
     const connection = await storeConnection({ label: 'svc-tenant' })

@@ -17,6 +17,8 @@ export type LatchkeyErrorCode =
   | 'connector_misconfigured'
   | 'invalid_connection_input'
   | 'return_url_not_allowed'
+  | 'user_verification_failed'
+  | 'user_verification_expired'
   | 'internal_error'
   | (string & {})
 
@@ -73,6 +75,8 @@ export interface ConnectUrlOptions {
   /** Reconnect this existing connection (e.g. after `needs_reauth`). */
   connectionId?: string
   mode?: 'redirect' | 'popup'
+  /** Who the tenant is, as the person knows them ("Alice <alice@example.com>"): shown before the provider opens. */
+  displayName?: string
 }
 
 /** What `disconnect` did; the connection is deleted in every case. */
@@ -87,6 +91,7 @@ export interface LatchkeyRpc {
   getCredentials(tenant: string, connectionId: string): Promise<Record<string, unknown>>
   proxy(tenant: string, connectionId: string, request: Request | ProxyRequestInit): Promise<Response>
   createConnectUrl(options: ConnectUrlOptions): Promise<{ url: string; expiresAt: number }>
+  confirmUserVerification(flow: string, tenant: string): Promise<{ url: string }>
   getConnection(tenant: string, connectionId: string): Promise<ConnectionSummary>
   listConnections(tenant: string): Promise<ConnectionSummary[]>
   refresh(tenant: string, connectionId: string): Promise<ConnectionSummary>
@@ -130,6 +135,15 @@ export class LatchkeyClient implements LatchkeyRpc {
 
   createConnectUrl(options: ConnectUrlOptions): Promise<{ url: string; expiresAt: number }> {
     return typedErrors(() => this.#rpc.createConnectUrl(options))
+  }
+
+  /**
+   * With the user verifier on (USER_VERIFY_URL): confirms that your logged-in user, of `tenant`,
+   * is finishing the flow `flow` (the `latchkey_flow` parameter of your verify URL). Send the
+   * browser to the returned URL. Throws `user_verification_failed` or `user_verification_expired`.
+   */
+  confirmUserVerification(flow: string, tenant: string): Promise<{ url: string }> {
+    return typedErrors(() => this.#rpc.confirmUserVerification(flow, tenant))
   }
 
   getConnection(tenant: string, connectionId: string): Promise<ConnectionSummary> {
