@@ -57,6 +57,12 @@ export function readEntryType(source: YamlSource, entryPath: YamlPath, entryKey:
   }
   if (!isImplementationType(value)) {
     const platform = typeof value === 'string' ? PLATFORM_TYPES[value] : undefined
+    // A test is optional (real exports have none): one Latchkey cannot run is left out, loudly,
+    // so the export still compiles (Freshbooks' test is an operation-mapping).
+    if (platform && method === 'test') {
+      const message = `${typeKey} ${JSON.stringify(value)} cannot run in Latchkey (${platform}): the build leaves ${entryKey} out, and connections are reported connected without checking the credentials; write it as rest-api-mapping or javascript to have one`
+      return { ok: false, diagnostics: [diagnosticAt(source, [...entryPath, typeKey], message, { severity: 'warning' })] }
+    }
     const typo = typeof value === 'string' && !platform ? didYouMean(value, IMPLEMENTATION_TYPES) : ''
     const rewrite = REST_API_MAPPING_METHODS.includes(method) ? 'rest-api-mapping (a request through the API client) or javascript' : 'mapping or javascript'
     const why = platform ? `: ${platform}; write ${entryKey} as ${rewrite}` : ''

@@ -131,7 +131,7 @@ const cases: Case[] = [
   },
   {
     mistake: 'an implementationType Latchkey cannot run',
-    tree: validConnector('demo', `${SPEC_HEAD}  test:\n    implementationType: operation-mapping\n`),
+    tree: validConnector('demo', `${SPEC_HEAD}  disconnect:\n    implementationType: operation-mapping\n`),
     at: 'connectors/demo/spec.yml:9:25',
     says: 'implementationType "operation-mapping" cannot run in Latchkey (allowed: mapping, javascript, rest-api-mapping)',
   },

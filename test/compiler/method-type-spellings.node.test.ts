@@ -36,6 +36,14 @@ describe('method entry type spellings', () => {
     ])
   })
 
+  it('leaves out, with a warning, a test of a type only the platform runs (operation-mapping)', async () => {
+    const { messages, connectors } = await compileFiles(validConnector('demo', `${TYPE_HEAD}  test:\n    type: operation-mapping\n`))
+    expect(messages).toEqual([
+      'connectors/demo/spec.yml:9:11 warning: type "operation-mapping" cannot run in Latchkey (it calls an operation of the connector\'s API definition, which Latchkey does not load): the build leaves test out, and connections are reported connected without checking the credentials; write it as rest-api-mapping or javascript to have one',
+    ])
+    expect(Object.keys(connectors[0]?.auth.methods ?? {})).toEqual(['getOAuthConfig', 'makeApiClient'])
+  })
+
   it('compiles an entry that sets both spellings to the same type', async () => {
     const spec = `${TYPE_HEAD}  test:\n    type: javascript\n    implementationType: javascript\n`
     const { messages, connectors } = await compileFiles(validConnector('demo', spec))
@@ -65,9 +73,9 @@ const cases: Case[] = [
   },
   {
     mistake: 'a platform-only type (operation-mapping)',
-    tree: validConnector('demo', `${TYPE_HEAD}  test:\n    type: operation-mapping\n`),
+    tree: validConnector('demo', `${TYPE_HEAD}  test:\n    type: javascript\n  disconnect:\n    type: operation-mapping\n`),
     error:
-      'connectors/demo/spec.yml:9:11 type "operation-mapping" cannot run in Latchkey (allowed: mapping, javascript, rest-api-mapping): it calls an operation of the connector\'s API definition, which Latchkey does not load; write test as rest-api-mapping (a request through the API client) or javascript',
+      'connectors/demo/spec.yml:11:11 type "operation-mapping" cannot run in Latchkey (allowed: mapping, javascript, rest-api-mapping): it calls an operation of the connector\'s API definition, which Latchkey does not load; write disconnect as rest-api-mapping (a request through the API client) or javascript',
   },
   {
     mistake: 'a filePath whose suffix contradicts type',
