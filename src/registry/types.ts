@@ -4,26 +4,56 @@
  */
 import type { MappingNode } from '../formula/index.ts'
 
-/** Methods an oauth2 connector may implement, under the names the Worker uses. */
-export const OAUTH2_METHODS = [
+/** Auth types Latchkey runs (connector-format.md "Other auth types of the format"). */
+export const AUTH_TYPES = ['oauth2', 'client-credentials', 'oauth1'] as const
+
+export type AuthType = (typeof AUTH_TYPES)[number]
+
+/** Every method an auth block may implement, under the names the Worker uses. */
+export const AUTH_METHODS = [
   'getOAuthConfig',
   'makeApiClient',
   'test',
   'getTokenData',
   'getCredentialsFromAccessTokenResponse',
   'getCredentialsFromRefreshTokenResponse',
+  'getCredentialsFromConnectionParameters',
   'refreshCredentials',
   'disconnect',
 ] as const
 
-export type MethodName = (typeof OAUTH2_METHODS)[number]
+export type MethodName = (typeof AUTH_METHODS)[number]
 
 /**
- * Methods the build refuses to compile an oauth2 connector without. `test` is not one: real
+ * The methods each auth type may implement. oauth1 has no refresh: its access tokens do not
+ * expire (RFC 5849); client-credentials refreshes only through its own refreshCredentials (an
+ * OAuth2 client-credentials grant is written that way).
+ */
+export const METHODS_BY_AUTH_TYPE: Readonly<Record<AuthType, readonly MethodName[]>> = {
+  oauth2: [
+    'getOAuthConfig',
+    'makeApiClient',
+    'test',
+    'getTokenData',
+    'getCredentialsFromAccessTokenResponse',
+    'getCredentialsFromRefreshTokenResponse',
+    'refreshCredentials',
+    'disconnect',
+  ],
+  'client-credentials': ['getCredentialsFromConnectionParameters', 'makeApiClient', 'test', 'refreshCredentials', 'disconnect'],
+  oauth1: ['getOAuthConfig', 'makeApiClient', 'test', 'getCredentialsFromAccessTokenResponse', 'disconnect'],
+}
+
+/**
+ * Methods the build refuses to compile an auth block without. `test` is not one: real
  * exported specs (Google Drive) have none, and a connection without it is reported connected
  * unchecked (the build warns).
  */
-export const REQUIRED_OAUTH2_METHODS: readonly MethodName[] = ['getOAuthConfig', 'makeApiClient']
+export const REQUIRED_METHODS: Readonly<Record<AuthType, readonly MethodName[]>> = {
+  oauth2: ['getOAuthConfig', 'makeApiClient'],
+  'client-credentials': ['makeApiClient'],
+  oauth1: ['getOAuthConfig', 'makeApiClient'],
+}
 
 /**
  * A method after compilation. Mappings are stored pre-parsed; JavaScript methods are
@@ -55,19 +85,32 @@ export interface CompiledRestApiRequest {
 /** A JSON Schema object, as written in spec.yml. */
 export type JsonSchema = Record<string, unknown>
 
+/** One way to connect: an auth type with its form, its methods and what it stores. */
+export interface CompiledAuth {
+  type: AuthType
+  title?: string
+  description?: string
+  /** What the user enters when connecting (the form of a client-credentials connection). */
+  inputSchema?: JsonSchema
+  credentialsSchema?: JsonSchema
+  methods: Partial<Record<MethodName, CompiledMethod>>
+}
+
 export interface CompiledConnector {
   /** Folder name under connectors/, kebab-case. */
   key: string
   name: string
   logoUri?: string
   parametersSchema?: JsonSchema
-  auth: {
-    type: 'oauth2'
-    title?: string
-    description?: string
-    inputSchema?: JsonSchema
-    credentialsSchema?: JsonSchema
-    methods: Partial<Record<MethodName, CompiledMethod>>
+  /**
+   * The connector's auth. With `options` (several ways to connect), each option is complete:
+   * the build merged the methods set at the `auth` level into every option that does not set its
+   * own, and a connection runs one option (`connectorWithAuthOption`, auth-option.ts); the
+   * top-level `type` and methods are then never run on their own.
+   */
+  auth: CompiledAuth & {
+    /** Keyed by option key, in spec order. */
+    options?: Record<string, CompiledAuth>
   }
 }
 
