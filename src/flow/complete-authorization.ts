@@ -23,14 +23,14 @@ import { hashBindingNonce, readBindingNonce, sameHash } from './browser-binding.
 import { isWellFormedState, type CallbackQuery } from './callback-query.ts'
 import { storeAndTestConnection } from './connection-handoff.ts'
 import { exchangeCode } from './exchange-code.ts'
-import { loadPendingAuthorization, type PendingAuthorization } from './pending-authorization.ts'
+import { loadPendingAuthorization, type FlowOrigin, type PendingAuthorization } from './pending-authorization.ts'
 import { connectorFor } from './start-authorization.ts'
 import { beginUserVerification, type UserVerificationStart } from './user-verification.ts'
 
-/** How a callback whose state was accepted ended: the flow ending reports it to the app. */
+/** How a flow whose state was accepted ended (any auth type): the flow ending reports it to the app. */
 export type CallbackOutcome =
-  | { ok: true; record: PendingAuthorization; summary: ConnectionSummary }
-  | { ok: false; record: PendingAuthorization; error: LatchkeyError; providerError: string | null }
+  | { ok: true; record: FlowOrigin; summary: ConnectionSummary }
+  | { ok: false; record: FlowOrigin; error: LatchkeyError; providerError: string | null }
 
 /** What the callback leads to: the flow's end, or (user verifier on) the application's verify page. */
 export type CallbackStep = { ended: CallbackOutcome } | { verifyUser: UserVerificationStart }

@@ -33,6 +33,12 @@ export interface PendingAuthorization {
   expiresAt: number
 }
 
+/**
+ * What the end of a flow needs of where it started (flow-ending.ts), whatever the auth type:
+ * an OAuth2 pending authorization, an OAuth 1.0a one, or a typed-credentials form.
+ */
+export type FlowOrigin = Pick<PendingAuthorization, 'connectorKey' | 'returnUrl' | 'mode' | 'connectionId'>
+
 /** Lifetime of a pending authorization (S2: at most 10 minutes). */
 export const PENDING_AUTHORIZATION_TTL_MS = 10 * 60_000
 
