@@ -12,6 +12,7 @@
  */
 import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
+import type { CompiledConnector } from '../src/registry/types.ts'
 import { compileConnectors } from './compiler/compile.ts'
 import { formatDiagnostic, hasErrors } from './compiler/diagnostics.ts'
 import { writeOutput } from './compiler/write-output.ts'
@@ -44,13 +45,21 @@ async function main(): Promise<number> {
   const keyWidth = Math.max(0, ...result.connectors.map((connector) => connector.key.length))
   const nameWidth = Math.max(0, ...result.connectors.map((connector) => connector.name.length))
   for (const connector of result.connectors) {
-    const methods = Object.entries(connector.auth.methods).map(([name, method]) => `${name}=${method.implementationType}`)
-    console.log(`  ${connector.key.padEnd(keyWidth)}  ${connector.name.padEnd(nameWidth)}  ${connector.auth.type}  ${methods.join(' ')}`)
+    console.log(`  ${connector.key.padEnd(keyWidth)}  ${connector.name.padEnd(nameWidth)}  ${authSummary(connector)}`)
   }
   const changed = writeOutput(outDir, result.files)
   const elapsed = Math.round(performance.now() - started)
   console.log(`connectors: ${result.connectors.length} compiled, ${warnings} warning${warnings === 1 ? '' : 's'}, ${elapsed} ms -> ${outDir}${changed ? '' : ' (unchanged)'}`)
   return 0
+}
+
+// `oauth2  getOAuthConfig=mapping ...`; with options, each option's key and type instead
+// (their methods are in registry.json), so a line stays a line.
+function authSummary(connector: CompiledConnector): string {
+  const options = Object.entries(connector.auth.options ?? {})
+  if (options.length > 0) return `options ${options.map(([key, option]) => `${key}=${option.type}`).join(' ')}`
+  const methods = Object.entries(connector.auth.methods).map(([name, method]) => `${name}=${method.implementationType}`)
+  return `${connector.auth.type}  ${methods.join(' ')}`
 }
 
 process.exitCode = await main()

@@ -1,11 +1,12 @@
 /**
  * Compiles one located method: a mapping is pre-parsed with the formula engine (and the
- * literal fields of getOAuthConfig and makeApiClient type-checked), a rest-api-mapping is
+ * literal fields of an oauth2 getOAuthConfig and of makeApiClient type-checked), a rest-api-mapping is
  * pre-parsed part by part, a JavaScript method is checked for what it exports. Every
  * problem is placed at its line and column, in the method's own file or inline in spec.yml.
  */
 import { compileMapping } from '../../src/formula/index.ts'
-import type { CompiledMethod, MethodName } from '../../src/registry/types.ts'
+import { AUTH_TYPES } from '../../src/registry/types.ts'
+import type { AuthType, CompiledMethod, MethodName } from '../../src/registry/types.ts'
 import { checkApiClientMapping } from './check-api-client.ts'
 import { checkOAuthConfigMapping } from './check-oauth-config.ts'
 import { compileRestApiMapping } from './compile-rest-api-mapping.ts'
@@ -28,14 +29,19 @@ export interface MethodResult {
   diagnostics: Diagnostic[]
 }
 
-// Literal-field checks of the methods whose result the runtime validates field by field.
-const LITERAL_CHECKS: Partial<Record<MethodName, (raw: unknown) => LocatedProblem[]>> = {
-  getOAuthConfig: checkOAuthConfigMapping,
-  makeApiClient: checkApiClientMapping,
+// Literal-field checks of the methods whose result the runtime validates field by field, and
+// the auth types they hold for: an oauth1 getOAuthConfig has other fields (consumerKey,
+// requestTokenUri, ...), which the oauth1 runtime validates.
+const LITERAL_CHECKS: Partial<Record<MethodName, { types: readonly AuthType[]; check: (raw: unknown) => LocatedProblem[] }>> = {
+  getOAuthConfig: { types: ['oauth2'], check: checkOAuthConfigMapping },
+  makeApiClient: { types: AUTH_TYPES, check: checkApiClientMapping },
 }
 
-/** Compiles `source`, the implementation of `method` of connector `connectorKey`. */
-export async function compileMethod(connectorKey: string, method: MethodName, source: MethodSource): Promise<MethodResult> {
+/**
+ * Compiles `source`, the implementation of `method` for auth blocks of `authTypes` (several
+ * when options share it); a JavaScript method is bundled as `moduleId`.
+ */
+export async function compileMethod(moduleId: string, method: MethodName, source: MethodSource, authTypes: readonly AuthType[]): Promise<MethodResult> {
   if (source.implementationType === 'rest-api-mapping') {
     const result = compileRestApiMapping(method, source)
     return { compiled: result.compiled, module: undefined, diagnostics: result.diagnostics }
@@ -46,12 +52,12 @@ export async function compileMethod(connectorKey: string, method: MethodName, so
     }
     const result = compileMapping(source.raw)
     if (!result.ok) return failed(mappingIssueDiagnostics(source.source, source.path, result.issues))
-    const fieldProblems = LITERAL_CHECKS[method]?.(source.raw) ?? []
+    const literal = LITERAL_CHECKS[method]
+    const fieldProblems = literal && authTypes.some((type) => literal.types.includes(type)) ? literal.check(source.raw) : []
     const diagnostics = fieldProblems.map((problem) => fieldDiagnostic(source.source, source.path, problem))
     if (hasErrors(diagnostics)) return failed(diagnostics)
     return { compiled: { implementationType: 'mapping', mapping: result.node, source: source.origin }, module: undefined, diagnostics }
   }
-  const moduleId = `${connectorKey}/${method}`
   const analysis = await analyzeJsModule({ code: source.code, loader: source.loader, method, allowBareFunction: source.location.kind === 'inline' })
   if (!analysis.ok) return failed(analysis.problems.map((problem) => problemDiagnostic(source.location, problem)))
   return {

@@ -53,7 +53,7 @@ function methodsModule(modules: readonly BundledModule[], outDir: string): strin
   ].join('\n')
 }
 
-/** `modules/<connectorKey>/<methodName>.js`, where a method's bundled module is written. */
+/** `modules/<moduleId>.js` (`<connectorKey>/[<option>/]<methodName>`), where a method's bundled module is written. */
 export function generatedModulePath(moduleId: string): string {
   return `modules/${moduleId}.js`
 }

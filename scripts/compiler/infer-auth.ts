@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { OAUTH2_METHODS } from '../../src/registry/types.ts'
+import { AUTH_METHODS } from '../../src/registry/types.ts'
 import type { Diagnostic } from './diagnostics.ts'
 import type { InferredAuth } from './load-spec.ts'
 import { conventionalBaseNames } from './method-names.ts'
@@ -21,13 +21,13 @@ const SUFFIX_TYPES: ReadonlyArray<readonly [string, 'mapping' | 'javascript']> =
 
 /**
  * What the files in `authFiles` (names under `<dir>/auth`) imply, or `undefined` when there
- * are none. Without a getOAuthConfig file the connector is taken as client-credentials (an
- * API key form), which the build then names as not supported yet.
+ * are none. Without a getOAuthConfig file the connector is client-credentials (a form, e.g.
+ * an API token, described by auth/ui.yml).
  */
 export function inferAuthFromFiles(dir: string, displayDir: string, authFiles: ReadonlySet<string>): { auth: InferredAuth | undefined; diagnostics: Diagnostic[] } {
   if (authFiles.size === 0) return { auth: undefined, diagnostics: [] }
   const auth: InferredAuth = {}
-  for (const method of OAUTH2_METHODS) {
+  for (const method of AUTH_METHODS) {
     const found = conventionalBaseNames(method).flatMap((base) => SUFFIX_TYPES.filter(([suffix]) => authFiles.has(`${base}${suffix}`)))
     const type = found[0]?.[1]
     if (type !== undefined) auth[method] = { implementationType: type }

@@ -1,63 +1,40 @@
 /**
- * Reads a connector's spec.yml and checks its shape: the top-level keys Latchkey reads,
- * the `auth` section of an oauth2 connector and its JSON Schemas. Method entries are
- * returned as written, for `resolve-method.ts`. Other top-level sections of real specs
- * (`key`, `appUri`, `api`, `udm`, export metadata...) are ignored with one warning.
+ * Reads a connector's spec.yml and checks its shape: the top-level keys Latchkey reads, the
+ * `auth` section (read-auth-block.ts) with its `options` (auth-options.ts) and its JSON
+ * Schemas. Method entries are returned as written, for `resolve-method.ts`. Other top-level
+ * sections of real specs (`key`, `appUri`, `api`, `udm`, export metadata...) are ignored with
+ * one warning.
  */
-import { REQUIRED_OAUTH2_METHODS } from '../../src/registry/types.ts'
-import type { CompiledConnector, MethodName } from '../../src/registry/types.ts'
+import type { AuthType, CompiledConnector } from '../../src/registry/types.ts'
 import type { Diagnostic } from './diagnostics.ts'
-import { closestMatch, didYouMean } from '../../src/did-you-mean.ts'
+import { closestMatch } from '../../src/did-you-mean.ts'
 import { isRecord } from '../../src/is-record.ts'
-import { canonicalMethodName, METHOD_KEYS, OLDER_METHOD_NAMES } from './method-names.ts'
-import { optionalSchema, readInputSchema } from './spec-schemas.ts'
+import { readAuthOptions } from './auth-options.ts'
+import type { LoadedOption } from './auth-options.ts'
+import { METHOD_KEYS } from './method-names.ts'
+import { AUTH_BLOCK_KEYS, checkBlockMethods, IGNORED_AUTH_KEYS, keyLabel, readAuthBlock, reportMissingType } from './read-auth-block.ts'
+import type { AuthSettings, MethodEntry } from './read-auth-block.ts'
+import { optionalSchema } from './spec-schemas.ts'
 import { diagnosticAt, parseYamlSource } from './yaml-source.ts'
 import type { YamlPath, YamlSource } from './yaml-source.ts'
 
+export type { MethodEntry } from './read-auth-block.ts'
+
 // `ui` holds the connection input form in exported specs (see spec-schemas.ts).
 const TOP_LEVEL_KEYS = ['name', 'logoUri', 'parametersSchema', 'auth', 'ui']
-const AUTH_SETTING_KEYS = ['type', 'title', 'description', 'inputSchema', 'ui', 'credentialsSchema']
-const AUTH_KEYS = [...AUTH_SETTING_KEYS, ...METHOD_KEYS]
-const SUPPORTED_AUTH_TYPES = ['oauth2']
-const LATER_AUTH_TYPES = ['client-credentials', 'oauth1', 'proxy', 'integration-app-token', 'membrane-token']
+const AUTH_KEYS = [...AUTH_BLOCK_KEYS, 'options']
 
-/**
- * Keys of `auth` in the format that Latchkey does not run, with why and what to do, so
- * that they are not reported as typos. Only customCredentialsSchema (documentation of the
- * credentials, like credentialsSchema) is harmless to ignore.
- */
-const AUTH_KEYS_NOT_RUN: Readonly<Record<string, { severity: Diagnostic['severity']; message: string }>> = {
-  options: {
-    severity: 'error',
-    message: 'auth.options (several ways to connect in one connector) is not supported yet: keep one option, with its type and methods directly under auth',
-  },
-  getCredentialsFromConnectionParameters: {
-    severity: 'error',
-    message:
-      'auth.getCredentialsFromConnectionParameters is a method of client-credentials connectors; an oauth2 connector makes its credentials from the token response (getCredentialsFromAccessTokenResponse)',
-  },
-  customCredentialsSchema: {
-    severity: 'warning',
-    message: 'ignoring auth.customCredentialsSchema (platform-level credential overrides): Latchkey reads credentialsSchema',
-  },
-}
+/** What spec.yml says about a connector besides its key and auth. */
+export type ConnectorDescription = Omit<CompiledConnector, 'key' | 'auth'>
 
-/** One method entry of `auth`, as written. */
-export interface MethodEntry {
-  /** The key in spec.yml (may be an older name). */
-  key: string
-  method: MethodName
-  entry: unknown
-}
-
-/** What spec.yml says about a connector besides its key and methods, as the registry stores it. */
-export type ConnectorDescription = Omit<CompiledConnector, 'key' | 'auth'> & { auth: Omit<CompiledConnector['auth'], 'methods'> }
-
-/** A spec.yml whose shape is valid for an oauth2 connector. */
+/** A spec.yml whose shape is valid. */
 export interface LoadedSpec {
   source: YamlSource
   description: ConnectorDescription
-  methods: MethodEntry[]
+  /** The auth level: its type (with options, the written one or the first option's), settings and method entries. */
+  auth: { type: AuthType; settings: AuthSettings; methods: MethodEntry[] }
+  /** With `options`: each option, its shared methods merged in, in spec order. */
+  options: LoadedOption[] | undefined
   /**
    * Where the auth settings are in spec.yml: `['auth']`, or `[]` when they are at the top
    * level (Membrane's current docs) or inferred from the files under `auth/` (older layout).
@@ -73,8 +50,9 @@ export type InferredAuth = Record<string, unknown>
 
 /**
  * Parses and checks spec.yml (`file` is its path relative to the project root). The auth
- * settings are read from `auth:`, else from the top level when it has `type` or methods, else
- * from `inferredAuth` (the older layout, where files under `auth/` are the whole definition).
+ * settings are read from `auth:`, else from the top level when it has `type`, `options` or
+ * methods, else from `inferredAuth` (the older layout, where files under `auth/` are the whole
+ * definition).
  */
 export function loadSpec(file: string, text: string, inferredAuth?: InferredAuth): { spec: LoadedSpec | undefined; diagnostics: Diagnostic[] } {
   const parsed = parseYamlSource(file, text)
@@ -90,8 +68,8 @@ export function loadSpec(file: string, text: string, inferredAuth?: InferredAuth
     return { spec: undefined, diagnostics }
   }
 
-  const flat = root.auth === undefined && Object.keys(root).some((key) => key === 'type' || METHOD_KEYS.includes(key))
-  const readKeys = flat ? [...TOP_LEVEL_KEYS, ...AUTH_KEYS, ...Object.keys(AUTH_KEYS_NOT_RUN)] : TOP_LEVEL_KEYS
+  const flat = root.auth === undefined && Object.keys(root).some((key) => key === 'type' || key === 'options' || METHOD_KEYS.includes(key))
+  const readKeys = flat ? [...TOP_LEVEL_KEYS, ...AUTH_KEYS, ...Object.keys(IGNORED_AUTH_KEYS)] : TOP_LEVEL_KEYS
   const ignored = Object.keys(root).filter((key) => !readKeys.includes(key))
   if (ignored.length > 0) {
     diagnostics.push(
@@ -110,7 +88,7 @@ export function loadSpec(file: string, text: string, inferredAuth?: InferredAuth
       misspelt ? 'key' : 'value',
     )
   }
-  const logoUri = optionalString(root, 'logoUri', [], report)
+  const logoUri = optionalString(root, 'logoUri', report)
   const parametersSchema = optionalSchema(root, 'parametersSchema', [], source, diagnostics)
 
   const authPath: YamlPath = root.auth !== undefined ? ['auth'] : []
@@ -118,106 +96,70 @@ export function loadSpec(file: string, text: string, inferredAuth?: InferredAuth
   if (!isRecord(auth)) {
     report(
       root.auth === undefined ? [] : ['auth'],
-      'auth is required: a mapping with type: oauth2 and its methods (getOAuthConfig, makeApiClient, test), or those at the top level, or files under auth/ (the older layout)',
+      'auth is required: a mapping with type (oauth2, client-credentials or oauth1) and its methods (makeApiClient, test, ...), or those at the top level, or files under auth/ (the older layout)',
     )
     return { spec: undefined, diagnostics }
   }
-  const at = (...path: YamlPath): YamlPath => [...authPath, ...path]
-  const label = (key: string): string => (authPath.length === 0 ? key : `auth.${key}`)
-  if (!isSupportedAuthType(auth.type, authPath, report)) return { spec: undefined, diagnostics }
-
-  for (const key of Object.keys(auth)) {
-    if (AUTH_KEYS.includes(key)) continue
-    const notRun = AUTH_KEYS_NOT_RUN[key]
-    if (notRun) diagnostics.push(diagnosticAt(source, at(key), notRun.message, { target: 'key', severity: notRun.severity }))
-    else report(at(key), `unknown key ${label(key)}${didYouMean(key, AUTH_KEYS)} (allowed: ${AUTH_KEYS.join(', ')})`, 'key')
+  const hasOptions = auth.options !== undefined
+  if (auth.type === undefined && !hasOptions) {
+    reportMissingType(source, authPath, diagnostics)
+    return { spec: undefined, diagnostics }
   }
-  const title = optionalString(auth, 'title', authPath, report)
-  const authDescription = optionalString(auth, 'description', authPath, report)
-  const inputSchema = readInputSchema(root, auth, source, diagnostics, authPath)
-  const credentialsSchema = optionalSchema(auth, 'credentialsSchema', authPath, source, diagnostics)
+  // With options, the auth level's form is nobody's: each option asks for its own input.
+  if (hasOptions) refuseSharedForm(root, auth, authPath, report)
+  const block = readAuthBlock(source, hasOptions ? withoutForm(auth) : auth, { path: authPath, extraKeys: ['options'], ...(!hasOptions && { root }) }, diagnostics)
+  if (!block) return { spec: undefined, diagnostics }
 
-  const methods = readMethodEntries(auth, authPath, report)
-  if (!methods.some((entry) => entry.method === 'test')) {
-    diagnostics.push(
-      diagnosticAt(
-        source,
-        authPath,
-        `${authPath.length === 0 ? 'the connector' : 'auth'} has no test method: connections are reported connected without checking that the credentials work`,
-        {
-          target: 'key',
-          severity: 'warning',
-        },
-      ),
-    )
+  let type = block.type
+  let methods = block.methods
+  let options: LoadedOption[] | undefined
+  if (hasOptions) {
+    options = readAuthOptions(source, auth.options, [...authPath, 'options'], block.methods, diagnostics)
+    type ??= options?.[0]?.type
+  } else if (type !== undefined) {
+    methods = checkBlockMethods(source, authPath, type, block.methods, [], diagnostics)
   }
-
   const description: ConnectorDescription = {
     name: typeof name === 'string' ? name : '',
     ...(logoUri !== undefined && { logoUri }),
     ...(parametersSchema !== undefined && { parametersSchema }),
-    auth: {
-      type: 'oauth2',
-      ...(title !== undefined && { title }),
-      ...(authDescription !== undefined && { description: authDescription }),
-      ...(inputSchema !== undefined && { inputSchema }),
-      ...(credentialsSchema !== undefined && { credentialsSchema }),
-    },
   }
-  return { spec: { source, description, methods, authPath }, diagnostics }
-}
-
-/** The auth settings of a flat spec: the top-level keys that belong to an auth section. */
-function pickAuthKeys(root: Record<string, unknown>): Record<string, unknown> {
-  const keys = [...AUTH_KEYS, ...Object.keys(AUTH_KEYS_NOT_RUN)]
-  return Object.fromEntries(Object.entries(root).filter(([key]) => keys.includes(key)))
+  if (type === undefined || (hasOptions && options === undefined)) return { spec: undefined, diagnostics }
+  return { spec: { source, description, auth: { type, settings: block.settings, methods }, options, authPath }, diagnostics }
 }
 
 type Report = (path: YamlPath, message: string, target?: 'key' | 'value') => void
 
-function isSupportedAuthType(type: unknown, authPath: YamlPath, report: Report): type is 'oauth2' {
-  const where = authPath.length === 0 ? 'type' : 'auth.type'
-  if (type === undefined) {
-    report(authPath, `${where} is required (supported: ${SUPPORTED_AUTH_TYPES.join(', ')})`, 'key')
-    return false
-  }
-  if (typeof type === 'string' && SUPPORTED_AUTH_TYPES.includes(type)) return true
-  if (typeof type === 'string' && LATER_AUTH_TYPES.includes(type)) {
-    report([...authPath, 'type'], `auth type ${type} is not supported yet (supported: ${SUPPORTED_AUTH_TYPES.join(', ')})`)
-  } else {
-    const typo = typeof type === 'string' ? didYouMean(type, [...SUPPORTED_AUTH_TYPES, ...LATER_AUTH_TYPES]) : ''
-    report([...authPath, 'type'], `unknown auth type ${JSON.stringify(type)}${typo} (supported: ${SUPPORTED_AUTH_TYPES.join(', ')})`)
-  }
-  return false
+/** The auth settings of a flat spec: the top-level keys that belong to an auth section. */
+function pickAuthKeys(root: Record<string, unknown>): Record<string, unknown> {
+  const keys = [...AUTH_KEYS, ...Object.keys(IGNORED_AUTH_KEYS)]
+  return Object.fromEntries(Object.entries(root).filter(([key]) => keys.includes(key)))
 }
 
-// Method entries in spec order, older names mapped to current ones; required ones checked.
-function readMethodEntries(auth: Record<string, unknown>, authPath: YamlPath, report: Report): MethodEntry[] {
-  const methods: MethodEntry[] = []
-  for (const key of Object.keys(auth)) {
-    const method = canonicalMethodName(key)
-    if (!method) continue
-    const twin = methods.find((other) => other.method === method)
-    if (twin) {
-      report([...authPath, key], `${key} and ${twin.key} are the same method (${key in OLDER_METHOD_NAMES ? key : twin.key} is its older name): keep one`, 'key')
-      continue
-    }
-    methods.push({ key, method, entry: auth[key] })
-  }
-  const missing = REQUIRED_OAUTH2_METHODS.filter((method) => !methods.some((entry) => entry.method === method))
-  if (missing.length > 0) {
+const FORM_KEYS = ['inputSchema', 'ui', 'credentialsSchema']
+
+function refuseSharedForm(root: Record<string, unknown>, auth: Record<string, unknown>, authPath: YamlPath, report: Report): void {
+  const written: YamlPath[] = [
+    ...FORM_KEYS.filter((key) => auth[key] !== undefined).map((key) => [...authPath, key]),
+    // A flat spec's `ui` is the auth level's own (already above).
+    ...(authPath.length > 0 && root.ui !== undefined ? [['ui']] : []),
+  ]
+  for (const path of written) {
     report(
-      authPath,
-      `${authPath.length === 0 ? 'the connector' : 'auth'} is missing required method${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (oauth2 needs ${REQUIRED_OAUTH2_METHODS.join(', ')})`,
+      path,
+      `${path.join('.')} is not used when ${keyLabel(authPath, 'options')} is set: each option has its own form and credentials; move it into the options that need it`,
       'key',
     )
   }
-  return methods
 }
 
-function optionalString(parent: Record<string, unknown>, key: string, parentPath: YamlPath, report: Report): string | undefined {
+function withoutForm(auth: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(auth).filter(([key]) => !FORM_KEYS.includes(key)))
+}
+
+function optionalString(parent: Record<string, unknown>, key: string, report: Report): string | undefined {
   const value = parent[key]
   if (value === undefined || typeof value === 'string') return value
-  report([...parentPath, key], `${[...parentPath, key].join('.')} must be a string`)
+  report([key], `${key} must be a string`)
   return undefined
 }

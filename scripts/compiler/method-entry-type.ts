@@ -33,7 +33,7 @@ const PLATFORM_TYPES: Readonly<Record<string, string>> = {
 export type EntryType = { ok: true; type: ImplementationType; typeKey: TypeKey } | { ok: false; diagnostics: Diagnostic[] }
 
 /**
- * Reads the type of the entry at `entryPath` (`auth.<key>`) of `spec.yml`, written as
+ * Reads the type of the entry at `entryPath` (`auth.<key>`, `auth.options.<option>.<key>`) of `spec.yml`, written as
  * `type` or `implementationType` (both may be set when equal), and checks that `method`
  * can be implemented with it.
  */
@@ -42,18 +42,20 @@ export function readEntryType(source: YamlSource, entryPath: YamlPath, entryKey:
     ok: false,
     diagnostics: [diagnosticAt(source, path, message, { target })],
   })
+  // `auth.test` for the auth level and flat specs alike; an option's entry by its whole path.
+  const label = entryPath.length <= 1 ? `auth.${entryKey}` : entryPath.join('.')
   const { type, implementationType } = entry
   if (type !== undefined && implementationType !== undefined && type !== implementationType) {
     return fail(
       [...entryPath, 'type'],
-      `auth.${entryKey} has type ${JSON.stringify(type)} and implementationType ${JSON.stringify(implementationType)}: they are the same setting (implementationType is its older spelling); keep one`,
+      `${label} has type ${JSON.stringify(type)} and implementationType ${JSON.stringify(implementationType)}: they are the same setting (implementationType is its older spelling); keep one`,
       'key',
     )
   }
   const typeKey: TypeKey = type !== undefined ? 'type' : 'implementationType'
   const value = type ?? implementationType
   if (value === undefined) {
-    return fail(entryPath, `auth.${entryKey} has no type: write type: (or its older spelling implementationType:) with one of ${IMPLEMENTATION_TYPES.join(', ')}`, 'key')
+    return fail(entryPath, `${label} has no type: write type: (or its older spelling implementationType:) with one of ${IMPLEMENTATION_TYPES.join(', ')}`, 'key')
   }
   if (!isImplementationType(value)) {
     const platform = typeof value === 'string' ? PLATFORM_TYPES[value] : undefined

@@ -7,8 +7,17 @@ import type { JsExport } from './js-exports.ts'
 import type { CodeLocation } from './resolve-method.ts'
 
 /**
- * One JavaScript method to bundle (bundle-methods.ts), keyed by its `moduleId`
- * (`<connectorKey>/<methodName>`); `origin` is the file (or `spec.yml#auth.<method>`) it came from.
+ * The id `methods.ts` exports a method under (and its module's path): `<connectorKey>/<method>`
+ * at the auth level, `<connectorKey>/<option>/<method>` for an option's own method (option
+ * keys have no slash), so no two methods of a build share an id or a module file.
+ */
+export function moduleIdOf(connectorKey: string, method: string, option: string | undefined): string {
+  return option === undefined ? `${connectorKey}/${method}` : `${connectorKey}/${option}/${method}`
+}
+
+/**
+ * One JavaScript method to bundle (bundle-methods.ts), keyed by its `moduleId` (`moduleIdOf`);
+ * `origin` is the file (or `spec.yml#auth.<method>`) it came from.
  */
 export type MethodModule =
   /** The author's file (absolute path), exporting the method as `exportName`. */

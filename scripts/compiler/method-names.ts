@@ -2,7 +2,7 @@
  * Names of auth methods as authors write them: the canonical names the Worker uses, the
  * older names still accepted, and the file names found by convention under `auth/`.
  */
-import { OAUTH2_METHODS } from '../../src/registry/types.ts'
+import { AUTH_METHODS } from '../../src/registry/types.ts'
 import type { MethodName } from '../../src/registry/types.ts'
 
 /** Older method names still accepted in spec.yml, with the name they are stored under. */
@@ -10,8 +10,8 @@ export const OLDER_METHOD_NAMES: Readonly<Record<string, MethodName>> = {
   getCredentialsFromTokenResponse: 'getCredentialsFromAccessTokenResponse',
 }
 
-/** Every method key allowed inside `auth` of an oauth2 connector. */
-export const METHOD_KEYS: readonly string[] = [...OAUTH2_METHODS, ...Object.keys(OLDER_METHOD_NAMES)]
+/** Every method key allowed inside an auth block (which ones a type may use: auth-types.ts). */
+export const METHOD_KEYS: readonly string[] = [...AUTH_METHODS, ...Object.keys(OLDER_METHOD_NAMES)]
 
 // Extra file base names, besides the kebab-case method name, found by convention.
 const EXTRA_FILE_BASE_NAMES: Partial<Record<MethodName, readonly string[]>> = {
@@ -21,7 +21,7 @@ const EXTRA_FILE_BASE_NAMES: Partial<Record<MethodName, readonly string[]>> = {
 
 /** The method name `key` is stored under, or `undefined` when `key` is not a method. */
 export function canonicalMethodName(key: string): MethodName | undefined {
-  if ((OAUTH2_METHODS as readonly string[]).includes(key)) return key as MethodName
+  if ((AUTH_METHODS as readonly string[]).includes(key)) return key as MethodName
   return OLDER_METHOD_NAMES[key]
 }
 

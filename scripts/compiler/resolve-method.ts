@@ -8,7 +8,7 @@ import path from 'node:path'
 import type { Diagnostic } from './diagnostics.ts'
 import { didYouMean } from '../../src/did-you-mean.ts'
 import { isRecord } from '../../src/is-record.ts'
-import type { LoadedSpec, MethodEntry } from './load-spec.ts'
+import type { MethodEntry } from './read-auth-block.ts'
 import { readEntryType } from './method-entry-type.ts'
 import type { ImplementationType, TypeKey } from './method-entry-type.ts'
 import { conventionalBaseNames } from './method-names.ts'
@@ -35,7 +35,7 @@ export interface ConnectorFolder {
   dir: string
   /** Relative to the project root, forward slashes: what messages show. */
   displayDir: string
-  /** File names directly under `auth/`. */
+  /** Files under `auth/`, relative to it: `test.js`, and an option's `api-key/test.js`. */
   authFiles: ReadonlySet<string>
 }
 
@@ -51,10 +51,9 @@ export type MethodSource =
   | { implementationType: 'rest-api-mapping'; raw: unknown; source: YamlSource; path: YamlPath; origin: string }
   | { implementationType: 'javascript'; code: string; loader: 'js' | 'ts'; location: CodeLocation; origin: string }
 
-/** Locates and reads the implementation of one method entry of `spec`. */
-export function resolveMethod(folder: ConnectorFolder, spec: LoadedSpec, entry: MethodEntry): { method: MethodSource | undefined; diagnostics: Diagnostic[] } {
-  const source = spec.source
-  const entryPath = [...spec.authPath, entry.key]
+/** Locates and reads the implementation of one method entry of spec.yml (`source`). */
+export function resolveMethod(folder: ConnectorFolder, source: YamlSource, entry: MethodEntry): { method: MethodSource | undefined; diagnostics: Diagnostic[] } {
+  const entryPath = entry.path
   const diagnostics: Diagnostic[] = []
   const fail = (path: YamlPath, message: string, target: 'key' | 'value' = 'value'): { method: undefined; diagnostics: Diagnostic[] } => {
     diagnostics.push(diagnosticAt(source, path, message, { target }))
@@ -137,10 +136,12 @@ function fromConvention(
   type: ImplementationType,
   typeKey: TypeKey,
 ): { method: MethodSource | undefined; diagnostics: Diagnostic[] } {
-  const candidates = conventionalBaseNames(entry.method).flatMap((base) =>
-    SUFFIXES.map(([suffix, suffixType]) => ({ name: `auth/${base}${suffix}`, file: `${base}${suffix}`, suffixType })),
+  // An option's own method is looked for in its folder first, then beside the shared ones.
+  const folders = entry.option === undefined ? ['auth'] : [`auth/${entry.option}`, 'auth']
+  const candidates = folders.map((dir) =>
+    conventionalBaseNames(entry.method).flatMap((base) => SUFFIXES.map(([suffix, suffixType]) => ({ name: `${dir}/${base}${suffix}`, suffixType }))),
   )
-  const found = candidates.filter((candidate) => folder.authFiles.has(candidate.file))
+  const found = candidates.map((tier) => tier.filter((candidate) => folder.authFiles.has(candidate.name.slice('auth/'.length)))).find((tier) => tier.length > 0) ?? []
   const matching = found.filter((candidate) => candidate.suffixType === type)
   const fail = (message: string): { method: undefined; diagnostics: Diagnostic[] } => ({
     method: undefined,
@@ -157,7 +158,10 @@ function fromConvention(
   if (other) {
     return fail(`${typeKey} of ${entry.key} is ${type} but the file found is ${other.name} (a ${other.suffixType} file): change ${typeKey} or the file`)
   }
-  const expected = candidates.filter((candidate) => candidate.suffixType === type).map((candidate) => candidate.name)
+  const expected = candidates
+    .flat()
+    .filter((candidate) => candidate.suffixType === type)
+    .map((candidate) => candidate.name)
   return fail(
     `no implementation for ${entry.key}: add ${expected.join(' or ')} to ${folder.displayDir}, set filePath, or write it inline (${type === 'javascript' ? 'code' : 'mapping'}:)`,
   )

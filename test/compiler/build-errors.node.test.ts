@@ -75,13 +75,13 @@ const cases: Case[] = [
     mistake: 'auth without type',
     tree: validConnector('demo', VALID_SPEC.replace('  type: oauth2\n', '')),
     at: 'connectors/demo/spec.yml:2:1',
-    says: 'auth.type is required (supported: oauth2)',
+    says: 'auth.type is required (supported: oauth2, client-credentials, oauth1)',
   },
   {
-    mistake: 'an auth type of the format that Latchkey does not run yet',
-    tree: validConnector('demo', VALID_SPEC.replace('type: oauth2', 'type: client-credentials')),
+    mistake: 'a platform-hosted auth type of the format',
+    tree: validConnector('demo', VALID_SPEC.replace('type: oauth2', 'type: membrane-token')),
     at: 'connectors/demo/spec.yml:3:9',
-    says: 'auth type client-credentials is not supported yet (supported: oauth2)',
+    says: 'auth type membrane-token is platform-hosted: it runs only inside Membrane and cannot run in Latchkey; write the connection as oauth2, client-credentials',
   },
   {
     mistake: 'a misspelt auth type',

@@ -20,6 +20,15 @@ const TSX = path.join(PROJECT_ROOT, 'node_modules/.bin/tsx')
 
 const CJS_TEST = 'exports.test = async ({ credentials }) => Boolean(credentials)\n'
 
+const TWO_WAYS_SPEC = `name: Two ways
+auth:
+  makeApiClient: {type: mapping}
+  test: {type: javascript}
+  options:
+    api-key: {type: client-credentials}
+    oauth: {type: oauth2, getOAuthConfig: {type: mapping}}
+`
+
 function runCli(cwd: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
   const run = spawnSync(TSX, [CLI, ...args], { cwd, encoding: 'utf8' })
   return { status: run.status, stdout: run.stdout, stderr: run.stderr }
@@ -127,16 +136,21 @@ describe('writing the output', () => {
 
 describe('the CLI', () => {
   it('prints one line per connector and a summary, and writes the output folder', () => {
-    const root = writeTree({ ...validConnector('demo'), ...validConnector('other-api', VALID_SPEC.replace('name: Demo', 'name: Other API'), { 'auth/test.js': CJS_TEST }) })
+    const root = writeTree({
+      ...validConnector('demo'),
+      ...validConnector('other-api', VALID_SPEC.replace('name: Demo', 'name: Other API'), { 'auth/test.js': CJS_TEST }),
+      ...validConnector('two-ways', TWO_WAYS_SPEC),
+    })
     const run = runCli(root, ['--out', 'generated', 'connectors'])
     expect(run.status).toBe(0)
     const lines = run.stdout.trimEnd().split('\n')
-    expect(lines.slice(0, 2)).toEqual([
+    expect(lines.slice(0, 3)).toEqual([
       '  demo       Demo       oauth2  getOAuthConfig=mapping makeApiClient=mapping test=javascript',
       '  other-api  Other API  oauth2  getOAuthConfig=mapping makeApiClient=mapping test=javascript',
+      '  two-ways   Two ways   options api-key=client-credentials oauth=oauth2',
     ])
-    expect(lines[2]).toMatch(/^connectors: 2 compiled, 0 warnings, \d+ ms -> generated$/)
-    expect(listFiles(path.join(root, 'generated'))).toEqual(['methods.ts', 'modules/demo/test.js', 'modules/other-api/test.js', 'registry.json'])
+    expect(lines[3]).toMatch(/^connectors: 3 compiled, 0 warnings, \d+ ms -> generated$/)
+    expect(listFiles(path.join(root, 'generated'))).toEqual(['methods.ts', 'modules/demo/test.js', 'modules/other-api/test.js', 'modules/two-ways/test.js', 'registry.json'])
   })
 
   it('exits non-zero, prints file:line:col errors and leaves the previous output as it was', () => {

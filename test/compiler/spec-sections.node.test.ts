@@ -1,7 +1,7 @@
 /**
  * What real exported specs carry besides `auth`: top-level sections are ignored with one
- * warning, the top-level `ui` form is read as the connection input, and keys of the format
- * inside `auth` that Latchkey does not run say so instead of passing for typos.
+ * warning, the top-level `ui` form is read as the connection input, and a key of the format
+ * inside `auth` that Latchkey does not run says so instead of passing for a typo.
  */
 import { afterAll, describe, expect, it } from 'vitest'
 import { compileFiles, removeTrees, VALID_SPEC, validConnector } from './connector-tree.ts'
@@ -77,9 +77,16 @@ describe('top-level sections of exported specs', () => {
     expect(Object.keys(connectors[0]?.auth.methods ?? {})).toEqual(['getOAuthConfig', 'makeApiClient', 'test'])
   })
 
-  it('takes an older layout without get-oauth-config for an API key connector, not supported yet', async () => {
-    const { messages } = await compileFiles(validConnector('demo', 'name: Demo\n', { 'auth/get-oauth-config.map.yml': null }))
-    expect(messages).toEqual([`${SPEC}:1:1 auth type client-credentials is not supported yet (supported: oauth2)`])
+  it('takes an older layout without get-oauth-config for a client-credentials connector (an API key form)', async () => {
+    const { messages, connectors } = await compileFiles(
+      validConnector('demo', 'name: Demo\n', {
+        'auth/get-oauth-config.map.yml': null,
+        'auth/ui.yml': 'schema:\n  type: object\n  properties:\n    apiKey: {type: string, format: password}\n',
+      }),
+    )
+    expect(messages).toEqual([])
+    expect(connectors[0]?.auth).toMatchObject({ type: 'client-credentials', inputSchema: { properties: { apiKey: { type: 'string' } } } })
+    expect(Object.keys(connectors[0]?.auth.methods ?? {})).toEqual(['makeApiClient', 'test'])
   })
 
   it('warns about a connector without test: it is reported connected unchecked', async () => {
@@ -90,22 +97,6 @@ describe('top-level sections of exported specs', () => {
 })
 
 describe('keys of the format inside auth that Latchkey does not run', () => {
-  it('refuses auth.options with what to do instead', async () => {
-    const spec = VALID_SPEC.replace('  type: oauth2\n', '  type: oauth2\n  options:\n    api-key: {type: client-credentials}\n')
-    const { messages } = await compileFiles(validConnector('demo', spec))
-    expect(messages).toEqual([
-      `${SPEC}:4:3 auth.options (several ways to connect in one connector) is not supported yet: keep one option, with its type and methods directly under auth`,
-    ])
-  })
-
-  it('refuses getCredentialsFromConnectionParameters, a client-credentials method', async () => {
-    const spec = `${VALID_SPEC}  getCredentialsFromConnectionParameters:\n    type: mapping\n`
-    const { messages } = await compileFiles(validConnector('demo', spec))
-    expect(messages).toEqual([
-      `${SPEC}:10:3 auth.getCredentialsFromConnectionParameters is a method of client-credentials connectors; an oauth2 connector makes its credentials from the token response (getCredentialsFromAccessTokenResponse)`,
-    ])
-  })
-
   it('ignores customCredentialsSchema with a warning', async () => {
     const spec = VALID_SPEC.replace('  type: oauth2\n', '  type: oauth2\n  customCredentialsSchema: {type: object}\n')
     const { messages, files } = await compileFiles(validConnector('demo', spec))
