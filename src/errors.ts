@@ -52,12 +52,8 @@ export const ERROR_CODES = {
   user_verification_failed: 403,
   user_verification_expired: 400,
   // Appended: the other auth types (issue #13)
-  /** A typed-secret form (client-credentials) was submitted with values that do not fit its schema; the form says which field. */
-  invalid_credentials_input: 400,
   /** The connection's credentials were refused by the connector's test: nothing was stored (S22). */
   credentials_rejected: 400,
-  /** OAuth 1.0a: the provider refused or garbled the request-token or access-token exchange (S23). */
-  oauth1_exchange_failed: 502,
   /** The connector has several ways to connect (`options`) and none, or an unknown one, was chosen. */
   auth_option_required: 400,
 } as const

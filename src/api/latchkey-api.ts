@@ -11,6 +11,8 @@ import type { AccessToken, ConnectionSummary, DisconnectResult } from '../connec
 import { connectionStub, notFoundAsNull, type ConnectionStub } from '../connection/connection-stub.ts'
 import { tenantDirectory } from '../connection/tenant-directory.ts'
 import { createConnectUrl, type ConnectUrlOptions } from '../flow/connect-url.ts'
+import { assertReconnectable, connectWithTypedInput } from '../flow/connection-handoff.ts'
+import { newConnectionId } from '../connection-id.ts'
 import { confirmUserVerification } from '../flow/user-verification.ts'
 import { readSettings } from '../settings.ts'
 import { isConnectionId } from '../connection-id.ts'
@@ -19,6 +21,18 @@ import { isConnectionId } from '../connection-id.ts'
 export interface AccessTokenOptions {
   /** Refresh even if the token is not due yet (e.g. the API rejected it in a way Latchkey cannot see). */
   forceRefresh?: boolean
+}
+
+/** What `createConnection` needs: a client-credentials connection from input the application collected. */
+export interface CreateConnectionOptions {
+  tenant: string
+  connectorKey: string
+  /** For connectors with several ways to connect: which option (a client-credentials one). */
+  authOption?: string
+  /** Everything the connector's inputSchema asks for, secrets included (they never leave Latchkey again). */
+  connectionInput: Record<string, unknown>
+  /** An existing connection of this tenant and connector to give new credentials. */
+  connectionId?: string
 }
 
 /** Implementation of every `LatchkeyService` method. */
@@ -57,6 +71,27 @@ export class LatchkeyApi {
     if (options.connectionId === undefined || options.connectionInput !== undefined) return createConnectUrl(this.#env, options)
     const connectionInput = await this.#call(options.tenant, options.connectionId, (stub, tenant) => stub.getConnectionInput(tenant))
     return createConnectUrl(this.#env, { ...options, connectionInput })
+  }
+
+  /** See `LatchkeyService.createConnection`. */
+  async createConnection(options: CreateConnectionOptions): Promise<ConnectionSummary> {
+    if (typeof options !== 'object' || options === null) throw new LatchkeyError('invalid_request', 'Pass {tenant, connectorKey, connectionInput, ...}.')
+    const tenant = checkTenant(options.tenant)
+    if (typeof options.connectorKey !== 'string') throw new LatchkeyError('invalid_request', 'connectorKey must be a string.')
+    if (options.authOption !== undefined && typeof options.authOption !== 'string') throw new LatchkeyError('invalid_request', 'authOption must be a string.')
+    let connectionId = newConnectionId()
+    if (options.connectionId !== undefined) {
+      this.#stub(options.connectionId)
+      connectionId = options.connectionId
+      await assertReconnectable(this.#env, connectionId, tenant, options.connectorKey)
+    }
+    return connectWithTypedInput(this.#env, {
+      connectionId,
+      connectorKey: options.connectorKey,
+      authOption: options.authOption ?? null,
+      tenant,
+      typedInput: options.connectionInput,
+    })
   }
 
   /** See `LatchkeyService.confirmUserVerification`. */

@@ -18,9 +18,9 @@ import type { ApiRequestInit } from '../connection/api-request.ts'
 import type { AccessToken, ConnectionSummary, DisconnectResult } from '../connection/connection-object.ts'
 import { withRpcErrors } from '../connection/rpc-error.ts'
 import type { ConnectUrlOptions } from '../flow/connect-url.ts'
-import { LatchkeyApi, type AccessTokenOptions } from './latchkey-api.ts'
+import { LatchkeyApi, type AccessTokenOptions, type CreateConnectionOptions } from './latchkey-api.ts'
 
-export type { AccessTokenOptions } from './latchkey-api.ts'
+export type { AccessTokenOptions, CreateConnectionOptions } from './latchkey-api.ts'
 export type { ApiRequestInit } from '../connection/api-request.ts'
 export type { ConnectUrlOptions } from '../flow/connect-url.ts'
 
@@ -58,6 +58,17 @@ export class LatchkeyService extends WorkerEntrypoint<Env> {
    */
   createConnectUrl(options: ConnectUrlOptions): Promise<{ url: string; expiresAt: number }> {
     return withRpcErrors(() => this.#api.createConnectUrl(options))
+  }
+
+  /**
+   * A connection from credentials the application collected itself (client-credentials
+   * connectors: API keys, username and password, an OAuth2 client-credentials grant's client):
+   * `connectionInput` is validated against the connector's inputSchema, the connector's test
+   * runs, and the connection is stored only when it passes (`credentials_rejected` otherwise;
+   * nothing is stored). Pass `connectionId` to give an existing connection new credentials.
+   */
+  createConnection(options: CreateConnectionOptions): Promise<ConnectionSummary> {
+    return withRpcErrors(() => this.#api.createConnection(options))
   }
 
   /**

@@ -4,14 +4,15 @@
  * `test` and `disconnect` methods, which get that API client. The connection object owns the
  * state; what it lends for a call is a `ConnectionAccess`.
  */
-import { isLatchkeyError } from '../errors.ts'
+import { LatchkeyError, isLatchkeyError } from '../errors.ts'
 import { connectorContext, type ConnectorContext } from '../registry/connector-context.ts'
-import { findConnector, getConnector, hasMethod, runMethod } from '../registry/registry.ts'
+import { hasMethod, runMethod } from '../registry/registry.ts'
 import type { CompiledConnector } from '../registry/types.ts'
 import type { Settings } from '../settings.ts'
 import { createApiClient } from './api-client.ts'
 import { resolveApiClient, type ResolvedApiClient } from './api-client-config.ts'
-import type { ConnectionRecord, ConnectionTestResult } from './connection-record.ts'
+import type { ConnectionTestResult } from './connection-record.ts'
+import { oauth1RequestSigner } from './oauth1-request-signer.ts'
 import { sendApiCall, type ApiCallContext } from './send-api-call.ts'
 
 type Credentials = Record<string, unknown>
@@ -19,7 +20,10 @@ type Credentials = Record<string, unknown>
 /** What connector code running for a connection may use of the connection object. */
 export interface ConnectionAccess {
   settings: Settings
-  record: ConnectionRecord
+  /** The connector as this connection runs it (its auth option applied); `undefined` when the build no longer has it. */
+  connector: CompiledConnector | undefined
+  /** What connector methods see as the connection input: the stored input with the secret fields typed by the user. */
+  connectionInput: Record<string, unknown>
   /** Valid credentials (refreshed first when due); throws the connection's typed error otherwise. */
   validCredentials(): Promise<Credentials>
   /** The single-flight refresh after the API refused `rejected`; returns them unchanged when nothing could be refreshed. */
@@ -55,6 +59,7 @@ export function apiCallContext(
     },
     refresh: (rejected) => access.refreshRejected(rejected),
     markDefunct: () => access.markDefunct(),
+    sign: oauth1RequestSigner(connector, settings, context),
     rateLimit: settings.apiRetry,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     random: Math.random,
@@ -67,14 +72,15 @@ export function apiCallContext(
  * `apiClient`. A typed failure (refresh refused, API error, connector error) is a failed
  * result, not an exception; a connector without a test passes.
  */
-export async function runTestMethod(access: ConnectionAccess): Promise<ConnectionTestResult> {
-  const { settings, record } = access
+export async function runTestMethod(access: ConnectionAccess, connectorKey: string): Promise<ConnectionTestResult> {
+  const { settings, connector } = access
   try {
-    const connector = getConnector(record.connectorKey)
+    if (connector === undefined)
+      throw new LatchkeyError('connector_not_found', `Connector "${connectorKey}" (or the auth option of this connection) is no longer compiled into this Worker.`)
     // Real exported specs may have no test (the build warns): nothing to check.
     if (!hasMethod(connector, 'test')) return { ok: true, at: access.now() }
     const credentials = await access.validCredentials()
-    const context = connectorContext(connector, settings, record.connectionInput)
+    const context = connectorContext(connector, settings, access.connectionInput)
     const apiClient = await methodApiClient(access, connector, context, credentials)
     const passed = await runMethod(connector, 'test', { ...context, credentials, apiClient, externalApiClient: apiClient })
     if (passed) return { ok: true, at: access.now() }
@@ -90,11 +96,10 @@ export async function runTestMethod(access: ConnectionAccess): Promise<Connectio
  * are stored: best effort, a failure is logged and reported, never thrown.
  */
 export async function runDisconnectMethod(access: ConnectionAccess, credentials: Credentials | null): Promise<ConnectorDisconnect> {
-  const { settings, record } = access
-  const connector = findConnector(record.connectorKey)
+  const { settings, connector } = access
   if (!connector || !hasMethod(connector, 'disconnect') || credentials === null) return 'absent'
   try {
-    const context = connectorContext(connector, settings, record.connectionInput)
+    const context = connectorContext(connector, settings, access.connectionInput)
     const apiClient = await methodApiClient(access, connector, context, credentials)
     await runMethod(connector, 'disconnect', { ...context, credentials, apiClient, externalApiClient: apiClient })
     return 'succeeded'

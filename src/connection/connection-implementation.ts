@@ -14,12 +14,13 @@
  */
 import { LatchkeyError, isLatchkeyError } from '../errors.ts'
 import { connectorContext } from '../registry/connector-context.ts'
-import { getConnector } from '../registry/registry.ts'
 import { readSettings, type Settings } from '../settings.ts'
 import type { ApiCall } from './api-request.ts'
-import { checkReplaceable, validateAuthorizedConnection, type AuthorizedConnectionInput } from './authorized-connection.ts'
+import { checkReplaceable, validateAuthorizedConnection, type AuthorizedConnectionInput, type CheckedConnectionInput } from './authorized-connection.ts'
 import { apiCallContext, runDisconnectMethod, runTestMethod, type ConnectionAccess, type ConnectorDisconnect } from './connection-api-access.ts'
-import { expiresAtOf, toSummary, type ConnectionRecord, type ConnectionSummary } from './connection-record.ts'
+import { expiresAtOf, toSummary, type ConnectionRecord, type ConnectionSummary, type ConnectionTestResult } from './connection-record.ts'
+import { firstGrant } from './first-grant.ts'
+import { connectorOfRecord, findConnectorOfRecord } from './record-connector.ts'
 import { ConnectionRefresh } from './connection-refresh.ts'
 import { ConnectionStorage } from './connection-storage.ts'
 import { CredentialVault } from './credential-vault.ts'
@@ -91,14 +92,41 @@ export class ConnectionImplementation {
     await this.#ready()
     const checked = validateAuthorizedConnection(input)
     checkReplaceable(this.#storage.readRecord(), checked)
+    return this.#store(checked, null)
+  }
+
+  /**
+   * Credentials the user typed (client-credentials, S22): makes the first grant when the
+   * connector refreshes by itself and none was made (an OAuth2 client-credentials grant), runs
+   * the connector's test with them, and stores the connection only when the test passes.
+   * Otherwise throws `credentials_rejected` and nothing is written: a new connection does not
+   * exist, a reconnected one keeps its old credentials.
+   */
+  async createTestedConnection(input: AuthorizedConnectionInput): Promise<ConnectionSummary> {
+    await this.#ready()
+    const checked = validateAuthorizedConnection(input)
+    checkReplaceable(this.#storage.readRecord(), checked)
+    const candidate = await firstGrant(checked, this.#settings, this.#now)
+    const testResult = await runTestMethod(this.#candidateAccess(candidate), candidate.connectorKey)
+    if (!testResult.ok) {
+      // The test's message may quote the API's answer, which may quote what was typed: only its code travels.
+      throw new LatchkeyError('credentials_rejected', `The connector's test refused these credentials (${testResult.code ?? 'connection_test_failed'}): nothing was stored.`)
+    }
+    return this.#store(candidate, testResult)
+  }
+
+  /** Seals and writes `checked` (a new connection or a reconnect), with a test result when it was tested before storing. */
+  async #store(checked: CheckedConnectionInput, testResult: ConnectionTestResult | null): Promise<ConnectionSummary> {
     const sealed = await this.#vault.seal(checked.credentials, checked.connectionId)
+    const sealedInput = await this.#vault.sealSecretInput(checked.secretInput, checked.connectionId)
     // Checked again: another call may have stored this connection while sealing.
     const existing = checkReplaceable(this.#storage.readRecord(), checked)
-    const record = storedRecord(checked, existing, expiresAtOf(checked.credentials), this.#now())
+    const stored = storedRecord(checked, existing, expiresAtOf(checked.credentials), this.#now())
+    const record = testResult === null ? stored : testedRecord(stored, testResult, this.#now())
     // The alarm first: if anything here throws, nothing was written (S18).
     await this.#storage.scheduleRefresh(record.refreshAt)
-    this.#storage.write(record, sealed)
-    this.#vault.replace(checked.credentials)
+    this.#storage.write(record, sealed, sealedInput)
+    this.#vault.replace(checked.credentials, checked.secretInput)
     this.#authorization += 1
     const { connectionId, connectorKey, createdAt } = record
     await tenantDirectory(this.#env, record.tenant).addConnection({ connectionId, connectorKey, createdAt })
@@ -127,7 +155,7 @@ export class ConnectionImplementation {
     await this.#ready()
     const record = this.#storage.requireRecord(tenant)
     const authorization = this.#authorization
-    const testResult = await runTestMethod(this.#access(record))
+    const testResult = await runTestMethod(this.#access(record), record.connectorKey)
     const current = this.#storage.requireRecord(tenant)
     if (this.#authorization !== authorization) return toSummary(current)
     const next = testedRecord(current, testResult, this.#now())
@@ -135,14 +163,18 @@ export class ConnectionImplementation {
     return toSummary(next)
   }
 
-  /** A valid access token, refreshed first when due (or when `forceRefresh`). */
+  /**
+   * A valid access token, refreshed first when due (or when `forceRefresh`). Only credentials
+   * with an `access_token` have one: OAuth2, and client-credentials connectors that fetch a token
+   * (a client-credentials grant). An API key is not an access token, and an OAuth 1.0a token is
+   * useless without signing: those get `invalid_request` saying what to use.
+   */
   async getAccessToken(tenant: string, options: { forceRefresh?: boolean } = {}): Promise<AccessToken> {
     await this.#ready()
-    const credentials = await this.#refresh.validCredentials(this.#storage.requireRecord(tenant), options.forceRefresh === true)
+    const record = this.#storage.requireRecord(tenant)
+    const credentials = await this.#refresh.validCredentials(record, options.forceRefresh === true)
     const accessToken = credentials['access_token']
-    if (typeof accessToken !== 'string' || accessToken === '') {
-      throw new LatchkeyError('invalid_request', 'This connection stores no access_token (its connector shapes credentials differently): use getCredentials.')
-    }
+    if (typeof accessToken !== 'string' || accessToken === '') throw new LatchkeyError('invalid_request', noAccessTokenMessage(findConnectorOfRecord(record)?.auth.type))
     return { accessToken, expiresAt: expiresAtOf(credentials) }
   }
 
@@ -173,11 +205,12 @@ export class ConnectionImplementation {
   async proxy(tenant: string, call: ApiCall): Promise<Response> {
     await this.#ready()
     const record = this.#storage.requireRecord(tenant)
-    const connector = getConnector(record.connectorKey)
+    const connector = connectorOfRecord(record)
     const credentials = await this.#refresh.validCredentials(record, false)
-    const context = connectorContext(connector, this.#settings, record.connectionInput)
+    const access = this.#access(record)
+    const context = connectorContext(connector, this.#settings, access.connectionInput)
     // Only the connector's own code may leave baseUri: a caller's flag is not trusted.
-    const exchange = await sendApiCall({ ...call, trusted: false }, 'stream', apiCallContext(this.#access(record), connector, context, credentials, null))
+    const exchange = await sendApiCall({ ...call, trusted: false }, 'stream', apiCallContext(access, connector, context, credentials, null))
     return exchange.response
   }
 
@@ -232,9 +265,11 @@ export class ConnectionImplementation {
     const sealed = this.#storage.readSealedCredentials()
     if (record === null || sealed === null) return
     const { credentials, resealed } = await this.#vault.open(sealed, record.connectionId)
-    // Key rotation: data sealed with an older kid is rewritten with the current one.
-    if (resealed !== null) this.#storage.write(record, resealed)
     this.#vault.replace(credentials)
+    const sealedInput = this.#storage.readSealedSecretInput()
+    const resealedInput = sealedInput === null ? undefined : ((await this.#vault.openSecretInput(sealedInput, record.connectionId)) ?? undefined)
+    // Key rotation: data sealed with an older kid is rewritten with the current one.
+    if (resealed !== null || resealedInput !== undefined) this.#storage.write(record, resealed ?? undefined, resealedInput)
     // S19: a refresh this object was running when it stopped is retried at once (refresh-policy.ts).
     if (record.status !== 'needs_reauth' && wasRefreshInterrupted(record)) {
       const due = interruptedRefreshRecord(record, this.#now())
@@ -247,11 +282,28 @@ export class ConnectionImplementation {
   #access(record: ConnectionRecord): ConnectionAccess {
     return {
       settings: this.#settings,
-      record,
+      connector: findConnectorOfRecord(record),
+      connectionInput: this.#vault.connectionInputOf(record),
       validCredentials: () => this.#refresh.validCredentials(record, false),
       // Compared now, before any await: a refresh since the 401 already replaced them.
       refreshRejected: (rejected) => this.#refresh.run({ kind: 'unauthorized', replaced: rejected !== this.#vault.current }),
       markDefunct: () => this.#markDefunct(),
+      now: this.#now,
+    }
+  }
+
+  /**
+   * What the test of credentials not stored yet may use: those credentials as they are. A 401
+   * refreshes nothing (the test fails), and nothing is marked defunct: there is no connection.
+   */
+  #candidateAccess(candidate: CheckedConnectionInput): ConnectionAccess {
+    return {
+      settings: this.#settings,
+      connector: findConnectorOfRecord(candidate),
+      connectionInput: { ...candidate.connectionInput, ...candidate.secretInput },
+      validCredentials: async () => candidate.credentials,
+      refreshRejected: async (rejected) => rejected,
+      markDefunct: async () => undefined,
       now: this.#now,
     }
   }
@@ -271,4 +323,12 @@ export class ConnectionImplementation {
     const now = this.#now()
     this.#ctx.waitUntil(deliverEvent(readEventDestinations(this.#settings), connectionEvent(type, record, now), now))
   }
+}
+
+/** Why a connection has no access token to hand out, and what to call instead. */
+function noAccessTokenMessage(authType: string | undefined): string {
+  if (authType === 'oauth1') return 'An OAuth 1.0a connection has no bearer access token: every request must be signed. Call the API through proxy.'
+  if (authType === 'client-credentials')
+    return 'This connection holds typed credentials (an API key or a password), not an access token: call the API through proxy, or read them with getCredentials.'
+  return 'This connection stores no access_token (its connector shapes credentials differently): use getCredentials.'
 }

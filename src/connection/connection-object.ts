@@ -33,6 +33,11 @@ export class ConnectionObject extends DurableObject<Env> {
     return withRpcErrors(() => this.#connection.storeAuthorizedConnection(input))
   }
 
+  /** Tests typed credentials (client-credentials) and stores the connection only when the test passes; `credentials_rejected` otherwise. */
+  createTestedConnection(input: AuthorizedConnectionInput): Promise<ConnectionSummary> {
+    return withRpcErrors(() => this.#connection.createTestedConnection(input))
+  }
+
   /** The summary of the tenant's connection: status, errors, times; no secrets. */
   getSummary(tenant: string): Promise<ConnectionSummary> {
     return withRpcErrors(() => this.#connection.getSummary(tenant))

@@ -25,6 +25,8 @@ export interface ConnectionTestResult {
 export interface ConnectionSummary {
   connectionId: string
   connectorKey: string
+  /** The connector's auth option this connection uses (connectors with `options`), else null. */
+  authOption: string | null
   tenant: string
   status: ConnectionStatus
   lastError: ConnectionError | null
@@ -71,6 +73,8 @@ export function toSummary(record: ConnectionRecord): ConnectionSummary {
   return {
     connectionId: record.connectionId,
     connectorKey: record.connectorKey,
+    // Records stored before options existed have no field.
+    authOption: record.authOption ?? null,
     tenant: record.tenant,
     status: record.status,
     lastError: record.lastError,

@@ -8,10 +8,10 @@
  * a reconnect or a disconnect during the token request wins over its result.
  */
 import type { Settings } from '../settings.ts'
-import { getConnector } from '../registry/registry.ts'
 import { expiresAtOf, type ConnectionRecord } from './connection-record.ts'
 import type { ConnectionStorage } from './connection-storage.ts'
 import type { CredentialVault } from './credential-vault.ts'
+import { connectorOfRecord } from './record-connector.ts'
 import { planRefresh, refreshCredentials, type RefreshFailure } from './credential-refresh.ts'
 import type { ConnectionEventType } from './events/connection-event.ts'
 import {
@@ -83,8 +83,9 @@ export class ConnectionRefresh {
     const credentials = vault.require()
     if (decision.action === 'use_current') return credentials
     const generation = vault.generation
-    const connector = getConnector(record.connectorKey)
-    const plan = await planRefresh(connector, settings, record.connectionInput, credentials)
+    const connector = connectorOfRecord(record)
+    const connectionInput = vault.connectionInputOf(record)
+    const plan = await planRefresh(connector, settings, connectionInput, credentials)
     if (plan.kind === 'none') return this.#cannotRefresh(trigger, generation, plan.reason)
 
     const afterInterruption = wasRefreshInterrupted(record)
@@ -92,7 +93,7 @@ export class ConnectionRefresh {
     const outcome = await refreshCredentials(plan, {
       connector,
       settings,
-      connectionInput: record.connectionInput,
+      connectionInput,
       credentials,
       policy: settings.refreshRetry,
       now,

@@ -1,6 +1,6 @@
 /**
  * The connection object's storage, on the synchronous KV API of SQLite-backed Durable
- * Objects: three keys, written together in one transaction. Schema and migration: STORAGE.md.
+ * Objects: up to four keys, written together in one transaction. Schema and migration: STORAGE.md.
  */
 import { LatchkeyError } from '../errors.ts'
 import { alarmTimeFor, type ConnectionRecord } from './connection-record.ts'
@@ -10,7 +10,10 @@ import { isSealedCredentials, type SealedCredentials } from './credential-encryp
 export const CONNECTION_SCHEMA_VERSION = 1
 
 /** Storage keys. */
-export const STORAGE_KEYS = { schema: 'schema', connection: 'connection', credentials: 'credentials' } as const
+export const STORAGE_KEYS = { schema: 'schema', connection: 'connection', credentials: 'credentials', secretInput: 'secretInput' } as const
+
+/** What a write does to the sealed secret input: keep it (absent), replace it, or delete it (`null`). */
+export type SecretInputWrite = SealedCredentials | null | undefined
 
 /**
  * Typed access to one connection object's storage. The record is kept in memory after the
@@ -70,12 +73,22 @@ export class ConnectionStorage {
     return value
   }
 
-  /** Writes the record, and the credentials when given, atomically. */
-  write(record: ConnectionRecord, sealed?: SealedCredentials): void {
+  /** The sealed secret input (typed secrets of a client-credentials form, S22), or `null` when there is none. */
+  readSealedSecretInput(): SealedCredentials | null {
+    const value = this.#storage.kv.get(STORAGE_KEYS.secretInput)
+    if (value === undefined) return null
+    if (!isSealedCredentials(value)) throw new LatchkeyError('internal_error', 'The stored connection input has an unknown format: the user must reconnect.')
+    return value
+  }
+
+  /** Writes the record, and the credentials and secret input when given, atomically. */
+  write(record: ConnectionRecord, sealed?: SealedCredentials, secretInput?: SecretInputWrite): void {
     this.#storage.transactionSync(() => {
       this.#storage.kv.put(STORAGE_KEYS.schema, CONNECTION_SCHEMA_VERSION)
       this.#storage.kv.put(STORAGE_KEYS.connection, record)
       if (sealed) this.#storage.kv.put(STORAGE_KEYS.credentials, sealed)
+      if (secretInput === null) this.#storage.kv.delete(STORAGE_KEYS.secretInput)
+      else if (secretInput !== undefined) this.#storage.kv.put(STORAGE_KEYS.secretInput, secretInput)
     })
     this.#record = freeze(structuredClone(record))
   }

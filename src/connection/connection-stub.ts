@@ -18,6 +18,7 @@ export function connectionStub(env: Env, connectionId: string): ConnectionStub {
   const stub = env.CONNECTIONS.get(env.CONNECTIONS.idFromName(connectionId))
   return {
     storeAuthorizedConnection: (input) => decoded(() => stub.storeAuthorizedConnection(input)),
+    createTestedConnection: (input) => decoded(() => stub.createTestedConnection(input)),
     getSummary: (tenant) => decoded(() => stub.getSummary(tenant)),
     getConnectionInput: (tenant) => decoded(() => stub.getConnectionInput(tenant)),
     testConnection: (tenant) => decoded(() => stub.testConnection(tenant)),

@@ -58,8 +58,9 @@ export interface RefreshContext {
 const REVOKED_ERRORS = new Set(['invalid_grant', 'invalid_client', 'unauthorized_client'])
 
 /**
- * Decides how to refresh: the connector's refreshCredentials when it has one; otherwise the
- * refresh_token grant, unless the connector says `noRefreshToken` or no refresh token is stored.
+ * Decides how to refresh: the connector's refreshCredentials when it has one; otherwise, for
+ * oauth2, the refresh_token grant, unless the connector says `noRefreshToken` or no refresh
+ * token is stored. API keys and OAuth 1.0a tokens (RFC 5849) do not expire: nothing to refresh.
  */
 export async function planRefresh(
   connector: CompiledConnector,
@@ -68,6 +69,8 @@ export async function planRefresh(
   credentials: Record<string, unknown>,
 ): Promise<RefreshPlan> {
   if (hasMethod(connector, 'refreshCredentials')) return { kind: 'connector_method' }
+  if (connector.auth.type === 'client-credentials') return { kind: 'none', reason: 'the connector has no refreshCredentials: typed credentials are used as they are' }
+  if (connector.auth.type === 'oauth1') return { kind: 'none', reason: 'OAuth 1.0a access tokens do not expire' }
   // The same redirect URI the flow used (getOAuthConfig may read it).
   const config = await resolveOAuthConfig(connector, settings, { ...connectorContext(connector, settings, connectionInput), redirectUri: settings.redirectUri })
   if (config.noRefreshToken) return { kind: 'none', reason: 'the connector declares noRefreshToken' }

@@ -3,6 +3,10 @@
  * keyring that seals them for storage (S13) and a generation number that changes whenever
  * they are replaced or deleted: work that started under an older generation (a refresh whose
  * token request was in flight during a reconnect) must not write its result.
+ *
+ * Beside them, the secret fields the user typed into a client-credentials form (S22): sealed
+ * under their own binding, so neither ciphertext can stand in for the other, and given back to
+ * connector methods as part of the connection input (`connectionInputOf`).
  */
 import { LatchkeyError } from '../errors.ts'
 import { openCredentials, readCredentialKeyring, sealCredentials, type CredentialKeyring, type SealedCredentials } from './credential-encryption.ts'
@@ -14,6 +18,7 @@ export class CredentialVault {
   readonly #env: Env
   #keyring: Promise<CredentialKeyring> | null = null
   #credentials: Credentials | null = null
+  #secretInput: Record<string, unknown> = {}
   #generation = 0
 
   constructor(env: Env) {
@@ -36,10 +41,33 @@ export class CredentialVault {
     return this.#credentials
   }
 
-  /** Holds `credentials` (`null`: deleted) from now on, in a new generation. */
-  replace(credentials: Credentials | null): void {
+  /**
+   * Holds `credentials` (`null`: deleted, with the secret input) from now on, in a new
+   * generation; `secretInput` replaces the held one when given (a refresh keeps it).
+   */
+  replace(credentials: Credentials | null, secretInput?: Record<string, unknown>): void {
     this.#credentials = credentials
+    if (credentials === null) this.#secretInput = {}
+    else if (secretInput !== undefined) this.#secretInput = secretInput
     this.#generation += 1
+  }
+
+  /** The connection input connector methods see: the stored (public) input with the secret fields typed by the user. */
+  connectionInputOf(record: { connectionInput: Record<string, unknown> }): Record<string, unknown> {
+    return { ...record.connectionInput, ...this.#secretInput }
+  }
+
+  /** Seals the secret input of `connectionId`; `null` (nothing to store) when it is empty. */
+  async sealSecretInput(secretInput: Record<string, unknown>, connectionId: string): Promise<SealedCredentials | null> {
+    if (Object.keys(secretInput).length === 0) return null
+    return sealCredentials(secretInput, await this.#getKeyring(), secretInputBinding(connectionId))
+  }
+
+  /** Opens a sealed secret input (read at startup) and holds it; returns it resealed when its kid is not the current one. */
+  async openSecretInput(sealed: SealedCredentials, connectionId: string): Promise<SealedCredentials | null> {
+    const keyring = await this.#getKeyring()
+    this.#secretInput = await openCredentials(sealed, keyring, secretInputBinding(connectionId))
+    return sealed.kid === keyring.currentKid ? null : await sealCredentials(this.#secretInput, keyring, secretInputBinding(connectionId))
   }
 
   /** Seals `credentials` of `connectionId` with the current key, for storage. */
@@ -66,4 +94,9 @@ export class CredentialVault {
     })
     return this.#keyring
   }
+}
+
+/** What the secret input's ciphertext is bound to: not the connection id alone, which binds the credentials. */
+function secretInputBinding(connectionId: string): string {
+  return `${connectionId}#input`
 }

@@ -9,7 +9,7 @@
  * refresh is due, retry gaps) is in connection-record.ts.
  */
 import { LatchkeyError, type ErrorCode } from '../errors.ts'
-import type { AuthorizedConnectionInput } from './authorized-connection.ts'
+import type { CheckedConnectionInput } from './authorized-connection.ts'
 import { isExpired, refreshDueAt, retryLaterAt, type ConnectionRecord, type ConnectionTestResult } from './connection-record.ts'
 import type { RefreshFailure } from './credential-refresh.ts'
 import type { ConnectionEventType } from './events/connection-event.ts'
@@ -105,10 +105,16 @@ export function needsReauthError(record: ConnectionRecord): LatchkeyError {
 }
 
 /** The record of a connection just authorized (new, or reconnected over `existing`): connected, refresh scheduled ahead of expiry. */
-export function storedRecord(fields: Omit<AuthorizedConnectionInput, 'credentials'>, existing: ConnectionRecord | null, expiresAt: number | null, now: number): ConnectionRecord {
+export function storedRecord(
+  fields: Omit<CheckedConnectionInput, 'credentials' | 'secretInput'>,
+  existing: ConnectionRecord | null,
+  expiresAt: number | null,
+  now: number,
+): ConnectionRecord {
   return {
     connectionId: fields.connectionId,
     connectorKey: fields.connectorKey,
+    authOption: fields.authOption,
     tenant: fields.tenant,
     connectionInput: fields.connectionInput,
     status: 'connected',

@@ -12,6 +12,7 @@ import { LatchkeyError } from '../errors.ts'
 import type { ApiRetrySettings } from '../settings.ts'
 import type { ApiClientConfig, ResolvedApiClient } from './api-client-config.ts'
 import { buildApiRequest, type ApiCall } from './api-request.ts'
+import type { RequestSigner } from './oauth1-request-signer.ts'
 import { ACCESS_TOKEN_EXPIRED, CONNECTION_IS_DEFUNCT, RATE_LIMIT_EXCEEDED, classifyApiResponse, readApiResponse, type ApiOutcome, type ApiResponse } from './api-response.ts'
 import { parseRetryAfter } from './retry-policy.ts'
 
@@ -27,6 +28,8 @@ export interface ApiCallContext {
   refresh(rejected: Credentials): Promise<Credentials>
   /** The API says only the user can repair the connection. */
   markDefunct(): Promise<void>
+  /** Signs each request just before it is sent (OAuth 1.0a connections, oauth1-request-signer.ts); null: sent as built. */
+  sign: RequestSigner | null
   rateLimit: ApiRetrySettings
   sleep(ms: number): Promise<void>
   random(): number
@@ -58,7 +61,9 @@ export async function sendApiCall(call: ApiCall, use: ResponseUse, context: ApiC
   let waitedMs = 0
   for (let attempt = 1; ; attempt += 1) {
     const config = configOf(await context.resolve(credentials))
-    const exchange = await sendOnce(config.config, config.responseHandlers, call, use)
+    const { sign } = context
+    const signed = credentials
+    const exchange = await sendOnce(config.config, config.responseHandlers, call, use, sign === null ? null : (request) => sign(request, signed))
     const key = exchange.outcome.ok ? null : exchange.outcome.key
     if (key === ACCESS_TOKEN_EXPIRED && !refreshed) {
       refreshed = true
@@ -96,8 +101,10 @@ async function sendOnce(
   responseHandlers: Extract<ResolvedApiClient, { kind: 'config' }>['responseHandlers'],
   call: ApiCall,
   use: ResponseUse,
+  sign: ((request: Request) => Promise<Request>) | null,
 ): Promise<ApiExchange> {
-  const response = await fetch(buildApiRequest(config, call))
+  const request = buildApiRequest(config, call)
+  const response = await fetch(sign === null ? request : await sign(request))
   if (use === 'stream' && responseHandlers === null) {
     return { response, read: null, outcome: classifyApiResponse({ status: response.status, statusCode: response.status, headers: {}, data: undefined }, []), tooLarge: false }
   }

@@ -73,6 +73,7 @@ export class RestApiClient implements Omit<ApiClient, 'baseUri' | 'headers' | 'q
       resolve: async () => resolved,
       refresh: async (rejected: Record<string, unknown>) => rejected,
       markDefunct: async () => undefined,
+      sign: null,
       rateLimit: DEFAULT_API_RETRY,
       sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
       random: Math.random,

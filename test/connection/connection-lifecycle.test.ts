@@ -14,6 +14,7 @@ describe('storeAuthorizedConnection', () => {
     expect(connection.summary).toEqual({
       connectionId: connection.connectionId,
       connectorKey: 'test-oauth',
+      authOption: null,
       tenant: connection.tenant,
       status: 'connected',
       lastError: null,

@@ -33,6 +33,7 @@ function record(overrides: Partial<ConnectionRecord> = {}): ConnectionRecord {
   return {
     connectionId: 'conn_aaaaaaaaaaaaaaaaaaaaaaaaaa',
     connectorKey: 'test-oauth',
+    authOption: null,
     tenant: 'tenant-1',
     connectionInput: {},
     status: 'connected',
@@ -241,7 +242,7 @@ describe('failedRefresh', () => {
 })
 
 describe('storedRecord', () => {
-  const fields = { connectionId: 'conn_aaaaaaaaaaaaaaaaaaaaaaaaaa', connectorKey: 'test-oauth', tenant: 'tenant-1', connectionInput: { subdomain: 'acme' } }
+  const fields = { connectionId: 'conn_aaaaaaaaaaaaaaaaaaaaaaaaaa', connectorKey: 'test-oauth', authOption: null, tenant: 'tenant-1', connectionInput: { subdomain: 'acme' } }
 
   it('makes a new connection connected, refreshed 5 minutes before expiry', () => {
     expect(storedRecord(fields, null, NOW + HOUR, NOW)).toEqual({

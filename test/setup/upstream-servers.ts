@@ -28,6 +28,8 @@
  *                       refresh_token (unless config.issueRefreshToken is false), scope, and an
  *                       RS256 id_token when the scope includes `openid` (config.idToken forges it).
  *                       config.tokenFormat 'form' answers application/x-www-form-urlencoded.
+ *                       grant_type=client_credentials (needs config.client): a new grant per
+ *                       request, without refresh_token.
  *   ANY  /api/<any>     200 {ok, method, path, sub} for `Authorization: Bearer <valid access token>`,
  *                       401 {error:"invalid_token"} otherwise (unknown, expired, revoked).
  *   GET  /.well-known/openid-configuration, GET /jwks   discovery for the issuer
@@ -383,6 +385,14 @@ async function token(req: IncomingMessage, body: string, res: ServerResponse, sc
     // unref: a held-back answer whose client died must not keep the test process alive.
     if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs).unref())
     return answerTokens(res, scenario, tokens)
+  }
+
+  // RFC 6749 section 4.4: a new grant per request, no refresh token (a new grant is the refresh).
+  if (grantType === 'client_credentials') {
+    if (scenario.config.client === null) return send(res, 401, { error: 'invalid_client', error_description: 'client credentials need a configured client' })
+    const grantId = randomToken()
+    scenario.grants.set(grantId, { clientId: scenario.config.client.id, scope: form.get('scope') ?? '', revoked: false })
+    return answerTokens(res, scenario, await issueTokens(scenario, grantId, false, issuer, keys))
   }
   return send(res, 400, { error: 'unsupported_grant_type' })
 }

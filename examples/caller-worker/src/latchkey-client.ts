@@ -19,6 +19,8 @@ export type LatchkeyErrorCode =
   | 'return_url_not_allowed'
   | 'user_verification_failed'
   | 'user_verification_expired'
+  | 'credentials_rejected'
+  | 'auth_option_required'
   | 'internal_error'
   | (string & {})
 
@@ -42,6 +44,8 @@ export function isLatchkeyClientError(error: unknown, code?: LatchkeyErrorCode):
 export interface ConnectionSummary {
   connectionId: string
   connectorKey: string
+  /** The auth option the connection uses (connectors with several ways to connect), else null. */
+  authOption: string | null
   tenant: string
   status: 'connected' | 'needs_reauth' | 'error'
   lastError: { code: string; message: string } | null
@@ -52,7 +56,13 @@ export interface ConnectionSummary {
   expiresAt: number | null
 }
 
-/** A valid access token and its expiry (ms since epoch, `null` when the provider gave none). */
+/**
+ * A valid access token and its expiry (ms since epoch, `null` when the provider gave none). Only connections whose credentials hold an `access_token`
+ * have one: OAuth2 connections and client-credentials connections whose connector fetches a token
+ * (an OAuth2 client-credentials grant). An API-key or basic-auth connection has none
+ * (`invalid_request`: use `proxy`, or `getCredentials` for the key itself), nor has an OAuth 1.0a
+ * connection (every request must be signed: use `proxy`).
+ */
 export interface AccessToken {
   accessToken: string
   expiresAt: number | null
@@ -71,12 +81,25 @@ export interface ConnectUrlOptions {
   tenant: string
   connectorKey: string
   connectionInput?: Record<string, unknown>
+  /** For connectors with several ways to connect: which one (e.g. "api-key" or "oauth"). */
+  authOption?: string
   returnUrl?: string
   /** Reconnect this existing connection (e.g. after `needs_reauth`). */
   connectionId?: string
   mode?: 'redirect' | 'popup'
   /** Who the tenant is, as the person knows them ("Alice <alice@example.com>"): shown before the provider opens. */
   displayName?: string
+}
+
+/** What `createConnection` needs: credentials your application collected, for a client-credentials connector. */
+export interface CreateConnectionOptions {
+  tenant: string
+  connectorKey: string
+  authOption?: string
+  /** Everything the connector's inputSchema asks for, secrets included. */
+  connectionInput: Record<string, unknown>
+  /** Give this existing connection new credentials. */
+  connectionId?: string
 }
 
 /** What `disconnect` did; the connection is deleted in every case. */
@@ -91,6 +114,7 @@ export interface LatchkeyRpc {
   getCredentials(tenant: string, connectionId: string): Promise<Record<string, unknown>>
   proxy(tenant: string, connectionId: string, request: Request | ProxyRequestInit): Promise<Response>
   createConnectUrl(options: ConnectUrlOptions): Promise<{ url: string; expiresAt: number }>
+  createConnection(options: CreateConnectionOptions): Promise<ConnectionSummary>
   confirmUserVerification(flow: string, tenant: string): Promise<{ url: string }>
   getConnection(tenant: string, connectionId: string): Promise<ConnectionSummary>
   listConnections(tenant: string): Promise<ConnectionSummary[]>
@@ -135,6 +159,15 @@ export class LatchkeyClient implements LatchkeyRpc {
 
   createConnectUrl(options: ConnectUrlOptions): Promise<{ url: string; expiresAt: number }> {
     return typedErrors(() => this.#rpc.createConnectUrl(options))
+  }
+
+  /**
+   * A client-credentials connection (API key, basic auth, OAuth2 client-credentials grant) from
+   * input your application collected: tested before it is stored. Throws `credentials_rejected`
+   * when the connector's test refuses it (nothing is stored), `invalid_connection_input`.
+   */
+  createConnection(options: CreateConnectionOptions): Promise<ConnectionSummary> {
+    return typedErrors(() => this.#rpc.createConnection(options))
   }
 
   /**
