@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config'
 import { e2eBindings } from './test/e2e/e2e-configuration.ts'
 import { PROVIDER_EMULATORS } from './test/compat/emulator/providers.ts'
 import { createOutboundRouter } from './test/compat/outbound.ts'
+import { OAUTH1_CONSUMER_KEY, OAUTH1_CONSUMER_SECRET } from './test/setup/oauth1-provider.ts'
 
 /** Worker configuration used by every workerd test. Test-only values: never deploy these. */
 export const testBindings = {
@@ -29,7 +30,18 @@ export const FIXTURE_CLIENT_SECRET = 'se:cr&t+ va%lue'
  */
 function upstreamBindings(upstreamOrigin: string): Record<string, string> {
   const bindings: Record<string, string> = { UPSTREAM_ORIGIN: upstreamOrigin }
-  for (const key of ['TEST_OAUTH', 'TEST_OAUTH_CUSTOM', 'TEST_OAUTH_MAPPED', 'CONN_CUSTOM_REFRESH', 'CONN_REFRESH_MAPPED', 'TEST_API_CLIENT', 'TEST_REST_API_CLIENT']) {
+  for (const key of [
+    'TEST_OAUTH',
+    'TEST_OAUTH_CUSTOM',
+    'TEST_OAUTH_MAPPED',
+    'CONN_CUSTOM_REFRESH',
+    'CONN_REFRESH_MAPPED',
+    'TEST_API_CLIENT',
+    'TEST_REST_API_CLIENT',
+    'TEST_API_KEY',
+    'TEST_CC_GRANT',
+    'TEST_OPTIONS',
+  ]) {
     bindings[`${key}__UPSTREAM_ORIGIN`] = upstreamOrigin
     bindings[`${key}__CLIENT_ID`] = 'test-client'
     bindings[`${key}__CLIENT_SECRET`] = FIXTURE_CLIENT_SECRET
@@ -54,6 +66,15 @@ function upstreamBindings(upstreamOrigin: string): Record<string, string> {
   bindings['API_RETRY_BASE_DELAY_MS'] = '5'
   bindings['API_RATE_LIMIT_MAX_WAIT_MS'] = '1000'
   return bindings
+}
+
+/** The fixture OAuth 1.0a connector test-oauth1, pointed at the test OAuth 1.0a provider (test/setup/oauth1-provider.ts). */
+function oauth1Bindings(providerOrigin: string): Record<string, string> {
+  return {
+    TEST_OAUTH1__PROVIDER_ORIGIN: providerOrigin,
+    TEST_OAUTH1__CONSUMER_KEY: OAUTH1_CONSUMER_KEY,
+    TEST_OAUTH1__CONSUMER_SECRET: OAUTH1_CONSUMER_SECRET,
+  }
 }
 
 /** The compat suite's provider emulators behind one outbound router (test/compat/README.md). */
@@ -105,6 +126,7 @@ export default defineConfig({
               bindings: {
                 ...testBindings,
                 ...upstreamBindings(inject('upstreamOrigin')),
+                ...oauth1Bindings(inject('oauth1ProviderOrigin')),
                 // The e2e authorization server and fault servers (test/setup/authorization-server.ts).
                 ...e2eBindings({
                   issuer: inject('authorizationServerIssuer'),
@@ -121,7 +143,7 @@ export default defineConfig({
           name: 'workerd',
           include: ['test/**/*.test.ts'],
           exclude: ['test/**/*.node.test.ts', 'test/compat/**'],
-          globalSetup: ['test/setup/compile-connectors.ts', 'test/setup/upstream-servers.ts', 'test/setup/authorization-server.ts'],
+          globalSetup: ['test/setup/compile-connectors.ts', 'test/setup/upstream-servers.ts', 'test/setup/authorization-server.ts', 'test/setup/oauth1-provider.ts'],
         },
       },
       {

@@ -3,6 +3,7 @@
  */
 import { Hono } from 'hono'
 import { respondNotFound, respondToError } from './flow/error-response.ts'
+import { credentialFormRoutes } from './flow/credential-routes.ts'
 import { flowRoutes } from './flow/routes.ts'
 import type { HttpEnv } from './http/http-env.ts'
 import { securityHeaders } from './http/security-headers.ts'
@@ -20,6 +21,8 @@ const app = new Hono<HttpEnv>()
 app.get('/health', (c) => c.json({ ok: true }))
 app.use('*', securityHeaders)
 app.use('*', refuseDevelopmentDefaultsOffLoopback).route('/', connectPageRoutes)
+// Before the flow's routes: /connect/credentials would otherwise match /connect/:connectorKey.
+app.route('/', credentialFormRoutes)
 app.route('/', flowRoutes)
 app.notFound(respondNotFound)
 app.onError(respondToError)

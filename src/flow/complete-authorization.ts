@@ -14,6 +14,7 @@ import { resolveJwksUri, validateIdToken } from '../oauth/id-token.ts'
 import { fetchIssuerMetadata, type IssuerMetadataResult } from '../oauth/issuer-metadata.ts'
 import { resolveOAuthConfig } from '../oauth/oauth-config.ts'
 import { withTokenExpiry, type TokenResponse } from '../oauth/token-response.ts'
+import { connectorWithAuthOption } from '../registry/auth-option.ts'
 import { connectorContext, type ConnectorContext } from '../registry/connector-context.ts'
 import { hasMethod, runMethod } from '../registry/registry.ts'
 import type { CompiledConnector } from '../registry/types.ts'
@@ -28,9 +29,7 @@ import { connectorFor } from './start-authorization.ts'
 import { beginUserVerification, type UserVerificationStart } from './user-verification.ts'
 
 /** How a flow whose state was accepted ended (any auth type): the flow ending reports it to the app. */
-export type CallbackOutcome =
-  | { ok: true; record: FlowOrigin; summary: ConnectionSummary }
-  | { ok: false; record: FlowOrigin; error: LatchkeyError; providerError: string | null }
+export type CallbackOutcome = { ok: true; record: FlowOrigin; summary: ConnectionSummary } | { ok: false; record: FlowOrigin; error: LatchkeyError; providerError: string | null }
 
 /** What the callback leads to: the flow's end, or (user verifier on) the application's verify page. */
 export type CallbackStep = { ended: CallbackOutcome } | { verifyUser: UserVerificationStart }
@@ -116,7 +115,7 @@ async function finish(
   code: string,
   now: number,
 ): Promise<ConnectionSummary> {
-  const connector = connectorFor(record.connectorKey)
+  const connector = connectorWithAuthOption(connectorFor(record.connectorKey), record.authOption ?? null)
   // One context for every method of this callback: the connector's parameters are read once.
   const context = connectorContext(connector, settings, record.connectionInput)
   const resolved = await resolveOAuthConfig(connector, settings, { ...context, redirectUri: record.redirectUri })
@@ -137,6 +136,7 @@ async function finish(
   return storeAndTestConnection(env, {
     connectionId: record.connectionId ?? newConnectionId(),
     connectorKey: record.connectorKey,
+    authOption: record.authOption ?? null,
     tenant: record.tenant,
     connectionInput: record.connectionInput,
     credentials,

@@ -12,6 +12,7 @@
  *   input          optional  connection input object (validated against the connector's inputSchema)
  *   return_url     optional  where to send the user afterwards (must be on ALLOWED_RETURN_ORIGINS)
  *   connection_id  optional  an existing connection of the same tenant and connector to reconnect
+ *   auth_option    optional  for a connector with several ways to connect (`auth.options`): which one
  *   mode           optional  "redirect" (default) or "popup"
  *   name           optional  who the tenant is, as the person knows it ("Alice <alice@example.com>"),
  *                            shown before the provider is opened (S21, display-name.ts)
@@ -32,6 +33,8 @@ export interface ConnectRequest {
   connectionInput: Record<string, unknown>
   returnUrl: string | null
   connectionId: string | null
+  /** The connector's auth option (connectors with `options`), or null. */
+  authOption: string | null
   mode: FlowMode
   /** The tenant's display name (`name` claim), or null. */
   displayName: string | null
@@ -99,6 +102,8 @@ function readClaims(payload: JWTPayload, now: number, refuse: (why: string) => L
   if (connectionId !== null && !isConnectionId(connectionId)) throw refuse('has a connection_id that is not a Latchkey connection id')
   const input = payload['input'] ?? {}
   if (!isRecord(input)) throw refuse('has an input claim that is not an object')
+  const authOption = optionalString(payload['auth_option'], 'auth_option', refuse)
+  if (authOption !== null && authOption.length > 64) throw refuse('has an auth_option longer than 64 characters')
   const mode = payload['mode'] ?? 'redirect'
   if (mode !== 'redirect' && mode !== 'popup') throw refuse('has a mode other than "redirect" or "popup"')
   const name = payload['name'] ?? null
@@ -113,6 +118,7 @@ function readClaims(payload: JWTPayload, now: number, refuse: (why: string) => L
     connectionInput: input,
     returnUrl,
     connectionId,
+    authOption,
     mode,
     displayName: name as string | null,
   }

@@ -22,6 +22,8 @@ export interface ConnectUrlOptions {
   tenant: string
   connectorKey: string
   connectionInput?: Record<string, unknown>
+  /** For a connector with several ways to connect (`auth.options`): which one. */
+  authOption?: string
   /** Where the user lands afterwards; its origin must be in ALLOWED_RETURN_ORIGINS. */
   returnUrl?: string
   /** An existing connection of this tenant and connector to reconnect. */
@@ -54,6 +56,7 @@ export async function createConnectUrl(env: Env, options: ConnectUrlOptions): Pr
   }
   const nameProblem = options.displayName === undefined ? null : displayNameProblem(options.displayName)
   if (nameProblem !== null) throw new LatchkeyError('invalid_request', `displayName ${nameProblem}.`)
+  if (options.authOption !== undefined && typeof options.authOption !== 'string') throw new LatchkeyError('invalid_request', 'authOption must be a string.')
   const connector = connectorFor(String(connectorKey))
   const expiresAt = Date.now() + CONNECT_URL_TTL_MS
   const request: ConnectRequest = {
@@ -64,10 +67,11 @@ export async function createConnectUrl(env: Env, options: ConnectUrlOptions): Pr
     connectionInput: options.connectionInput ?? {},
     returnUrl: options.returnUrl ?? null,
     connectionId: options.connectionId ?? null,
+    authOption: options.authOption ?? null,
     mode: options.mode ?? 'redirect',
     displayName: options.displayName ?? null,
   }
-  const connectionInput = checkConnectRequest(settings, connector, request)
+  const { connectionInput } = checkConnectRequest(settings, connector, request)
 
   const claims: Record<string, unknown> & { sub: string; exp: number } = {
     sub: tenant,
@@ -79,6 +83,7 @@ export async function createConnectUrl(env: Env, options: ConnectUrlOptions): Pr
   }
   if (request.returnUrl !== null) claims['return_url'] = request.returnUrl
   if (request.connectionId !== null) claims['connection_id'] = request.connectionId
+  if (request.authOption !== null) claims['auth_option'] = request.authOption
   if (request.displayName !== null) claims['name'] = request.displayName
   const token = await signConnectToken(await signingKey(settings.connectTokenSecret, 'connect-token'), claims)
   return { url: `${settings.publicOrigin}/connect/${connector.key}?token=${token}`, expiresAt: claims.exp * 1000 }

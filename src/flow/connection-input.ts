@@ -7,6 +7,7 @@ import { Validator, type OutputUnit, type Schema } from '@cfworker/json-schema'
 import { LatchkeyError } from '../errors.ts'
 import { isRecord } from '../is-record.ts'
 import type { CompiledConnector } from '../registry/types.ts'
+import { isSecretProperty, secretPropertyNames } from './typed-input.ts'
 
 /** Largest connection input accepted, in UTF-8 bytes of its JSON (S18). */
 export const MAX_CONNECTION_INPUT_BYTES = 4096
@@ -18,6 +19,30 @@ export const MAX_CONNECTION_INPUT_BYTES = 4096
  * else), also for what JSON cannot carry (cycles, BigInt: RPC callers can pass them).
  */
 export function validateConnectionInput(connector: CompiledConnector, input: unknown): Record<string, unknown> {
+  const schema = connector.auth.inputSchema
+  return validateAgainst(connector, schema, input)
+}
+
+/**
+ * S22: the input a connect URL carries for a typed-credentials form (client-credentials): what
+ * the form starts with. It travelled in a URL, so a secret field is refused; it is checked
+ * against the inputSchema without `required`, since the user completes it on the form.
+ */
+export function validateFormPrefill(connector: CompiledConnector, input: unknown): Record<string, unknown> {
+  const schema = connector.auth.inputSchema
+  const secrets = isRecord(input) ? Object.keys(input).filter((name) => secretPropertyNames(schema).includes(name) || isSecretProperty(name, undefined)) : []
+  if (secrets.length > 0) {
+    throw new LatchkeyError(
+      'invalid_connection_input',
+      `Connection input for connector "${connector.key}" carries the secret field ${secrets[0]}: secrets are typed by the user on Latchkey's form, or passed to createConnection, never put in a connect URL.`,
+    )
+  }
+  if (schema === undefined) return validateAgainst(connector, undefined, input)
+  const { required: _completedOnTheForm, ...withoutRequired } = schema
+  return validateAgainst(connector, withoutRequired, input)
+}
+
+function validateAgainst(connector: CompiledConnector, schema: CompiledConnector['auth']['inputSchema'], input: unknown): Record<string, unknown> {
   const refuse = (why: string): LatchkeyError => new LatchkeyError('invalid_connection_input', `Connection input for connector "${connector.key}" ${why}.`)
   if (!isRecord(input)) throw refuse('must be a JSON object')
   let json: string
@@ -29,7 +54,6 @@ export function validateConnectionInput(connector: CompiledConnector, input: unk
   if (new TextEncoder().encode(json).byteLength > MAX_CONNECTION_INPUT_BYTES) throw refuse(`is larger than ${MAX_CONNECTION_INPUT_BYTES} bytes`)
   // What is stored and signed is the JSON, so the JSON is what gets validated.
   const value = JSON.parse(json) as Record<string, unknown>
-  const schema = connector.auth.inputSchema
   if (schema === undefined) return value
 
   const result = new Validator(schema as Schema, '7', false).validate(value)

@@ -11,6 +11,8 @@ export type FlowMode = 'redirect' | 'popup'
 export interface PendingAuthorization {
   version: 1
   connectorKey: string
+  /** The connector's auth option (connectors with `options`); absent in records stored before options existed. */
+  authOption?: string | null
   tenant: string
   connectionInput: Record<string, unknown>
   /** PKCE verifier; null when the connector sets skipPkce. */
@@ -63,6 +65,7 @@ export function isPendingAuthorization(value: unknown): value is PendingAuthoriz
   return (
     record['version'] === 1 &&
     typeof record['connectorKey'] === 'string' &&
+    (record['authOption'] === undefined || record['authOption'] === null || typeof record['authOption'] === 'string') &&
     typeof record['tenant'] === 'string' &&
     typeof record['connectionInput'] === 'object' &&
     record['connectionInput'] !== null &&

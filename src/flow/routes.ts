@@ -1,9 +1,12 @@
 /**
  * The browser routes of the connect flow (Hono):
  *   GET /connect/:connectorKey?token=<connect token>   start: 302 to the provider's authorize URL, or
- *                                                      a page that asks first (S21, start-confirmation.ts)
- *   GET /oauth/callback                                the one redirect URI: finish, then 303 to the
- *                                                      app's return URL or to /oauth/done (S7); with
+ *                                                      a page that asks first (S21, start-confirmation.ts);
+ *                                                      typed credentials: 303 to the form
+ *                                                      (credential-routes.ts)
+ *   GET /oauth/callback                                the one redirect URI, OAuth2 (`state`) and
+ *                                                      OAuth 1.0a (`oauth_token`): finish, then 303 to
+ *                                                      the app's return URL or to /oauth/done (S7); with
  *                                                      the user verifier on, 303 to USER_VERIFY_URL
  *   GET /oauth/verified?flow&confirmation              user verifier: back from the app, finish (S21)
  *   POST /oauth/verify-user                            user verifier: the app's signed confirmation (JSON)
@@ -29,7 +32,8 @@ import { readFlowResult, RESULT_PATH } from './flow-result.ts'
 import { startConfirmationPage } from './pages.ts'
 import { parseUniqueQuery, rawQuery } from './query-string.ts'
 import { signingKey } from './signing-keys.ts'
-import { startAuthorization } from './start-authorization.ts'
+import { completeOAuth1Authorization, isOAuth1Callback, oauth1BindingCookieToClear } from './oauth1-callback.ts'
+import { startConnection } from './start-authorization.ts'
 import { startConfirmation } from './start-confirmation.ts'
 import { isWellFormedFlowId } from './user-verification-token.ts'
 import { acceptVerifiedReturn, confirmUserVerification, VERIFIED_PATH } from './user-verification.ts'
@@ -54,8 +58,10 @@ flowRoutes.get('/connect/:connectorKey', async (c) => {
   }
   const key = await signingKey(readSettings(c.env).connectTokenSecret, 'connect-token')
   const request = await verifyConnectToken(token, key, now)
-  const start = await startAuthorization(c.env, c.req.param('connectorKey'), request, now)
+  const start = await startConnection(c.env, c.req.param('connectorKey'), request, now)
   c.header('Set-Cookie', start.setCookie)
+  // The form is Latchkey's own page, which names the tenant itself.
+  if (start.kind === 'form') return c.redirect(start.location, 303)
   // S21: a connect-page session in this browser tells whose account the person last used here.
   const page = await existingSession(c.req.header('Cookie') ?? null, key, now)
   const confirmation = startConfirmation({ tenant: request.tenant, displayName: request.displayName }, page?.session ?? null)
@@ -68,10 +74,13 @@ flowRoutes.use(CALLBACK_PATH, async (c, next) => {
   await next()
   const state = new URL(c.req.url).searchParams.get('state')
   if (state !== null && isWellFormedState(state)) c.res.headers.append('Set-Cookie', clearBindingCookie(state))
+  const oauth1Cookie = await oauth1BindingCookieToClear(rawQuery(c.req.url))
+  if (oauth1Cookie !== null) c.res.headers.append('Set-Cookie', oauth1Cookie)
 })
 
 flowRoutes.get(CALLBACK_PATH, async (c) => {
   const query = parseCallbackQuery(rawQuery(c.req.url))
+  if (isOAuth1Callback(query.parameters)) return endFlow(c, await completeOAuth1Authorization(c.env, rawQuery(c.req.url), c.req.header('Cookie') ?? null, Date.now()))
   const step = await completeAuthorization(c.env, query, c.req.header('Cookie') ?? null, Date.now())
   if ('ended' in step) return endFlow(c, step.ended)
   // S7 still holds: the code leaves the URL by this redirect, and waits server-side.

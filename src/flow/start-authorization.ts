@@ -15,7 +15,10 @@ import { readSettings, type Settings } from '../settings.ts'
 import { claimOnce } from './authorization-state-guard.ts'
 import { bindingCookie, hashBindingNonce } from './browser-binding.ts'
 import type { ConnectRequest } from './connect-token.ts'
-import { validateConnectionInput } from './connection-input.ts'
+import { validateConnectionInput, validateFormPrefill } from './connection-input.ts'
+import { startCredentialForm } from './credential-form-start.ts'
+import { startOAuth1Authorization } from './oauth1-authorization.ts'
+import { connectorWithAuthOption } from '../registry/auth-option.ts'
 import { assertReconnectable } from './connection-handoff.ts'
 import { PENDING_AUTHORIZATION_TTL_MS, savePendingAuthorization, type PendingAuthorization } from './pending-authorization.ts'
 import { checkReturnUrl } from './return-url.ts'
@@ -38,41 +41,86 @@ export function connectorFor(key: string): CompiledConnector {
   return getConnector(key)
 }
 
+/** A connect request checked against its connector: the connector as its auth option runs it, and the input. */
+export interface CheckedConnectRequest {
+  /** The connector with the request's auth option applied (auth-option.ts). */
+  connector: CompiledConnector
+  /**
+   * The validated connection input. For typed credentials (client-credentials) it is only what
+   * the form starts with: no secret field (it travelled in a URL) and not yet complete.
+   */
+  connectionInput: Record<string, unknown>
+}
+
 /**
  * Checks a connect request against the connector and the deployment: the token's connector
- * restriction, the return URL allowlist (S8), popup mode needing a return URL, and the
- * connection input against inputSchema. Returns the validated input.
+ * restriction, the auth option, the return URL allowlist (S8), popup mode needing a return URL,
+ * and the connection input against inputSchema.
  */
-export function checkConnectRequest(settings: Settings, connector: CompiledConnector, request: ConnectRequest): Record<string, unknown> {
-  if (request.connectorKey !== null && request.connectorKey !== connector.key) {
-    throw new LatchkeyError('invalid_connect_token', `The connect token is for connector "${request.connectorKey}", not "${connector.key}".`)
+export function checkConnectRequest(settings: Settings, baseConnector: CompiledConnector, request: ConnectRequest): CheckedConnectRequest {
+  if (request.connectorKey !== null && request.connectorKey !== baseConnector.key) {
+    throw new LatchkeyError('invalid_connect_token', `The connect token is for connector "${request.connectorKey}", not "${baseConnector.key}".`)
   }
+  const connector = connectorWithAuthOption(baseConnector, request.authOption)
   if (request.returnUrl !== null) checkReturnUrl(request.returnUrl, settings.allowedReturnOrigins)
   if (request.mode === 'popup' && request.returnUrl === null) {
     throw new LatchkeyError('invalid_request', 'Popup mode needs a return URL: its origin is where the result is posted.')
   }
-  return validateConnectionInput(connector, request.connectionInput)
+  if (connector.auth.type === 'client-credentials') return { connector, connectionInput: validateFormPrefill(connector, request.connectionInput) }
+  return { connector, connectionInput: validateConnectionInput(connector, request.connectionInput) }
 }
 
+/** How a connect flow starts for the request's auth type. */
+export type ConnectStart =
+  /** OAuth2 or OAuth 1.0a: to the provider (perhaps after the S21 question). */
+  | ({ kind: 'authorize' } & AuthorizationStart)
+  /** Typed credentials: to Latchkey's own form (credential-form.ts). */
+  | { kind: 'form'; location: string; setCookie: string }
+
 /**
- * Starts the authorization: checks the request, spends a one-time token (`jti`), resolves
- * getOAuthConfig, stores the pending authorization and returns the authorize URL.
+ * Starts the connect flow of a verified connect request: checks it, spends its one-time token
+ * (`jti`) and starts what the connector's auth type needs.
  */
-export async function startAuthorization(env: Env, connectorKey: string, request: ConnectRequest, now: number): Promise<AuthorizationStart> {
+export async function startConnection(env: Env, connectorKey: string, request: ConnectRequest, now: number): Promise<ConnectStart> {
   const settings = readSettings(env)
   // A misconfigured USER_VERIFY_URL fails here, before the user is sent to the provider.
   void settings.userVerification
-  const connector = connectorFor(connectorKey)
-  const connectionInput = checkConnectRequest(settings, connector, request)
-  if (request.connectionId !== null) await assertReconnectable(env, request.connectionId, request.tenant, connector.key)
+  const checked = checkConnectRequest(settings, connectorFor(connectorKey), request)
+  if (request.connectionId !== null) await assertReconnectable(env, request.connectionId, request.tenant, checked.connector.key)
+  const start = { request, connectionInput: checked.connectionInput, authOption: request.authOption }
+  switch (checked.connector.auth.type) {
+    case 'oauth2':
+      return { kind: 'authorize', ...(await startAuthorization(env, settings, checked, request, now)) }
+    case 'oauth1':
+      return {
+        kind: 'authorize',
+        ...(await startOAuth1Authorization(env, settings, checked.connector, { ...start, spendConnectToken: () => spendConnectToken(env, request) }, now)),
+      }
+    case 'client-credentials':
+      await spendConnectToken(env, request)
+      // The form resolves the option itself.
+      return { kind: 'form', ...(await startCredentialForm(env, settings, connectorFor(connectorKey), start, now)) }
+  }
+}
 
-  const { redirectUri } = settings
-  const state = randomToken()
-  const config = await resolveOAuthConfig(connector, settings, { ...connectorContext(connector, settings, connectionInput), redirectUri, state })
-
+/** S15: a connect token with a `jti` works once. */
+async function spendConnectToken(env: Env, request: ConnectRequest): Promise<void> {
   if (request.tokenId !== null && !(await claimOnce(env.AUTHORIZATION_STATE_GUARDS, 'connect-token', request.tokenId, request.expiresAt))) {
     throw new LatchkeyError('invalid_connect_token', 'This connect URL was already used. Ask the application for a new one.')
   }
+}
+
+/**
+ * OAuth2: resolves getOAuthConfig (before the token is spent, so a misconfigured connector
+ * leaves the URL usable once fixed), stores the pending authorization and returns the
+ * authorize URL.
+ */
+async function startAuthorization(env: Env, settings: Settings, checked: CheckedConnectRequest, request: ConnectRequest, now: number): Promise<AuthorizationStart> {
+  const { connector, connectionInput } = checked
+  const { redirectUri } = settings
+  const state = randomToken()
+  const config = await resolveOAuthConfig(connector, settings, { ...connectorContext(connector, settings, connectionInput), redirectUri, state })
+  await spendConnectToken(env, request)
 
   const codeVerifier = config.skipPkce ? null : randomToken()
   const nonce = randomToken()
@@ -80,6 +128,7 @@ export async function startAuthorization(env: Env, connectorKey: string, request
   const record: PendingAuthorization = {
     version: 1,
     connectorKey: connector.key,
+    authOption: request.authOption,
     tenant: request.tenant,
     connectionInput,
     codeVerifier,

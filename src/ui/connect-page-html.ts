@@ -9,7 +9,8 @@ import { htmlDocument, type HtmlFragment } from '../http/html-document.ts'
 import type { ConnectionStatus, ConnectionSummary } from '../connection/connection-record.ts'
 import { whose } from '../flow/pages.ts'
 import type { TenantShown } from '../flow/start-confirmation.ts'
-import { INPUT_FIELD_PREFIX, type ConnectorChoice, type InputField } from './connector-choices.ts'
+import type { ConnectorChoice, ConnectWay } from './connector-choices.ts'
+import { inputFieldHtml } from './input-field-html.ts'
 import type { PageMode } from './page-token.ts'
 
 /** Name of the window that popup-mode forms submit into. */
@@ -114,48 +115,44 @@ function connectionCard(view: ConnectPageView, connection: ConnectionSummary): H
 }
 
 function connectorCard(view: ConnectPageView, connector: ConnectorChoice): HtmlFragment {
-  if (connector.fields === null) {
+  const [only] = connector.ways
+  if (connector.ways.length === 1 && only !== undefined && only.authOption === null) {
     return html`<li class="card">
       <h3>${connector.name}</h3>
-      <p class="detail">This connector needs details this page cannot ask for; start it from the application.</p>
+      ${connectWayBlock(view, connector, only)}
     </li>`
   }
+  // Several ways to connect (auth options): one form and one real button per way.
   return html`<li class="card">
     <h3>${connector.name}</h3>
-    <form method="post" action="${view.pagePath}/connect" ${popupTarget(view.mode)}>
-      ${csrfField(view)}
-      <input type="hidden" name="connector" value="${connector.key}" />
-      ${connector.fields.map((field) => inputField(connector.key, field))}
-      <button type="submit" class="primary">Connect ${connector.name}</button>
-    </form>
+    <p class="meta">Choose how to connect:</p>
+    <ul class="ways" aria-label="Ways to connect ${connector.name}">
+      ${connector.ways.map((way) => html`<li>${connectWayBlock(view, connector, way)}</li>`)}
+    </ul>
   </li>`
 }
 
-function inputField(connectorKey: string, field: InputField): HtmlFragment {
-  const id = `field-${connectorKey}-${field.name}`
-  const name = INPUT_FIELD_PREFIX + field.name
-  const descriptionId = `${id}-description`
-  const description = field.description === null ? '' : html`<span class="hint" id="${descriptionId}">${field.description}</span>`
-  const describedBy = field.description === null ? '' : html`aria-describedby="${descriptionId}"`
-  if (field.kind === 'checkbox') {
-    return html`<p class="field field-checkbox">
-      <input type="checkbox" id="${id}" name="${name}" ${describedBy} />
-      <label for="${id}">${field.label}</label>
-      ${description}
-    </p>`
+/** The form that starts one way to connect: its input fields (oauth2, oauth1), or just the button (client-credentials). */
+function connectWayBlock(view: ConnectPageView, connector: ConnectorChoice, way: ConnectWay): HtmlFragment {
+  const label = way.title === null ? `Connect ${connector.name}` : `Connect with ${way.title}`
+  if (way.fields === null) {
+    const what = way.title === null ? 'This connector' : `Connecting with ${way.title}`
+    return html`<p class="detail">${what} needs details this page cannot ask for; start it from the application.</p>`
   }
-  const required = field.required ? html`required aria-required="true"` : ''
-  const control =
-    field.kind === 'select'
-      ? html`<select id="${id}" name="${name}" ${required} ${describedBy}>
-          ${field.required ? '' : html`<option value="">(default)</option>`}
-          ${field.options.map((option) => html`<option>${option}</option>`)}
-        </select>`
-      : html`<input type="${field.kind}" id="${id}" name="${name}" ${required} ${describedBy} />`
-  return html`<p class="field">
-    <label for="${id}">${field.label}${field.required ? '' : ' (optional)'}</label>
-    ${control} ${description}
-  </p>`
+  const idPrefix = way.authOption === null ? `field-${connector.key}` : `field-${connector.key}--${safeIdPart(way.authOption)}`
+  return html`<form method="post" action="${view.pagePath}/connect" ${popupTarget(view.mode)}>
+    ${csrfField(view)}
+    <input type="hidden" name="connector" value="${connector.key}" />
+    ${way.authOption === null ? '' : html`<input type="hidden" name="auth_option" value="${way.authOption}" />`}
+    ${way.fields.map((field, index) => inputFieldHtml(idPrefix, field, index))}
+    ${way.type === 'client-credentials' ? html`<p class="hint">The next page asks for the details, such as an API key.</p>` : ''}
+    <button type="submit" class="primary">${label}${way.title === null ? '' : html`<span class="visually-hidden"> (${connector.name})</span>`}</button>
+  </form>`
+}
+
+/** An option key as part of an id (ids are space-separated in aria-describedby). */
+function safeIdPart(value: string): string {
+  return value.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64)
 }
 
 function csrfField(view: ConnectPageView): HtmlFragment {
@@ -217,7 +214,10 @@ export const STYLE = `
   .field { margin: 0.5rem 0; }
   .field label { display: block; font-weight: 600; }
   .field-checkbox label { display: inline; font-weight: 400; }
-  input[type=text], input[type=number], select { font: inherit; padding: 0.4rem 0.5rem; border: 1px solid #8e8e96; border-radius: 4px; width: 100%; max-width: 24rem; }
+  .field-error { display: block; color: var(--bad); font-weight: 600; }
+  [aria-invalid=true] { border-color: var(--bad); border-width: 2px; }
+  .ways { list-style: none; margin: 0; padding: 0; display: grid; gap: 0.75rem; }
+  input[type=text], input[type=number], input[type=password], select { font: inherit; padding: 0.4rem 0.5rem; border: 1px solid #8e8e96; border-radius: 4px; width: 100%; max-width: 24rem; }
   button { font: inherit; padding: 0.45rem 1rem; border-radius: 6px; border: 1px solid var(--accent); cursor: pointer; }
   button.primary { background: var(--accent); color: #fff; }
   button.secondary { background: #fff; color: var(--accent); }

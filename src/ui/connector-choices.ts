@@ -1,55 +1,74 @@
 /**
  * What the connect page offers: the connectors this deployment has configured (their
- * parameters are set, so a connection can start), each with the connection input fields
- * its inputSchema asks for when they are simple enough for a form.
+ * parameters are set, so a connection can start), each with its ways to connect. A connector
+ * has one way, or one per auth option (`auth.options`, src/registry/auth-option.ts):
+ *
+ *   oauth2, oauth1       the card asks for the connection input its inputSchema needs (it goes
+ *                        into the connect URL's signed token), then the provider is opened
+ *   client-credentials   the card has only a button: the flow's own form (src/flow/credential-form-*)
+ *                        asks for the input, secrets included, so nothing typed travels in a URL (S22)
  */
 import { isLatchkeyError } from '../errors.ts'
-import { isRecord } from '../is-record.ts'
+import { authOptionKeys } from '../registry/auth-option.ts'
 import { readConnectorParameters } from '../registry/connector-parameters.ts'
 import { listConnectors } from '../registry/registry.ts'
-import type { CompiledConnector, JsonSchema } from '../registry/types.ts'
+import type { AuthType, CompiledAuth, CompiledConnector } from '../registry/types.ts'
 import type { Settings } from '../settings.ts'
+import { inputFieldsOf, type InputField } from './input-fields.ts'
 
-/** One form field for a connection input property. */
-export interface InputField {
-  name: string
-  label: string
-  description: string | null
-  kind: 'text' | 'number' | 'checkbox' | 'select'
-  /** Values of a `select`. */
-  options: string[]
-  required: boolean
+/** One way to start a connector from the page. */
+export interface ConnectWay {
+  /** The auth option's key, or null for a connector with one way to connect. */
+  authOption: string | null
+  /** The option's title (its key when it has none); null without options. */
+  title: string | null
+  type: AuthType
+  /**
+   * Fields the card asks for; empty for client-credentials (its form asks). null: the input
+   * cannot be asked for by a form (objects, arrays, or a secret an URL must not carry), so the
+   * application must start it.
+   */
+  fields: InputField[] | null
 }
 
 /** A connector the page can start. */
 export interface ConnectorChoice {
   key: string
   name: string
-  /** null: the inputSchema asks for input a form cannot (arrays, objects); the application must start it. */
-  fields: InputField[] | null
+  /** At least one. */
+  ways: ConnectWay[]
 }
-
-/** Prefix of input field names in the form, so they never clash with `csrf` or `connector`. */
-export const INPUT_FIELD_PREFIX = 'input.'
 
 /** Configured connectors, sorted by key. Unconfigured ones are left out: they could not start. */
 export function connectorChoices(settings: Settings): ConnectorChoice[] {
   return listConnectors()
     .filter((connector) => isConfigured(connector, settings))
-    .map((connector) => ({ key: connector.key, name: connector.name, fields: inputFieldsOf(connector.auth.inputSchema) }))
+    .map((connector) => ({ key: connector.key, name: connector.name, ways: connectWaysOf(connector) }))
 }
 
-/** The connection input a submitted form describes; the connector's inputSchema validates it later. */
-export function connectionInputFromForm(fields: InputField[], form: Record<string, string>): Record<string, unknown> {
-  const input: Record<string, unknown> = {}
-  for (const field of fields) {
-    const value = form[INPUT_FIELD_PREFIX + field.name]
-    if (field.kind === 'checkbox') input[field.name] = value !== undefined
-    else if (value === undefined || value === '') continue
-    else if (field.kind === 'number') input[field.name] = Number.isFinite(Number(value)) ? Number(value) : value
-    else input[field.name] = value
-  }
-  return input
+/** The ways to connect `connector`: one per auth option in spec order, or its one auth. */
+export function connectWaysOf(connector: CompiledConnector): ConnectWay[] {
+  const options = connector.auth.options
+  if (options === undefined) return [wayOf(null, null, connector.auth)]
+  return authOptionKeys(connector).map((key) => {
+    const option = options[key] as CompiledAuth
+    return wayOf(key, option.title !== undefined && option.title !== '' ? option.title : key, option)
+  })
+}
+
+/** The way a form posted (`auth_option`, absent for a connector with one way), or undefined. */
+export function chosenWay(choice: ConnectorChoice, authOption: string | undefined): ConnectWay | undefined {
+  return choice.ways.find((way) => way.authOption === (authOption ?? null))
+}
+
+function wayOf(authOption: string | null, title: string | null, auth: CompiledAuth): ConnectWay {
+  const result = inputFieldsOf(auth.inputSchema)
+  if (!result.ok) return { authOption, title, type: auth.type, fields: null }
+  if (auth.type === 'client-credentials') return { authOption, title, type: auth.type, fields: [] }
+  // S22: this input travels in the connect URL, so the card never asks for a secret. A required
+  // one leaves the application to start the connector; an optional one is left out.
+  const secretRequired = result.fields.some((field) => field.kind === 'secret' && field.required)
+  return { authOption, title, type: auth.type, fields: secretRequired ? null : result.fields.filter((field) => field.kind !== 'secret') }
 }
 
 function isConfigured(connector: CompiledConnector, settings: Settings): boolean {
@@ -59,40 +78,5 @@ function isConfigured(connector: CompiledConnector, settings: Settings): boolean
   } catch (error) {
     if (isLatchkeyError(error)) return false
     throw error
-  }
-}
-
-/** Fields for the scalar properties; null when a required property is not a scalar. */
-function inputFieldsOf(schema: JsonSchema | undefined): InputField[] | null {
-  if (schema === undefined) return []
-  const properties = isRecord(schema['properties']) ? schema['properties'] : {}
-  const required = new Set(Array.isArray(schema['required']) ? schema['required'].filter((name) => typeof name === 'string') : [])
-  const fields: InputField[] = []
-  for (const [name, property] of Object.entries(properties)) {
-    const field = isRecord(property) ? fieldOf(name, property, required.has(name)) : null
-    if (field !== null) fields.push(field)
-    else if (required.has(name)) return null
-  }
-  return fields
-}
-
-function fieldOf(name: string, property: Record<string, unknown>, required: boolean): InputField | null {
-  const label = typeof property['title'] === 'string' ? property['title'] : name
-  const description = typeof property['description'] === 'string' ? property['description'] : null
-  const base = { name, label, description, options: [] as string[], required }
-  const options = property['enum']
-  if (Array.isArray(options) && options.length > 0 && options.every((option) => typeof option === 'string')) {
-    return { ...base, kind: 'select', options }
-  }
-  switch (property['type']) {
-    case 'string':
-      return { ...base, kind: 'text' }
-    case 'number':
-    case 'integer':
-      return { ...base, kind: 'number' }
-    case 'boolean':
-      return { ...base, kind: 'checkbox', required: false }
-    default:
-      return null
   }
 }

@@ -6,7 +6,8 @@
  *   GET  /connections                             the page (session cookie required)
  *   GET  /connections/switch                      asks whether to switch to the other tenant (S21)
  *   POST /connections/switch                      form: csrf, decision=switch|keep: 303 to the page
- *   POST /connections/connect                     form: csrf, connector, input.*: 303 to a one-time connect URL
+ *   POST /connections/connect                     form: csrf, connector, auth_option (connectors with options),
+ *                                                 input.*: 303 to a one-time connect URL
  *   POST /connections/:connectionId/reconnect     form: csrf: 303 to a connect URL for that connection
  *   POST /connections/:connectionId/disconnect    form: csrf: disconnects, 303 back to the page
  * Nothing here answers without a verified page token (S14, S15); posts also need the CSRF
@@ -26,7 +27,8 @@ import type { PagePolicy } from '../http/security-headers.ts'
 import { listConnectors } from '../registry/registry.ts'
 import { readSettings, type Settings } from '../settings.ts'
 import { connectPage, type PageNotice } from './connect-page-html.ts'
-import { connectionInputFromForm, connectorChoices } from './connector-choices.ts'
+import { chosenWay, connectorChoices } from './connector-choices.ts'
+import { inputFromForm } from './input-fields.ts'
 import { readPageForm } from './page-form.ts'
 import {
   assertSameOriginPost,
@@ -127,13 +129,25 @@ connectPageRoutes.post(`${PAGE_PATH}/connect`, async (c) => {
   const connectorKey = form['connector'] ?? ''
   const choice = connectorChoices(readSettings(c.env)).find((connector) => connector.key === connectorKey)
   if (choice === undefined) throw new LatchkeyError('connector_not_found', `No configured connector "${connectorKey.slice(0, 64)}" can be connected from this page.`)
-  if (choice.fields === null) throw new LatchkeyError('invalid_request', `Connector "${choice.key}" needs connection input that only the application can provide.`)
+  const way = chosenWay(choice, form['auth_option'])
+  if (way === undefined) {
+    const keys = choice.ways.flatMap((candidate) => (candidate.authOption === null ? [] : [candidate.authOption]))
+    throw new LatchkeyError(
+      'auth_option_required',
+      keys.length === 0
+        ? `Connector "${choice.key}" has one way to connect: send no auth_option.`
+        : `Choose how to connect ${choice.name}: auth_option is one of ${keys.join(', ')}.`,
+    )
+  }
+  if (way.fields === null) throw new LatchkeyError('invalid_request', `Connector "${choice.key}" needs connection input that only the application can provide.`)
   const { url } = await new LatchkeyApi(c.env).createConnectUrl({
     tenant: session.tenant,
     connectorKey: choice.key,
-    connectionInput: connectionInputFromForm(choice.fields, form),
+    // client-credentials: no fields here; the flow's form asks for everything (S22).
+    connectionInput: inputFromForm(way.fields, form),
     returnUrl: pageUrlOf(readSettings(c.env)),
     mode: session.mode,
+    ...(way.authOption === null ? {} : { authOption: way.authOption }),
     ...displayNameOf(session),
   })
   return c.redirect(url, 303)
@@ -143,12 +157,14 @@ connectPageRoutes.post(`${PAGE_PATH}/:connectionId/reconnect`, async (c) => {
   const { session } = await authorizedPost(c)
   const connectionId = checkedConnectionId(c.req.param('connectionId'))
   const api = new LatchkeyApi(c.env)
-  const { connectorKey } = await api.getConnection(session.tenant, connectionId)
-  // Without connectionInput the stored input is reused (LatchkeyApi.createConnectUrl).
+  const { connectorKey, authOption } = await api.getConnection(session.tenant, connectionId)
+  // Without connectionInput the stored input is reused (LatchkeyApi.createConnectUrl); the
+  // connection reconnects the way it was connected (its auth option).
   const { url } = await api.createConnectUrl({
     tenant: session.tenant,
     connectorKey,
     connectionId,
+    ...(authOption === null ? {} : { authOption }),
     returnUrl: pageUrlOf(readSettings(c.env)),
     mode: session.mode,
     ...displayNameOf(session),

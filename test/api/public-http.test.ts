@@ -12,12 +12,15 @@ import { storeConnection } from '../support/connections.ts'
 /** Route handlers outside the connect page: method and path as registered with Hono. */
 const PUBLIC_ROUTES = [
   ['GET', '/connect/:connectorKey'],
+  // The typed-credentials form (S22): the form, and its post (no credentials in either answer).
+  ['GET', '/connect/credentials'],
   ['GET', '/health'],
   ['GET', '/oauth/callback'],
   ['GET', '/oauth/done'],
   // The user verifier (S21): the browser's return after the application confirmed, and the
   // application's signed confirmation; neither answers with credentials.
   ['GET', '/oauth/verified'],
+  ['POST', '/connect/credentials'],
   ['POST', '/oauth/verify-user'],
 ]
 /** Paths with middleware only (headers, method and deployment checks): they answer nothing themselves. */

@@ -3,6 +3,8 @@
  * servers `npm start` runs (scripts/dev/local-demo.ts), on free ports so a running dev server
  * is not disturbed. A person opens the connect page, connects the demo account by signing in
  * and consenting at the demo authorization server, sees it connected, and disconnects it.
+ * A person also connects an API-key connector (the fixture test-api-key, against the workerd
+ * tests' upstream server started here) by typing the key into Latchkey's credential form (S22).
  * A screenshot of the connected page is saved to test-artifacts/.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
@@ -12,8 +14,10 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type { TestProject } from 'vitest/node'
 import { startLocalDemo, type LocalDemo } from '../../scripts/dev/local-demo.ts'
 import { TEST_CONNECTOR_DIRS } from '../setup/compile-connectors.ts'
+import startUpstream from '../setup/upstream-servers.ts'
 
 const ROOT_DIR = fileURLToPath(new URL('../..', import.meta.url))
 /** The longest any one browser action or wait may take. */
@@ -32,6 +36,9 @@ const CHROMIUM_FLAGS = [
 
 let demo: LocalDemo | undefined
 let browser: BrowserContext | undefined
+/** The test upstream (test/setup/upstream-servers.ts): the API test-api-key's keys are checked against. */
+let upstreamOrigin: string | undefined
+let stopUpstream: (() => Promise<void>) | undefined
 const scratchDirs: string[] = []
 /** Everything wrangler printed (the Worker's logs included). */
 const wranglerOutput: string[] = []
@@ -40,6 +47,12 @@ const workerPages: string[] = []
 
 beforeAll(async () => {
   const [workerPort, authorizationServerPort, inspectorPort] = await freePorts(3)
+  // The upstream is a vitest globalSetup of the workerd tier; here it is started by hand.
+  stopUpstream = await startUpstream({
+    provide: (_name: string, value: string) => {
+      upstreamOrigin = value
+    },
+  } as unknown as TestProject)
   demo = await startLocalDemo({
     rootDir: ROOT_DIR,
     workerPort,
@@ -48,6 +61,7 @@ beforeAll(async () => {
     // Exactly what the workerd tests compile into the same src/registry/generated, so a
     // concurrent `npm test` never loses its fixture connectors to this server's build.
     connectorDirs: [...TEST_CONNECTOR_DIRS],
+    extraVars: { TEST_API_KEY__UPSTREAM_ORIGIN: upstream() },
     onWranglerOutput: (line) => wranglerOutput.push(line),
   })
   browser = await chromium.launchPersistentContext(scratchDir('latchkey-chromium-'), {
@@ -67,6 +81,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close()
   await demo?.stop()
+  await stopUpstream?.()
   for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true })
 }, BROWSER_WAIT_MS)
 
@@ -126,6 +141,47 @@ describe('the connect page in Chromium', () => {
     4 * BROWSER_WAIT_MS,
   )
 
+  it(
+    'S22 connects an API-key connector through the credential form: fill, submit, connected, no secret in a page source or URL',
+    async () => {
+      const scenario = `browser-form-${crypto.randomUUID()}`
+      const key = await grantedKey(scenario)
+      const wrongKey = `wrong-key-${crypto.randomUUID()}`
+      const page = await openPage(await localDemo().pageUrl({ tenant: 'demo-tenant-form' }))
+      const visited: string[] = []
+      page.on('framenavigated', (frame) => visited.push(frame.url()))
+      await page.getByRole('button', { name: 'Connect Test API key' }).click()
+      await page.waitForURL(`${localDemo().workerOrigin}/connect/credentials?flow=*`)
+      expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Connect Test API key')
+      expect(await page.getByLabel('API key', { exact: true }).getAttribute('type')).toBe('password')
+
+      // A wrong key first: the provider refuses it, the form says so and keeps only the public values.
+      await page.getByLabel('Scenario', { exact: true }).fill(scenario)
+      await page.getByLabel('Region', { exact: true }).selectOption('eu')
+      await page.getByLabel('API key', { exact: true }).fill(wrongKey)
+      await page.getByRole('button', { name: 'Connect', exact: true }).click()
+      await expect.poll(() => page.getByRole('alert').innerText()).toContain('Test API key refused these credentials.')
+      expect(await page.getByLabel('API key', { exact: true }).inputValue()).toBe('')
+      expect(await page.getByLabel('Scenario', { exact: true }).inputValue()).toBe(scenario)
+      mkdirSync(ARTIFACTS_DIR, { recursive: true })
+      await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'credential-form-refused.png'), fullPage: true })
+
+      await page.getByLabel('API key', { exact: true }).fill(key)
+      await page.getByRole('button', { name: 'Connect', exact: true }).click()
+      await page.waitForURL(`${localDemo().workerOrigin}/connections?**`)
+      expect(await page.getByRole('status').innerText()).toBe('Test API key is connected.')
+      expect(await page.locator('.status').innerText()).toMatch(/^Status:\s*✓\s*Connected$/)
+
+      const seen = [...visited, page.url(), await page.content(), ...workerPages, ...wranglerOutput].join('\n')
+      for (const secret of [key, wrongKey]) expect(seen).not.toContain(secret)
+
+      await page.getByRole('button', { name: /^Disconnect Test API key/ }).click()
+      await page.waitForURL(`${localDemo().workerOrigin}/connections?notice=disconnected`)
+      await page.close()
+    },
+    4 * BROWSER_WAIT_MS,
+  )
+
   it('S13 no code, token or verifier the server issued appears in a page or in the Worker output', () => {
     const issued = localDemo()
       .authorizationServer.events.list()
@@ -165,6 +221,18 @@ async function signInAndConsent(page: Page, login: string): Promise<void> {
   await page.locator('input[name=password]').fill('any password')
   await page.getByRole('button', { name: 'Sign-in' }).click()
   await page.getByRole('button', { name: 'Continue' }).click()
+}
+
+function upstream(): string {
+  if (upstreamOrigin === undefined) throw new Error('the test upstream did not start')
+  return upstreamOrigin
+}
+
+/** A key the test upstream's API accepts: an access token it issued for `scenario` (its control API). */
+async function grantedKey(scenario: string): Promise<string> {
+  const response = await fetch(`${upstream()}/s/${scenario}/_control/grant`, { method: 'POST', body: '{}' })
+  if (!response.ok) throw new Error(`the test upstream answered ${response.status} to a grant`)
+  return ((await response.json()) as { access_token: string }).access_token
 }
 
 function localDemo(): LocalDemo {

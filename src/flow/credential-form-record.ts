@@ -1,0 +1,150 @@
+/**
+ * The pending credential form: a client-credentials connect flow between its start (a
+ * verified connect token) and the form's successful post. Stored server-side in KV under a
+ * random flow id, like an OAuth pending authorization under its state (S2, S3): bound to the
+ * browser that started it, expiring after 10 minutes, spent once on success. It holds only
+ * public input (what the connect token set); what the user types is never stored here (S22).
+ */
+import { LatchkeyError } from '../errors.ts'
+import { isRecord } from '../is-record.ts'
+import { randomToken } from '../random-token.ts'
+import { bindingCookie, clearBindingCookie, hashBindingNonce, readBindingNonce, sameHash } from './browser-binding.ts'
+import type { FlowMode, FlowOrigin } from './pending-authorization.ts'
+
+/** One started credential form, keyed by its flow id. */
+export interface PendingCredentialForm {
+  version: 1
+  kind: 'credential-form'
+  connectorKey: string
+  /** The auth option chosen (connectors with `auth.options`), or null. */
+  authOption: string | null
+  tenant: string
+  /** Who the tenant is, as the person knows it (the connect token's `name`, S21), or null. */
+  displayName: string | null
+  /** Public input the connect token set: fixed on the form, never from the browser. */
+  fixedInput: Record<string, unknown>
+  returnUrl: string | null
+  mode: FlowMode
+  /** The connection the form creates (a new id allocated at start) or replaces. */
+  connectionId: string
+  /** Whether `connectionId` is an existing connection being reconnected. */
+  reconnect: boolean
+  /** SHA-256 (base64url) of the nonce in the browser's binding cookie (S2). */
+  browserBindingHash: string
+  createdAt: number
+  /** ms since epoch; 10 minutes after createdAt. */
+  expiresAt: number
+}
+
+/** Lifetime of a credential form (S2: at most 10 minutes, as an OAuth state). */
+export const CREDENTIAL_FORM_TTL_MS = 10 * 60_000
+
+/** Flow ids are `randomToken()`s: 32 random bytes, base64url. */
+const FLOW_ID_SHAPE = /^[A-Za-z0-9_-]{43}$/
+
+const KEY_PREFIX = 'credential-form:'
+
+/**
+ * The binding cookie's "state" argument for a flow id. browser-binding.ts names cookies by
+ * kind and the first 16 characters of what they bind; the prefix keeps a credential form's
+ * cookie (`__Host-latchkey-flow-form-…`) apart from an OAuth state's.
+ */
+export function bindingSubject(flowId: string): string {
+  return `form-${flowId}`
+}
+
+/** What the single-use guard claims for a flow id: apart from every OAuth state (which has no `:`). */
+export function claimSubject(flowId: string): string {
+  return `credential-form:${flowId}`
+}
+
+/** Whether `flowId` has the shape of a flow id (so it can be a storage key). */
+export function isWellFormedFlowId(flowId: string): boolean {
+  return FLOW_ID_SHAPE.test(flowId)
+}
+
+/** Where the flow started, as its ending reports it: a failed first connect names no connection (none was stored). */
+export function flowOriginOf(record: PendingCredentialForm, connected: boolean): FlowOrigin {
+  return {
+    connectorKey: record.connectorKey,
+    returnUrl: record.returnUrl,
+    mode: record.mode,
+    connectionId: connected || record.reconnect ? record.connectionId : null,
+  }
+}
+
+/** Stores the record. KV's own TTL (>= 60 s) only cleans up; `expiresAt` decides. */
+export async function saveCredentialForm(kv: KVNamespace, flowId: string, record: PendingCredentialForm, now: number): Promise<void> {
+  const ttlSeconds = Math.max(60, Math.ceil((record.expiresAt - now) / 1000) + 60)
+  await kv.put(KEY_PREFIX + flowId, JSON.stringify(record), { expirationTtl: ttlSeconds })
+}
+
+/**
+ * The same pending form under a new flow id and a new binding cookie, the old id forgotten: after
+ * a post spent its flow id and the provider refused the credentials, the person may correct them
+ * until the form's original expiry. Returns the new id and the Set-Cookie values (clear the old
+ * binding, set the new one).
+ */
+export async function rekeyCredentialForm(
+  kv: KVNamespace,
+  oldFlowId: string,
+  record: PendingCredentialForm,
+  now: number,
+): Promise<{ flowId: string; record: PendingCredentialForm; setCookies: string[] }> {
+  const flowId = randomToken()
+  const nonce = randomToken()
+  const next: PendingCredentialForm = { ...record, browserBindingHash: await hashBindingNonce(nonce) }
+  await saveCredentialForm(kv, flowId, next, now)
+  await deleteCredentialForm(kv, oldFlowId)
+  const maxAgeSeconds = Math.max(1, Math.ceil((record.expiresAt - now) / 1000))
+  return { flowId, record: next, setCookies: [clearBindingCookie(bindingSubject(oldFlowId)), bindingCookie(bindingSubject(flowId), nonce, maxAgeSeconds)] }
+}
+
+/** Forgets the record (a spent flow); KV may still serve it elsewhere for a while, so the claim decides. */
+export async function deleteCredentialForm(kv: KVNamespace, flowId: string): Promise<void> {
+  await kv.delete(KEY_PREFIX + flowId)
+}
+
+/**
+ * S2 for the form: the record of a well-formed, known, unexpired flow id, presented by the
+ * browser that started it. Throws the OAuth state's error codes (`state_missing`,
+ * `state_unknown`, `state_expired`, `state_browser_mismatch`), with messages about the form.
+ */
+export async function acceptCredentialForm(kv: KVNamespace, flowId: string, cookieHeader: string | null, now: number): Promise<PendingCredentialForm> {
+  if (flowId === '') {
+    throw new LatchkeyError('state_missing', 'This form has no flow parameter. Start the connection again from the application.')
+  }
+  const unknown = new LatchkeyError('state_unknown', 'This form is unknown, was already used, or was cleaned up. Start the connection again from the application.')
+  if (!isWellFormedFlowId(flowId)) throw unknown
+  const stored = await kv.get(KEY_PREFIX + flowId, 'json').catch(() => null)
+  if (!isPendingCredentialForm(stored)) throw unknown
+  if (now >= stored.expiresAt) {
+    throw new LatchkeyError('state_expired', 'This form was opened more than 10 minutes ago and expired. Start the connection again.')
+  }
+  const nonce = readBindingNonce(cookieHeader, bindingSubject(flowId))
+  if (nonce === null || !sameHash(await hashBindingNonce(nonce), stored.browserBindingHash)) {
+    throw new LatchkeyError('state_browser_mismatch', 'This form was opened in another browser (or its cookie was blocked). Start the connection again in this browser.')
+  }
+  return stored
+}
+
+/** Shape check of a stored record (a corrupt or foreign value must not crash the form, S18). */
+export function isPendingCredentialForm(value: unknown): value is PendingCredentialForm {
+  if (!isRecord(value)) return false
+  return (
+    value['version'] === 1 &&
+    value['kind'] === 'credential-form' &&
+    typeof value['connectorKey'] === 'string' &&
+    (value['authOption'] === null || typeof value['authOption'] === 'string') &&
+    typeof value['tenant'] === 'string' &&
+    (value['displayName'] === null || typeof value['displayName'] === 'string') &&
+    isRecord(value['fixedInput']) &&
+    (value['returnUrl'] === null || typeof value['returnUrl'] === 'string') &&
+    (value['mode'] === 'redirect' || value['mode'] === 'popup') &&
+    typeof value['connectionId'] === 'string' &&
+    typeof value['reconnect'] === 'boolean' &&
+    typeof value['browserBindingHash'] === 'string' &&
+    typeof value['createdAt'] === 'number' &&
+    typeof value['expiresAt'] === 'number'
+  )
+}
