@@ -1,13 +1,16 @@
 /**
  * Drives one compat connector end to end the way an application and a user would: a connect
  * token -> `/connect/<key>` -> the provider's authorize URL -> the emulator approves -> the
- * Latchkey callback -> a connection id. Afterwards the connection is used over the service
- * binding to LatchkeyService (`latchkey`: testConnection, refresh, getAccessToken, proxy), as
- * another Worker would. Each step is exported too, so a test can stop and look in between.
+ * Latchkey callback -> a connection id (OAuth2, and OAuth 1.0a alike: the authorize URL then
+ * carries the request token, the callback the verifier). A client-credentials connector (API
+ * key, basic auth) is connected over RPC instead: `createTypedConnection`. Afterwards the
+ * connection is used over the service binding to LatchkeyService (`latchkey`: testConnection,
+ * refresh, getAccessToken, proxy), as another Worker would. Each step is exported too, so a
+ * test can stop and look in between.
  */
 import { env } from 'cloudflare:workers'
 import { expect } from 'vitest'
-import { LatchkeyClient, LatchkeyClientError } from '../../examples/caller-worker/src/latchkey-client.ts'
+import { LatchkeyClient, LatchkeyClientError, type ConnectionSummary } from '../../examples/caller-worker/src/latchkey-client.ts'
 import { findConnector } from '../../src/registry/registry.ts'
 import { Browser, LATCHKEY_ORIGIN } from '../support/browser.ts'
 import { mintConnectToken } from '../support/connect-token.ts'
@@ -24,6 +27,8 @@ export interface ConnectOptions {
   input?: Record<string, unknown>
   /** Default: a fresh tenant per connection. */
   tenant?: string
+  /** For a connector with several ways to connect (`auth.options`): which one (the `auth_option` claim). */
+  authOption?: string
 }
 
 /** A connection made through the whole flow, with what each step produced. */
@@ -49,7 +54,12 @@ export function expectCompiled(connectorKey: string): void {
 /** Step 1: the application's connect URL, opened in a new browser; returns the authorize URL Latchkey redirected to. */
 export async function startConnect(connectorKey: string, options: ConnectOptions = {}): Promise<{ browser: Browser; tenant: string; authorizeUrl: URL }> {
   const tenant = options.tenant ?? `tenant-${crypto.randomUUID()}`
-  const token = await mintConnectToken({ sub: tenant, input: options.input ?? {}, return_url: RETURN_URL })
+  const token = await mintConnectToken({
+    sub: tenant,
+    input: options.input ?? {},
+    return_url: RETURN_URL,
+    ...(options.authOption !== undefined && { auth_option: options.authOption }),
+  })
   const browser = new Browser()
   const response = await browser.get(`${LATCHKEY_ORIGIN}/connect/${connectorKey}?token=${token}`)
   expect(response.status, await describe(response)).toBe(302)
@@ -82,6 +92,35 @@ export async function connect(connectorKey: string, options: ConnectOptions = {}
   const { callbackUrl, grant } = await approveAtProvider(browser, authorizeUrl)
   const connectionId = await finishAtLatchkey(browser, callbackUrl)
   return { connectorKey, tenant, connectionId, grant, authorizeUrl, callbackUrl }
+}
+
+/** A client-credentials connection made over RPC, as an application that collected the input itself makes it. */
+export interface TypedConnection {
+  connectorKey: string
+  tenant: string
+  connectionId: string
+  summary: ConnectionSummary
+}
+
+/**
+ * A client-credentials connection (API key, basic auth, an OAuth2 client-credentials grant)
+ * from `connectionInput`, secrets included, through RPC `createConnection`: Latchkey validates
+ * the input, runs the connector's test and stores the connection only when it passes.
+ */
+export async function createTypedConnection(
+  connectorKey: string,
+  connectionInput: Record<string, unknown>,
+  options: { tenant?: string; authOption?: string } = {},
+): Promise<TypedConnection> {
+  const tenant = options.tenant ?? `tenant-${crypto.randomUUID()}`
+  const summary = await latchkey.createConnection({
+    tenant,
+    connectorKey,
+    connectionInput,
+    ...(options.authOption !== undefined && { authOption: options.authOption }),
+  })
+  expect(summary.connectionId).toMatch(/^conn_[a-z2-7]{26}$/)
+  return { connectorKey, tenant, connectionId: summary.connectionId, summary }
 }
 
 /** The `code` of a Latchkey error from `call` (LatchkeyClientError), for asserting refusals. */

@@ -19,6 +19,12 @@ import { microsoft } from './microsoft.ts'
 import { shopify } from './shopify.ts'
 import { slack } from './slack.ts'
 import { xero } from './xero.ts'
+import { jira } from './jira.ts'
+import { paypal } from './paypal.ts'
+import { pipedrive } from './pipedrive.ts'
+import { stripe } from './stripe.ts'
+import { trello } from './trello.ts'
+import { twilio } from './twilio.ts'
 
 /** The emulators the compat project runs, in no particular order (hosts must not overlap). */
 export const PROVIDER_EMULATORS: readonly ProviderEmulatorFactory[] = [
@@ -37,4 +43,10 @@ export const PROVIDER_EMULATORS: readonly ProviderEmulatorFactory[] = [
   calendly,
   asana,
   strava,
+  stripe,
+  twilio,
+  jira,
+  trello,
+  paypal,
+  pipedrive,
 ]
