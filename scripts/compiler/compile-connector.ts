@@ -18,6 +18,9 @@ import type { ConnectorFolder } from './resolve-method.ts'
 
 const KEBAB_CASE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/
 
+/** Keys whose /connect/<key> is one of Latchkey's own routes (src/flow/credential-routes.ts). */
+const RESERVED_KEYS = ['credentials']
+
 /** What one connector contributes to the build. `connector` is set only when it has no errors. */
 export interface ConnectorResult {
   connector: CompiledConnector | undefined
@@ -37,6 +40,9 @@ export async function compileConnector(dir: string, displayDir: string): Promise
       .replace(/[^a-z0-9]+/g, '-')
       .replace(/^-|-$/g, '')
     diagnostics.push(errorAtStart(specFile, `connector folder name "${key}" must be kebab-case (lowercase letters, digits and single dashes), e.g. ${suggestion || 'my-api'}`))
+  }
+  if (RESERVED_KEYS.includes(key)) {
+    diagnostics.push(errorAtStart(specFile, `connector key "${key}" is reserved: /connect/${key} is Latchkey's typed-credentials form; rename the folder`))
   }
   const specPath = path.join(dir, 'spec.yml')
   if (!existsSync(specPath)) {

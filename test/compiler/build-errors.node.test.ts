@@ -301,6 +301,12 @@ const cases: Case[] = [
     at: 'connectors/QuickBooks/spec.yml:1:1',
     says: 'connector folder name "QuickBooks" must be kebab-case (lowercase letters, digits and single dashes), e.g. quick-books',
   },
+  {
+    mistake: "a connector named like one of Latchkey's own routes",
+    tree: validConnector('credentials'),
+    at: 'connectors/credentials/spec.yml:1:1',
+    says: 'connector key "credentials" is reserved: /connect/credentials is Latchkey\'s typed-credentials form; rename the folder',
+  },
 ]
 
 describe('connector build errors', () => {
