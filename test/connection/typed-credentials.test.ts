@@ -6,13 +6,13 @@
  * connections record the option they use and follow it.
  */
 import { env } from 'cloudflare:workers'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { LatchkeyClient } from '../../examples/caller-worker/src/latchkey-client.ts'
 import { STORAGE_KEYS } from '../../src/connection/connection-storage.ts'
 import { connectThroughFlow } from '../support/connect-flow.ts'
 import { connectionObject, newTenant, rawStorage, storedCredentials } from '../support/connections.ts'
 import { clientErrorCodeOf } from '../support/error-code.ts'
-import { UpstreamScenario } from '../support/upstream.ts'
+import { UpstreamScenario, webhookDeliveries } from '../support/upstream.ts'
 
 const latchkey = new LatchkeyClient(env.LATCHKEY_SELF)
 
@@ -35,6 +35,13 @@ describe('S22 createConnection with an API key (option api-key of test-options)'
     expect(storage[STORAGE_KEYS.connection]).toMatchObject({ connectionInput: { scenario: scenario.id } })
     expect(JSON.stringify(storage)).not.toContain(apiKey)
     expect(await latchkey.listConnections(tenant)).toEqual([summary])
+
+    // The event names the option and carries no input at all.
+    await vi.waitFor(async () => expect(await webhookDeliveries(summary.connectionId)).toHaveLength(1))
+    const [delivery] = await webhookDeliveries(summary.connectionId)
+    expect(JSON.parse(delivery?.body ?? '{}')).toMatchObject({ type: 'connection.created', authOption: 'api-key', connectorKey: 'test-options' })
+    expect(delivery?.body).not.toContain(apiKey)
+    expect(delivery?.body).not.toContain(scenario.id)
   })
 
   it('a key the API refuses is credentials_rejected, and nothing is stored', async () => {

@@ -77,6 +77,7 @@ describe('queue events', () => {
       occurredAt: Date.now(),
       connectionId: 'conn_aaaaaaaaaaaaaaaaaaaaaaaaaa',
       connectorKey: 'test-oauth',
+      authOption: null,
       tenant: 'tenant-queue',
       status: 'connected',
       error: null,

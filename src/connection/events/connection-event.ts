@@ -26,6 +26,8 @@ export interface ConnectionEvent {
   occurredAt: number
   connectionId: string
   connectorKey: string
+  /** The connector's auth option the connection uses (connectors with `options`), else null. */
+  authOption: string | null
   tenant: string
   status: ConnectionStatus
   /** For refresh_failed and needs_reauth: the stable code and a message without secrets. */
@@ -40,6 +42,7 @@ export function connectionEvent(type: ConnectionEventType, record: ConnectionRec
     occurredAt: now,
     connectionId: record.connectionId,
     connectorKey: record.connectorKey,
+    authOption: record.authOption ?? null,
     tenant: record.tenant,
     status: record.status,
     error: record.lastError === null ? null : { code: record.lastError.code, message: record.lastError.message },
