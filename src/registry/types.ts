@@ -30,16 +30,8 @@ export type MethodName = (typeof AUTH_METHODS)[number]
  * OAuth2 client-credentials grant is written that way).
  */
 export const METHODS_BY_AUTH_TYPE: Readonly<Record<AuthType, readonly MethodName[]>> = {
-  oauth2: [
-    'getOAuthConfig',
-    'makeApiClient',
-    'test',
-    'getTokenData',
-    'getCredentialsFromAccessTokenResponse',
-    'getCredentialsFromRefreshTokenResponse',
-    'refreshCredentials',
-    'disconnect',
-  ],
+  // Every method but the one that makes credentials from typed input.
+  oauth2: AUTH_METHODS.filter((method) => method !== 'getCredentialsFromConnectionParameters'),
   'client-credentials': ['getCredentialsFromConnectionParameters', 'makeApiClient', 'test', 'refreshCredentials', 'disconnect'],
   oauth1: ['getOAuthConfig', 'makeApiClient', 'test', 'getCredentialsFromAccessTokenResponse', 'disconnect'],
 }
