@@ -7,7 +7,7 @@
 import { LatchkeyError } from '../errors.ts'
 import { readApiCall, type ApiRequestInit } from '../connection/api-request.ts'
 import { MAX_TENANT_LENGTH } from '../connection/authorized-connection.ts'
-import type { AccessToken, ConnectionSummary, DisconnectResult } from '../connection/connection-object.ts'
+import type { AccessToken, ConnectionSummary, DirectApiClientConfig, DisconnectResult } from '../connection/connection-object.ts'
 import { connectionStub, notFoundAsNull, type ConnectionStub } from '../connection/connection-stub.ts'
 import { tenantDirectory } from '../connection/tenant-directory.ts'
 import { createConnectUrl, type ConnectUrlOptions } from '../flow/connect-url.ts'
@@ -60,6 +60,18 @@ export class LatchkeyApi {
     const stub = this.#stub(connectionId)
     const call = await readApiCall(request)
     return stub.proxy(checkedTenant, call)
+  }
+
+  /** See `LatchkeyService.getApiClientConfig`. */
+  getApiClientConfig(tenant: string, connectionId: string): Promise<DirectApiClientConfig> {
+    return this.#call(tenant, connectionId, (stub, checkedTenant) => stub.getApiClientConfig(checkedTenant))
+  }
+
+  /** See `LatchkeyService.refreshApiClientConfig`. */
+  refreshApiClientConfig(tenant: string, connectionId: string, rejectedVersion: string): Promise<DirectApiClientConfig> {
+    if (typeof rejectedVersion !== 'string' || rejectedVersion.length > 64)
+      throw new LatchkeyError('invalid_request', 'rejectedVersion must be the version of a configuration from getApiClientConfig.')
+    return this.#call(tenant, connectionId, (stub, checkedTenant) => stub.refreshApiClientConfig(checkedTenant, rejectedVersion))
   }
 
   /**

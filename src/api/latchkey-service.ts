@@ -15,7 +15,7 @@
  */
 import { WorkerEntrypoint } from 'cloudflare:workers'
 import type { ApiRequestInit } from '../connection/api-request.ts'
-import type { AccessToken, ConnectionSummary, DisconnectResult } from '../connection/connection-object.ts'
+import type { AccessToken, ConnectionSummary, DirectApiClientConfig, DisconnectResult } from '../connection/connection-object.ts'
 import { withRpcErrors } from '../connection/rpc-error.ts'
 import type { ConnectUrlOptions } from '../flow/connect-url.ts'
 import { LatchkeyApi, type AccessTokenOptions, type CreateConnectionOptions } from './latchkey-api.ts'
@@ -23,6 +23,7 @@ import { LatchkeyApi, type AccessTokenOptions, type CreateConnectionOptions } fr
 export type { AccessTokenOptions, CreateConnectionOptions } from './latchkey-api.ts'
 export type { ApiRequestInit } from '../connection/api-request.ts'
 export type { ConnectUrlOptions } from '../flow/connect-url.ts'
+export type { DirectApiClientConfig } from '../connection/direct-api-config.ts'
 
 export class LatchkeyService extends WorkerEntrypoint<Env> {
   readonly #api = new LatchkeyApi(this.env)
@@ -48,6 +49,26 @@ export class LatchkeyService extends WorkerEntrypoint<Env> {
    */
   proxy(tenant: string, connectionId: string, request: Request | ApiRequestInit): Promise<Response> {
     return withRpcErrors(() => this.#api.proxy(tenant, connectionId, request))
+  }
+
+  /**
+   * What a caller needs to call the connection's API itself (the client package's direct
+   * proxy): baseUri, headers (the Authorization included) and query as the connector's
+   * makeApiClient evaluates them, the `version` of the credentials they were made from, and
+   * `expiresAt`, when to ask again. `{ direct: false, reason }` when only Latchkey can send the
+   * connector's requests (OAuth 1.0a signing, response handlers): use `proxy` then.
+   */
+  getApiClientConfig(tenant: string, connectionId: string): Promise<DirectApiClientConfig> {
+    return withRpcErrors(() => this.#api.getApiClientConfig(tenant, connectionId))
+  }
+
+  /**
+   * After the API answered 401 to the configuration of `rejectedVersion`: refreshes the
+   * credentials once (every caller reporting the same version shares that refresh) and returns
+   * the new configuration; when they were refreshed or replaced already, returns the current one.
+   */
+  refreshApiClientConfig(tenant: string, connectionId: string, rejectedVersion: string): Promise<DirectApiClientConfig> {
+    return withRpcErrors(() => this.#api.refreshApiClientConfig(tenant, connectionId, rejectedVersion))
   }
 
   /**

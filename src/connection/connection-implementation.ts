@@ -19,6 +19,8 @@ import type { ApiCall } from './api-request.ts'
 import { checkReplaceable, validateAuthorizedConnection, type AuthorizedConnectionInput, type CheckedConnectionInput } from './authorized-connection.ts'
 import { apiCallContext, runDisconnectMethod, runTestMethod, type ConnectionAccess, type ConnectorDisconnect } from './connection-api-access.ts'
 import { expiresAtOf, toSummary, type ConnectionRecord, type ConnectionSummary, type ConnectionTestResult } from './connection-record.ts'
+import { resolveApiClient } from './api-client-config.ts'
+import { credentialsVersion, directApiClientConfig, type DirectApiClientConfig } from './direct-api-config.ts'
 import { firstGrant } from './first-grant.ts'
 import { connectorOfRecord, findConnectorOfRecord } from './record-connector.ts'
 import { ConnectionRefresh } from './connection-refresh.ts'
@@ -26,7 +28,7 @@ import { ConnectionStorage } from './connection-storage.ts'
 import { CredentialVault } from './credential-vault.ts'
 import { connectionEvent, type ConnectionEventType } from './events/connection-event.ts'
 import { deliverEvent, readEventDestinations } from './events/deliver-event.ts'
-import { defunctRecord, interruptedRefreshRecord, storedRecord, testedRecord, wasRefreshInterrupted } from './refresh-policy.ts'
+import { defunctRecord, interruptedRefreshRecord, needsReauthError, storedRecord, testedRecord, wasRefreshInterrupted } from './refresh-policy.ts'
 import { sendApiCall } from './send-api-call.ts'
 import { tenantDirectory } from './tenant-directory.ts'
 
@@ -212,6 +214,38 @@ export class ConnectionImplementation {
     // Only the connector's own code may leave baseUri: a caller's flag is not trusted.
     const exchange = await sendApiCall({ ...call, trusted: false }, 'stream', apiCallContext(access, connector, context, credentials, null))
     return exchange.response
+  }
+
+  /**
+   * The evaluated makeApiClient configuration for the caller's direct proxy (valid credentials,
+   * refreshed first when due), or why the caller cannot apply it (direct-api-config.ts).
+   */
+  async getApiClientConfig(tenant: string): Promise<DirectApiClientConfig> {
+    await this.#ready()
+    const record = this.#storage.requireRecord(tenant)
+    return this.#directConfig(record, await this.#refresh.validCredentials(record, false))
+  }
+
+  /**
+   * After the API refused the configuration of `rejectedVersion`: one refresh through the single
+   * flight (every caller that reports the same version shares it), or none when the credentials
+   * changed since (their configuration is returned as it is).
+   */
+  async refreshApiClientConfig(tenant: string, rejectedVersion: string): Promise<DirectApiClientConfig> {
+    await this.#ready()
+    const record = this.#storage.requireRecord(tenant)
+    if (record.status === 'needs_reauth') throw needsReauthError(record)
+    const current = this.#vault.require()
+    const replaced = rejectedVersion !== (await credentialsVersion(current))
+    const credentials = await this.#refresh.run({ kind: 'unauthorized', replaced: replaced || current !== this.#vault.current })
+    return this.#directConfig(this.#storage.requireRecord(tenant), credentials)
+  }
+
+  async #directConfig(record: ConnectionRecord, credentials: Credentials): Promise<DirectApiClientConfig> {
+    const connector = connectorOfRecord(record)
+    const context = connectorContext(connector, this.#settings, this.#vault.connectionInputOf(record))
+    const resolved = await resolveApiClient(connector, this.#settings, context, credentials)
+    return directApiClientConfig(resolved, connector.auth.type, await credentialsVersion(credentials), record.refreshAt)
   }
 
   /**

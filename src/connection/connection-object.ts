@@ -13,11 +13,13 @@ import type { ApiCall } from './api-request.ts'
 import type { AuthorizedConnectionInput } from './authorized-connection.ts'
 import { ConnectionImplementation, type AccessToken, type DisconnectResult } from './connection-implementation.ts'
 import type { ConnectionSummary } from './connection-record.ts'
+import type { DirectApiClientConfig } from './direct-api-config.ts'
 import { withRpcErrors } from './rpc-error.ts'
 
 export type { AuthorizedConnectionInput } from './authorized-connection.ts'
 export type { AccessToken, DisconnectResult } from './connection-implementation.ts'
 export type { ConnectionSummary } from './connection-record.ts'
+export type { DirectApiClientConfig } from './direct-api-config.ts'
 
 export class ConnectionObject extends DurableObject<Env> {
   readonly #connection: ConnectionImplementation
@@ -71,6 +73,16 @@ export class ConnectionObject extends DurableObject<Env> {
   /** An API call with the connection's authentication; refresh and one retry on 401. */
   proxy(tenant: string, call: ApiCall): Promise<Response> {
     return withRpcErrors(() => this.#connection.proxy(tenant, call))
+  }
+
+  /** The evaluated API client configuration for a caller's direct proxy, or why it cannot have one. */
+  getApiClientConfig(tenant: string): Promise<DirectApiClientConfig> {
+    return withRpcErrors(() => this.#connection.getApiClientConfig(tenant))
+  }
+
+  /** After a 401 with the configuration of `rejectedVersion`: one shared refresh, then the new configuration. */
+  refreshApiClientConfig(tenant: string, rejectedVersion: string): Promise<DirectApiClientConfig> {
+    return withRpcErrors(() => this.#connection.refreshApiClientConfig(tenant, rejectedVersion))
   }
 
   /** The connector's disconnect method, then deletion of everything stored. */

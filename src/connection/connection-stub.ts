@@ -7,7 +7,7 @@
  */
 import type { DurableObject } from 'cloudflare:workers'
 import { isLatchkeyError } from '../errors.ts'
-import type { ConnectionObject } from './connection-object.ts'
+import type { ConnectionObject, DirectApiClientConfig } from './connection-object.ts'
 import { fromRpcError } from './rpc-error.ts'
 
 /** The RPC methods of `ConnectionObject` (every operation but the alarm, which only workerd calls). */
@@ -26,6 +26,9 @@ export function connectionStub(env: Env, connectionId: string): ConnectionStub {
     getCredentials: (tenant) => decoded(() => stub.getCredentials(tenant)),
     refresh: (tenant) => decoded(() => stub.refresh(tenant)),
     proxy: (tenant, call) => decoded(() => stub.proxy(tenant, call)),
+    // A union crosses RPC as a union of wrapped members, which TypeScript cannot fold back.
+    getApiClientConfig: (tenant) => decoded(() => stub.getApiClientConfig(tenant) as Promise<DirectApiClientConfig>),
+    refreshApiClientConfig: (tenant, rejectedVersion) => decoded(() => stub.refreshApiClientConfig(tenant, rejectedVersion) as Promise<DirectApiClientConfig>),
     disconnect: (tenant) => decoded(() => stub.disconnect(tenant)),
   }
 }
