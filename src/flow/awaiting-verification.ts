@@ -2,11 +2,15 @@
  * A callback waiting for the application's user verification (S21, user-verification.ts):
  * the accepted pending authorization and the callback's parameters (the code among them),
  * stored server-side in KV under a fresh flow id, like the pending authorization under its
- * state (S3). The code is exchanged only once the application confirmed, so an unconfirmed
- * flow never obtains tokens. Single use is enforced by AuthorizationStateGuard, not by KV.
+ * state (S3), with a copy in a guard shard for a return KV has not caught up with
+ * (pending-store.ts). The code is exchanged only once the application confirmed, so an
+ * unconfirmed flow never obtains tokens. Single use is enforced by AuthorizationStateGuard,
+ * not by KV.
  */
+import type { Background } from './background.ts'
 import type { CallbackQuery } from './callback-query.ts'
 import { isPendingAuthorization, type PendingAuthorization } from './pending-authorization.ts'
+import { deletePendingRecord, loadPendingRecord, savePendingRecord, type PendingStoreEnv } from './pending-store.ts'
 
 /** How long the application has to confirm, and the browser to come back (authorization codes expire too). */
 export const USER_VERIFICATION_TTL_MS = 5 * 60_000
@@ -24,21 +28,20 @@ export interface AwaitingVerification {
 
 const KEY_PREFIX = 'verify:'
 
-/** Stores the waiting callback; KV's TTL only cleans up, `expiresAt` decides. */
-export async function saveAwaitingVerification(kv: KVNamespace, flowId: string, waiting: AwaitingVerification, now: number): Promise<void> {
-  const ttlSeconds = Math.max(60, Math.ceil((waiting.expiresAt - now) / 1000) + 60)
-  await kv.put(KEY_PREFIX + flowId, JSON.stringify(waiting), { expirationTtl: ttlSeconds })
+/** Stores the waiting callback (KV, and the guard's copy in the background); the stores' TTL only cleans up, `expiresAt` decides. */
+export async function saveAwaitingVerification(env: PendingStoreEnv, flowId: string, waiting: AwaitingVerification, now: number, background: Background): Promise<void> {
+  await savePendingRecord(env, KEY_PREFIX + flowId, waiting, now, background)
 }
 
-/** The waiting callback of `flowId`, or null when there is none or it is not one we wrote. */
-export async function loadAwaitingVerification(kv: KVNamespace, flowId: string): Promise<AwaitingVerification | null> {
-  const stored = await kv.get(KEY_PREFIX + flowId, 'json').catch(() => null)
+/** The waiting callback of `flowId` (KV, or the guard's copy on a KV miss), or null when there is none or it is not one we wrote. */
+export async function loadAwaitingVerification(env: PendingStoreEnv, flowId: string): Promise<AwaitingVerification | null> {
+  const stored = await loadPendingRecord(env, KEY_PREFIX + flowId)
   return isAwaitingVerification(stored) ? stored : null
 }
 
-/** Removes the waiting callback (its code) once the flow is claimed. */
-export async function deleteAwaitingVerification(kv: KVNamespace, flowId: string): Promise<void> {
-  await kv.delete(KEY_PREFIX + flowId)
+/** Removes the waiting callback (its code) and its copy once the flow is claimed. */
+export async function deleteAwaitingVerification(env: PendingStoreEnv, flowId: string, background: Background): Promise<void> {
+  await deletePendingRecord(env, KEY_PREFIX + flowId, background)
 }
 
 function isAwaitingVerification(value: unknown): value is AwaitingVerification {

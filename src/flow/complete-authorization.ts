@@ -19,11 +19,12 @@ import { connectorContext, type ConnectorContext } from '../registry/connector-c
 import { hasMethod, runMethod } from '../registry/registry.ts'
 import type { CompiledConnector } from '../registry/types.ts'
 import { readSettings, type Settings } from '../settings.ts'
-import { claimOnce } from './authorization-state-guard.ts'
+import type { Background } from './background.ts'
 import { hashBindingNonce, readBindingNonce, sameHash } from './browser-binding.ts'
 import { isWellFormedState, type CallbackQuery } from './callback-query.ts'
 import { storeAndTestConnection } from './connection-handoff.ts'
 import { exchangeCode } from './exchange-code.ts'
+import { claimFlowCompletion } from './flow-claim.ts'
 import { loadPendingAuthorization, type FlowOrigin, type PendingAuthorization } from './pending-authorization.ts'
 import { connectorFor } from './start-authorization.ts'
 import { beginUserVerification, type UserVerificationStart } from './user-verification.ts'
@@ -35,19 +36,20 @@ export type CallbackOutcome = { ok: true; record: FlowOrigin; summary: Connectio
 export type CallbackStep = { ended: CallbackOutcome } | { verifyUser: UserVerificationStart }
 
 /**
- * Validates the callback's state against the pending authorization and claims it, then
- * finishes the flow (or hands it to the user verifier). Throws (so the caller shows an error
+ * Validates the callback's state against the pending authorization and claims it (with the
+ * connect URL's jti, S15), then finishes the flow (or hands it to the user verifier, whose
+ * parked callback `background` copies, pending-store.ts). Throws (so the caller shows an error
  * page) while the state is not trusted; once it is, failures come back as an outcome for the
  * app's return URL.
  */
-export async function completeAuthorization(env: Env, query: CallbackQuery, cookieHeader: string | null, now: number): Promise<CallbackStep> {
+export async function completeAuthorization(env: Env, query: CallbackQuery, cookieHeader: string | null, now: number, background: Background): Promise<CallbackStep> {
   const record = await acceptState(env, query, cookieHeader, now)
   const settings = readSettings(env)
   try {
     const issuer = declaredIssuer(settings, record)
     const code = await checkAuthorizationResponse(issuer, query)
     const verifier = settings.userVerification
-    if (verifier !== null) return { verifyUser: await beginUserVerification(env, settings, verifier, record, query, now) }
+    if (verifier !== null) return { verifyUser: await beginUserVerification(env, settings, verifier, record, query, now, background) }
     return { ended: { ok: true, record, summary: await finish(env, settings, record, issuer, query, code, now) } }
   } catch (error) {
     return { ended: failedOutcome(record, query, error) }
@@ -73,7 +75,12 @@ function failedOutcome(record: PendingAuthorization, query: CallbackQuery, error
   return { ok: false, record, error: isLatchkeyError(error) ? error : unexpected(error), providerError: query.error }
 }
 
-/** S2: a known, unexpired state, presented by the browser that started the flow, used once. */
+/**
+ * S2: a known, unexpired state, presented by the browser that started the flow, used once.
+ * S15: claimed together with the jti of the one-time connect URL the flow started from, so a
+ * second flow from that URL (another browser) is refused here, before any token request. With
+ * the user verifier on, this is the claim too: the verified return claims only its own flow id.
+ */
 async function acceptState(env: Env, query: CallbackQuery, cookieHeader: string | null, now: number): Promise<PendingAuthorization> {
   const { state } = query
   if (state === null || state === '') {
@@ -81,7 +88,7 @@ async function acceptState(env: Env, query: CallbackQuery, cookieHeader: string 
   }
   const unknown = new LatchkeyError('state_unknown', 'This authorization is unknown or was cleaned up. Start the connection again from the application.')
   if (!isWellFormedState(state)) throw unknown
-  const record = await loadPendingAuthorization(env.PENDING_AUTHORIZATIONS, state)
+  const record = await loadPendingAuthorization(env, state)
   if (record === null) throw unknown
   if (now >= record.expiresAt) {
     throw new LatchkeyError('state_expired', 'This authorization took longer than 10 minutes and expired. Start the connection again.')
@@ -90,9 +97,11 @@ async function acceptState(env: Env, query: CallbackQuery, cookieHeader: string 
   if (nonce === null || !sameHash(await hashBindingNonce(nonce), record.browserBindingHash)) {
     throw new LatchkeyError('state_browser_mismatch', 'This authorization was started in another browser (or its cookie was blocked). Start the connection again in this browser.')
   }
-  if (!(await claimOnce(env.AUTHORIZATION_STATE_GUARDS, 'state', state, record.expiresAt))) {
-    throw new LatchkeyError('state_reused', 'This authorization was already completed. Start the connection again to reconnect.')
-  }
+  await claimFlowCompletion(
+    env,
+    { value: state, notAfter: record.expiresAt, token: record.connectToken },
+    () => new LatchkeyError('state_reused', 'This authorization was already completed. Start the connection again to reconnect.'),
+  )
   return record
 }
 

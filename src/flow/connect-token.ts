@@ -7,7 +7,8 @@
  *   sub            required  the tenant (end user or account) the connection belongs to
  *   exp            required  expiry; at most 1 hour ahead
  *   iat, nbf       optional  standard JWT times
- *   jti            optional  when present the token works once (every Latchkey-issued URL has one)
+ *   jti            optional  when present the token connects once: it may start several flows, but only
+ *                            the first to complete connects (flow-claim.ts; every Latchkey-issued URL has one)
  *   connector      optional  the only connector key this token may start
  *   input          optional  connection input object (validated against the connector's inputSchema)
  *   return_url     optional  where to send the user afterwards (must be on ALLOWED_RETURN_ORIGINS)
@@ -44,8 +45,8 @@ export interface ConnectRequest {
 export const MAX_CONNECT_TOKEN_LIFETIME_S = 3600
 /** Longest connect token accepted (S18). */
 export const MAX_CONNECT_TOKEN_LENGTH = 8192
-/** Clock skew tolerated on exp/nbf/iat. */
-const CLOCK_TOLERANCE_S = 30
+/** Clock skew tolerated on exp/nbf/iat: a token starts flows until 30 s past its exp. */
+export const CLOCK_TOLERANCE_S = 30
 const MIN_SECRET_BYTES = 32
 
 /**

@@ -1,7 +1,8 @@
 /**
  * One-time connect URLs for applications calling over the service binding (S15): the RPC
  * entrypoint calls `createConnectUrl`; the URL carries a connect token Latchkey signs itself,
- * with a `jti` that AuthorizationStateGuard lets through once.
+ * with a `jti` that AuthorizationStateGuard lets through once: opening the URL starts a flow
+ * and spends nothing; the first flow from it to complete claims the jti (flow-claim.ts).
  */
 import { LatchkeyError } from '../errors.ts'
 import { isConnectionId } from '../connection-id.ts'

@@ -2,14 +2,18 @@
  * The pending credential form: a client-credentials connect flow between its start (a
  * verified connect token) and the form's successful post. Stored server-side in KV under a
  * random flow id, like an OAuth pending authorization under its state (S2, S3): bound to the
- * browser that started it, expiring after 10 minutes, spent once on success. It holds only
- * public input (what the connect token set); what the user types is never stored here (S22).
+ * browser that started it, expiring after 10 minutes, spent once on success, with a copy in a
+ * guard shard for a post KV has not caught up with (pending-store.ts). It holds only public
+ * input (what the connect token set); what the user types is never stored here (S22).
  */
 import { LatchkeyError } from '../errors.ts'
 import { isRecord } from '../is-record.ts'
 import { randomToken } from '../random-token.ts'
+import type { Background } from './background.ts'
 import { bindingCookie, clearBindingCookie, hashBindingNonce, readBindingNonce, sameHash } from './browser-binding.ts'
+import { isOneTimeTokenField, type OneTimeToken } from './one-time-token.ts'
 import type { FlowMode, FlowOrigin } from './pending-authorization.ts'
+import { deletePendingRecord, loadPendingRecord, savePendingRecord, type PendingStoreEnv } from './pending-store.ts'
 
 /** One started credential form, keyed by its flow id. */
 export interface PendingCredentialForm {
@@ -29,6 +33,12 @@ export interface PendingCredentialForm {
   connectionId: string
   /** Whether `connectionId` is an existing connection being reconnected. */
   reconnect: boolean
+  /**
+   * The one-time connect token the flow started with, claimed with the flow id by the first
+   * accepted post (S15, flow-claim.ts); null for a token without `jti`, and once claimed (a
+   * form continued under a new flow id). Absent in records stored before.
+   */
+  connectToken?: OneTimeToken | null
   /** SHA-256 (base64url) of the nonce in the browser's binding cookie (S2). */
   browserBindingHash: string
   createdAt: number
@@ -73,50 +83,52 @@ export function flowOriginOf(record: PendingCredentialForm, connected: boolean):
   }
 }
 
-/** Stores the record. KV's own TTL (>= 60 s) only cleans up; `expiresAt` decides. */
-export async function saveCredentialForm(kv: KVNamespace, flowId: string, record: PendingCredentialForm, now: number): Promise<void> {
-  const ttlSeconds = Math.max(60, Math.ceil((record.expiresAt - now) / 1000) + 60)
-  await kv.put(KEY_PREFIX + flowId, JSON.stringify(record), { expirationTtl: ttlSeconds })
+/** Stores the record (KV, and the guard's copy in the background). `expiresAt` decides, not the stores' TTL. */
+export async function saveCredentialForm(env: PendingStoreEnv, flowId: string, record: PendingCredentialForm, now: number, background: Background): Promise<void> {
+  await savePendingRecord(env, KEY_PREFIX + flowId, record, now, background)
 }
 
 /**
  * The same pending form under a new flow id and a new binding cookie, the old id forgotten: after
  * a post spent its flow id and the provider refused the credentials, the person may correct them
- * until the form's original expiry. Returns the new id and the Set-Cookie values (clear the old
+ * until the form's original expiry. The post claimed the connect token with the old id, so the
+ * new record has none left to claim. Returns the new id and the Set-Cookie values (clear the old
  * binding, set the new one).
  */
 export async function rekeyCredentialForm(
-  kv: KVNamespace,
+  env: PendingStoreEnv,
   oldFlowId: string,
   record: PendingCredentialForm,
   now: number,
+  background: Background,
 ): Promise<{ flowId: string; record: PendingCredentialForm; setCookies: string[] }> {
   const flowId = randomToken()
   const nonce = randomToken()
-  const next: PendingCredentialForm = { ...record, browserBindingHash: await hashBindingNonce(nonce) }
-  await saveCredentialForm(kv, flowId, next, now)
-  await deleteCredentialForm(kv, oldFlowId)
+  const next: PendingCredentialForm = { ...record, connectToken: null, browserBindingHash: await hashBindingNonce(nonce) }
+  await saveCredentialForm(env, flowId, next, now, background)
+  await deleteCredentialForm(env, oldFlowId, background)
   const maxAgeSeconds = Math.max(1, Math.ceil((record.expiresAt - now) / 1000))
   return { flowId, record: next, setCookies: [clearBindingCookie(bindingSubject(oldFlowId)), bindingCookie(bindingSubject(flowId), nonce, maxAgeSeconds)] }
 }
 
-/** Forgets the record (a spent flow); KV may still serve it elsewhere for a while, so the claim decides. */
-export async function deleteCredentialForm(kv: KVNamespace, flowId: string): Promise<void> {
-  await kv.delete(KEY_PREFIX + flowId)
+/** Forgets the record and its copy (a spent flow); KV may still serve it elsewhere for a while, so the claim decides. */
+export async function deleteCredentialForm(env: PendingStoreEnv, flowId: string, background: Background): Promise<void> {
+  await deletePendingRecord(env, KEY_PREFIX + flowId, background)
 }
 
 /**
- * S2 for the form: the record of a well-formed, known, unexpired flow id, presented by the
- * browser that started it. Throws the OAuth state's error codes (`state_missing`,
- * `state_unknown`, `state_expired`, `state_browser_mismatch`), with messages about the form.
+ * S2 for the form: the record (KV, or the guard's copy on a KV miss) of a well-formed, known,
+ * unexpired flow id, presented by the browser that started it. Throws the OAuth state's error
+ * codes (`state_missing`, `state_unknown`, `state_expired`, `state_browser_mismatch`), with
+ * messages about the form.
  */
-export async function acceptCredentialForm(kv: KVNamespace, flowId: string, cookieHeader: string | null, now: number): Promise<PendingCredentialForm> {
+export async function acceptCredentialForm(env: PendingStoreEnv, flowId: string, cookieHeader: string | null, now: number): Promise<PendingCredentialForm> {
   if (flowId === '') {
     throw new LatchkeyError('state_missing', 'This form has no flow parameter. Start the connection again from the application.')
   }
   const unknown = new LatchkeyError('state_unknown', 'This form is unknown, was already used, or was cleaned up. Start the connection again from the application.')
   if (!isWellFormedFlowId(flowId)) throw unknown
-  const stored = await kv.get(KEY_PREFIX + flowId, 'json').catch(() => null)
+  const stored = await loadPendingRecord(env, KEY_PREFIX + flowId)
   if (!isPendingCredentialForm(stored)) throw unknown
   if (now >= stored.expiresAt) {
     throw new LatchkeyError('state_expired', 'This form was opened more than 10 minutes ago and expired. Start the connection again.')
@@ -143,6 +155,7 @@ export function isPendingCredentialForm(value: unknown): value is PendingCredent
     (value['mode'] === 'redirect' || value['mode'] === 'popup') &&
     typeof value['connectionId'] === 'string' &&
     typeof value['reconnect'] === 'boolean' &&
+    isOneTimeTokenField(value['connectToken']) &&
     typeof value['browserBindingHash'] === 'string' &&
     typeof value['createdAt'] === 'number' &&
     typeof value['expiresAt'] === 'number'

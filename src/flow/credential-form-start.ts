@@ -1,7 +1,8 @@
 /**
- * The start of a client-credentials connect flow: from a verified connect token (its `jti`
- * already claimed, a reconnect target already checked by the caller, GET /connect/:connectorKey)
- * to the credential form. Nothing typed travels in the URL: the browser is sent to the form
+ * The start of a client-credentials connect flow: from a verified connect token (a reconnect
+ * target already checked by the caller, GET /connect/:connectorKey) to the credential form.
+ * The token's `jti` is remembered in the record and claimed with the flow id by the form's
+ * first accepted post (S15, flow-claim.ts). Nothing typed travels in the URL: the browser is sent to the form
  * with a flow id bound to it by a cookie (S2), and the form posts the values (S22).
  */
 import { newConnectionId } from '../connection-id.ts'
@@ -11,10 +12,12 @@ import { connectorWithAuthOption } from '../registry/auth-option.ts'
 import type { CompiledConnector } from '../registry/types.ts'
 import type { Settings } from '../settings.ts'
 import { inputFieldsOf } from '../ui/input-fields.ts'
+import type { Background } from './background.ts'
 import { bindingCookie, hashBindingNonce } from './browser-binding.ts'
 import type { ConnectRequest } from './connect-token.ts'
 import { bindingSubject, CREDENTIAL_FORM_TTL_MS, saveCredentialForm, type PendingCredentialForm } from './credential-form-record.ts'
 import { fixedInputOf } from './credential-form-validation.ts'
+import { oneTimeTokenOf } from './one-time-token.ts'
 
 /** Path of the credential form: GET shows it (`?flow=<id>`), POST submits it. */
 export const CREDENTIAL_FORM_PATH = '/connect/credentials'
@@ -25,6 +28,8 @@ export interface CredentialFormStart {
   /** The connect token's input: public values only, fixed on the form. */
   connectionInput: Record<string, unknown>
   authOption: string | null
+  /** Takes the pending record's copy in its guard shard (pending-store.ts). */
+  background: Background
 }
 
 /**
@@ -68,11 +73,12 @@ export async function startCredentialForm(
     mode: request.mode,
     connectionId: request.connectionId ?? newConnectionId(),
     reconnect: request.connectionId !== null,
+    connectToken: oneTimeTokenOf(request),
     browserBindingHash: await hashBindingNonce(nonce),
     createdAt: now,
     expiresAt: now + CREDENTIAL_FORM_TTL_MS,
   }
-  await saveCredentialForm(env.PENDING_AUTHORIZATIONS, flowId, record, now)
+  await saveCredentialForm(env, flowId, record, now, start.background)
   return {
     // The flow id may be in the URL: it is useless in another browser (the cookie) and spent on success.
     location: `${CREDENTIAL_FORM_PATH}?flow=${flowId}`,

@@ -14,7 +14,9 @@
  * a page (secret fields are never refilled), a log line or the pending record. S2: the flow is
  * bound to the browser that started it, expires after 10 minutes, and each flow id is spent by
  * the first valid post, before the credentials are sent anywhere; when the provider refuses
- * them, the form continues under a new flow id until the original expiry.
+ * them, the form continues under a new flow id until the original expiry. S15: that first
+ * valid post also claims the one-time connect URL the form was started from, with the flow id
+ * in one guard call; a form from the same URL in another browser is then refused.
  */
 import { Hono, type Context } from 'hono'
 import { isLatchkeyError, LatchkeyError } from '../errors.ts'
@@ -25,7 +27,7 @@ import { readSettings, type Settings } from '../settings.ts'
 import { formValueOf, inputFieldsOf, inputFromForm, type InputField } from '../ui/input-fields.ts'
 import { readPageForm } from '../ui/page-form.ts'
 import { assertSameOriginPost, csrfTokenFor, existingSession } from '../ui/page-session.ts'
-import { claimOnce } from './authorization-state-guard.ts'
+import { backgroundOf } from './background.ts'
 import { clearBindingCookie } from './browser-binding.ts'
 import type { CallbackOutcome } from './complete-authorization.ts'
 import { connectWithTypedInput } from './connection-handoff.ts'
@@ -42,6 +44,7 @@ import {
 import { CREDENTIAL_FORM_PATH } from './credential-form-start.ts'
 import { typedInputProblems, type FormProblems } from './credential-form-validation.ts'
 import { endFlow } from './flow-ending.ts'
+import { claimFlowCompletion } from './flow-claim.ts'
 import { parseUniqueQuery, rawQuery } from './query-string.ts'
 import { signingKey } from './signing-keys.ts'
 import { connectorFor } from './start-authorization.ts'
@@ -57,7 +60,7 @@ const CORRECTABLE = new Set(['credentials_rejected', 'invalid_connection_input']
 credentialFormRoutes.get(CREDENTIAL_FORM_PATH, async (c) => {
   const now = Date.now()
   const flowId = parseUniqueQuery(rawQuery(c.req.url))['flow'] ?? ''
-  const record = await acceptCredentialForm(c.env.PENDING_AUTHORIZATIONS, flowId, c.req.header('Cookie') ?? null, now)
+  const record = await acceptCredentialForm(c.env, flowId, c.req.header('Cookie') ?? null, now)
   return showForm(c, flowId, record, {}, null, 200)
 })
 
@@ -75,7 +78,7 @@ credentialFormRoutes.post(CREDENTIAL_FORM_PATH, async (c) => {
     fetchSite: c.req.header('Sec-Fetch-Site') ?? null,
     pageOrigin: settings.publicOrigin,
   })
-  const record = await acceptCredentialForm(c.env.PENDING_AUTHORIZATIONS, id, c.req.header('Cookie') ?? null, now)
+  const record = await acceptCredentialForm(c.env, id, c.req.header('Cookie') ?? null, now)
 
   const form = formOf(record)
   const editable = form.fields.filter((field) => !Object.hasOwn(record.fixedInput, field.name))
@@ -85,9 +88,11 @@ credentialFormRoutes.post(CREDENTIAL_FORM_PATH, async (c) => {
   const problems = typedInputProblems(form.auth.inputSchema, form.fields, typedInput)
   if (problems !== null) return showForm(c, id, record, refill, problems, 400)
 
-  // S2: the flow id is spent before anything leaves Latchkey; a refusal the person can correct
-  // continues under a new id (rekeyCredentialForm), so a replayed post never reaches the provider.
+  // S2, S15: the flow id (and the connect URL's jti) is spent before anything leaves Latchkey; a
+  // refusal the person can correct continues under a new id (rekeyCredentialForm), so a replayed
+  // post never reaches the provider.
   await spend(c.env, id, record)
+  const background = backgroundOf(c)
   let outcome: CallbackOutcome
   try {
     const summary = await connectWithTypedInput(c.env, {
@@ -100,13 +105,13 @@ credentialFormRoutes.post(CREDENTIAL_FORM_PATH, async (c) => {
     outcome = { ok: true, record: flowOriginOf(record, true), summary }
   } catch (error) {
     if (isLatchkeyError(error) && CORRECTABLE.has(error.code)) {
-      const next = await rekeyCredentialForm(c.env.PENDING_AUTHORIZATIONS, id, record, now)
+      const next = await rekeyCredentialForm(c.env, id, record, now, background)
       for (const cookie of next.setCookies) c.header('Set-Cookie', cookie, { append: true })
       return showForm(c, next.flowId, next.record, refill, refusal(error, record), 400)
     }
     outcome = { ok: false, record: flowOriginOf(record, false), error: isLatchkeyError(error) ? error : unexpected(error), providerError: null }
   }
-  await deleteCredentialForm(c.env.PENDING_AUTHORIZATIONS, id)
+  await deleteCredentialForm(c.env, id, background)
   c.header('Set-Cookie', clearBindingCookie(bindingSubject(id)), { append: true })
   return endFlow(c, outcome)
 })
@@ -195,11 +200,17 @@ function formAction(settings: Settings, record: PendingCredentialForm): string {
   return /^https?:\/\/[A-Za-z0-9.:[\]-]+$/.test(origin) && origin !== settings.publicOrigin ? `'self' ${origin}` : "'self'"
 }
 
-/** Claims the flow id once (S2): a second post of the same form (a replay, a double submit) gets `state_reused`. */
+/**
+ * Claims the flow id once (S2), with the connect URL's jti when the form still holds one (S15):
+ * a second post of the same form (a replay, a double submit) gets `state_reused`, a form from
+ * the same one-time URL whose twin connected first gets `invalid_connect_token`.
+ */
 async function spend(env: Env, flowId: string, record: PendingCredentialForm): Promise<void> {
-  if (!(await claimOnce(env.AUTHORIZATION_STATE_GUARDS, 'state', claimSubject(flowId), record.expiresAt))) {
-    throw new LatchkeyError('state_reused', 'This form was already submitted. Start the connection again to reconnect.')
-  }
+  await claimFlowCompletion(
+    env,
+    { value: claimSubject(flowId), notAfter: record.expiresAt, token: record.connectToken },
+    () => new LatchkeyError('state_reused', 'This form was already submitted. Start the connection again to reconnect.'),
+  )
 }
 
 /** An unexpected error after the form was accepted: logged without its message (it may quote a secret). */

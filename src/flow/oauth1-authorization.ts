@@ -3,17 +3,21 @@
  * to the provider's authorize URL. Latchkey obtains a request token for the one fixed callback,
  * stores the pending authorization under the token's hash and binds the browser with a cookie,
  * as the OAuth2 start does with its state (S2). The start route has already verified the
- * connect token, checked the request and spent the token's `jti`.
+ * connect token and checked the request. The token's `jti` is remembered in the record and
+ * claimed at the callback with the flow (S15, flow-claim.ts): the request-token request at
+ * start costs the provider a temporary credential, never a second connection.
  */
 import { LatchkeyError } from '../errors.ts'
 import { resolveOAuth1Config } from '../oauth1/oauth1-config.ts'
 import { requestTemporaryCredentials } from '../oauth1/token-requests.ts'
 import { randomToken } from '../random-token.ts'
+import type { Background } from './background.ts'
 import { connectorContext } from '../registry/connector-context.ts'
 import type { CompiledConnector } from '../registry/types.ts'
 import type { Settings } from '../settings.ts'
 import { bindingCookie, hashBindingNonce } from './browser-binding.ts'
 import type { ConnectRequest } from './connect-token.ts'
+import { oneTimeTokenOf } from './one-time-token.ts'
 import { oauth1FlowId, saveOAuth1PendingAuthorization, type OAuth1PendingAuthorization } from './oauth1-pending-authorization.ts'
 import { PENDING_AUTHORIZATION_TTL_MS } from './pending-authorization.ts'
 import type { AuthorizationStart } from './start-authorization.ts'
@@ -25,11 +29,8 @@ export interface OAuth1StartRequest {
   connectionInput: Record<string, unknown>
   /** The auth option `connector` was resolved with (connectorWithAuthOption), or null. */
   authOption: string | null
-  /**
-   * Spends the connect token: called once the start is known to work as far as Latchkey can
-   * tell (verifier, configuration), right before the request-token request.
-   */
-  spendConnectToken: () => Promise<void>
+  /** Takes the pending record's copy in its guard shard (pending-store.ts). */
+  background: Background
 }
 
 /**
@@ -49,7 +50,6 @@ export async function startOAuth1Authorization(env: Env, settings: Settings, con
   const { request, connectionInput } = start
   const { redirectUri } = settings
   const config = await resolveOAuth1Config(connector, settings, { ...connectorContext(connector, settings, connectionInput), redirectUri })
-  await start.spendConnectToken()
   const temporary = await requestTemporaryCredentials(config, redirectUri, settings.tokenRequestTimeoutMs)
 
   const flowId = await oauth1FlowId(temporary.token)
@@ -66,11 +66,12 @@ export async function startOAuth1Authorization(env: Env, settings: Settings, con
     returnUrl: request.returnUrl,
     mode: request.mode,
     connectionId: request.connectionId,
+    connectToken: oneTimeTokenOf(request),
     browserBindingHash: await hashBindingNonce(nonce),
     createdAt: now,
     expiresAt: now + PENDING_AUTHORIZATION_TTL_MS,
   }
-  await saveOAuth1PendingAuthorization(env.PENDING_AUTHORIZATIONS, flowId, record, now)
+  await saveOAuth1PendingAuthorization(env, flowId, record, now, start.background)
 
   return {
     authorizeUrl: oauth1AuthorizeUrl(config.authorizeUri, config.extra, temporary.token),

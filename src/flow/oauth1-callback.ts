@@ -18,10 +18,10 @@ import { connectorContext, type ConnectorContext } from '../registry/connector-c
 import { hasMethod, runMethod } from '../registry/registry.ts'
 import type { CompiledConnector } from '../registry/types.ts'
 import { readSettings } from '../settings.ts'
-import { claimOnce } from './authorization-state-guard.ts'
 import { clearBindingCookie, hashBindingNonce, readBindingNonce, sameHash } from './browser-binding.ts'
 import type { CallbackOutcome } from './complete-authorization.ts'
 import { storeAndTestConnection } from './connection-handoff.ts'
+import { claimFlowCompletion } from './flow-claim.ts'
 import { loadOAuth1PendingAuthorization, MAX_REQUEST_TOKEN_LENGTH, oauth1ClaimValue, oauth1FlowId, type OAuth1PendingAuthorization } from './oauth1-pending-authorization.ts'
 import { parseUniqueQuery } from './query-string.ts'
 import { connectorFor } from './start-authorization.ts'
@@ -37,7 +37,8 @@ export function isOAuth1Callback(parameters: Record<string, string>): boolean {
 
 /**
  * Accepts the callback (throws `state_missing`, `state_unknown`, `state_expired`,
- * `state_browser_mismatch` or `state_reused` before any token request), then exchanges the
+ * `state_browser_mismatch`, `state_reused`, or `invalid_connect_token` when another flow from
+ * the same one-time connect URL completed first, before any token request), then exchanges the
  * verifier for the access token, stores the credentials (sealed by the connection object) and
  * runs the connector's test. `rawQuery` is the query string without `?`.
  */
@@ -99,7 +100,7 @@ async function acceptRequestToken(
   const unknown = new LatchkeyError('state_unknown', 'This authorization is unknown or was cleaned up. Start the connection again from the application.')
   if (requestToken.length > MAX_REQUEST_TOKEN_LENGTH) throw unknown
   const flowId = await oauth1FlowId(requestToken)
-  const record = await loadOAuth1PendingAuthorization(env.PENDING_AUTHORIZATIONS, flowId)
+  const record = await loadOAuth1PendingAuthorization(env, flowId)
   if (record === null) throw unknown
   if (now >= record.expiresAt) {
     throw new LatchkeyError('state_expired', 'This authorization took longer than 10 minutes and expired. Start the connection again.')
@@ -108,9 +109,12 @@ async function acceptRequestToken(
   if (nonce === null || !sameHash(await hashBindingNonce(nonce), record.browserBindingHash)) {
     throw new LatchkeyError('state_browser_mismatch', 'This authorization was started in another browser (or its cookie was blocked). Start the connection again in this browser.')
   }
-  if (!(await claimOnce(env.AUTHORIZATION_STATE_GUARDS, 'state', oauth1ClaimValue(flowId), record.expiresAt))) {
-    throw new LatchkeyError('state_reused', 'This authorization was already completed. Start the connection again to reconnect.')
-  }
+  // S15: with the jti of the one-time connect URL the flow started from, in one guard call.
+  await claimFlowCompletion(
+    env,
+    { value: oauth1ClaimValue(flowId), notAfter: record.expiresAt, token: record.connectToken },
+    () => new LatchkeyError('state_reused', 'This authorization was already completed. Start the connection again to reconnect.'),
+  )
   return { record, requestToken }
 }
 

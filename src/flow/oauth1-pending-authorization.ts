@@ -2,10 +2,14 @@
  * The pending OAuth 1.0a authorization: everything its callback needs, stored server-side in
  * KV under a SHA-256 of the request token (S23). The callback carries the request token
  * (`oauth_token`) where OAuth2 carries `state`; the raw token is never a storage key, a cookie
- * name or a log field. Single use is enforced by AuthorizationStateGuard (S2), as for OAuth2.
+ * name or a log field. Single use is enforced by AuthorizationStateGuard (S2), as for OAuth2;
+ * a copy waits in a guard shard for a callback KV has not caught up with (pending-store.ts).
  */
 import { base64UrlEncode } from '../base64url.ts'
+import type { Background } from './background.ts'
+import { isOneTimeTokenField, type OneTimeToken } from './one-time-token.ts'
 import type { FlowMode } from './pending-authorization.ts'
+import { loadPendingRecord, savePendingRecord, type PendingStoreEnv } from './pending-store.ts'
 
 /** One started OAuth 1.0a authorization, keyed by the hash of its request token. */
 export interface OAuth1PendingAuthorization {
@@ -24,6 +28,11 @@ export interface OAuth1PendingAuthorization {
   mode: FlowMode
   /** Set when reconnecting an existing connection. */
   connectionId: string | null
+  /**
+   * The one-time connect token the flow started with, claimed with the flow at the callback
+   * (S15, flow-claim.ts); null for a token without `jti`. Absent in records stored before.
+   */
+  connectToken?: OneTimeToken | null
   /** SHA-256 (base64url) of the nonce in the browser's binding cookie (S2). */
   browserBindingHash: string
   createdAt: number
@@ -49,15 +58,14 @@ export function oauth1ClaimValue(flowId: string): string {
   return `${KEY_PREFIX}${flowId}`
 }
 
-/** Stores the record under its flow id. KV's own TTL (>= 60 s) only cleans up; `expiresAt` decides. */
-export async function saveOAuth1PendingAuthorization(kv: KVNamespace, flowId: string, record: OAuth1PendingAuthorization, now: number): Promise<void> {
-  const ttlSeconds = Math.max(60, Math.ceil((record.expiresAt - now) / 1000) + 60)
-  await kv.put(KEY_PREFIX + flowId, JSON.stringify(record), { expirationTtl: ttlSeconds })
+/** Stores the record under its flow id (KV, and the guard's copy in the background). `expiresAt` decides, not the stores' TTL. */
+export async function saveOAuth1PendingAuthorization(env: PendingStoreEnv, flowId: string, record: OAuth1PendingAuthorization, now: number, background: Background): Promise<void> {
+  await savePendingRecord(env, KEY_PREFIX + flowId, record, now, background)
 }
 
-/** The record stored under `flowId`, or null when there is none or it is not a record we wrote. */
-export async function loadOAuth1PendingAuthorization(kv: KVNamespace, flowId: string): Promise<OAuth1PendingAuthorization | null> {
-  const stored = await kv.get(KEY_PREFIX + flowId, 'json').catch(() => null)
+/** The record stored under `flowId` (KV, or the guard's copy on a KV miss), or null when there is none or it is not a record we wrote. */
+export async function loadOAuth1PendingAuthorization(env: PendingStoreEnv, flowId: string): Promise<OAuth1PendingAuthorization | null> {
+  const stored = await loadPendingRecord(env, KEY_PREFIX + flowId)
   return isOAuth1PendingAuthorization(stored) ? stored : null
 }
 
@@ -79,6 +87,7 @@ export function isOAuth1PendingAuthorization(value: unknown): value is OAuth1Pen
     (record['returnUrl'] === null || typeof record['returnUrl'] === 'string') &&
     (record['mode'] === 'redirect' || record['mode'] === 'popup') &&
     (record['connectionId'] === null || typeof record['connectionId'] === 'string') &&
+    isOneTimeTokenField(record['connectToken']) &&
     typeof record['browserBindingHash'] === 'string' &&
     typeof record['createdAt'] === 'number' &&
     typeof record['expiresAt'] === 'number'

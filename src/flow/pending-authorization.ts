@@ -1,8 +1,12 @@
 /**
  * The pending authorization: everything the callback needs, stored server-side in KV under
- * the `state` (S3) and never carried in it. KV is eventually consistent, so single use is
+ * the `state` (S3) and never carried in it, with a copy in a guard shard for a callback that
+ * KV has not caught up with (pending-store.ts). KV is eventually consistent, so single use is
  * enforced by AuthorizationStateGuard (S2); the record only has to be found and unexpired.
  */
+import type { Background } from './background.ts'
+import { isOneTimeTokenField, type OneTimeToken } from './one-time-token.ts'
+import { loadPendingRecord, savePendingRecord, type PendingStoreEnv } from './pending-store.ts'
 
 /** How the flow ends: a redirect to the return URL, or a popup page that posts to its opener. */
 export type FlowMode = 'redirect' | 'popup'
@@ -28,6 +32,11 @@ export interface PendingAuthorization {
   mode: FlowMode
   /** Set when reconnecting an existing connection. */
   connectionId: string | null
+  /**
+   * The one-time connect token the flow started with, claimed with the state at the callback
+   * (S15, flow-claim.ts); null for a token without `jti`. Absent in records stored before.
+   */
+  connectToken?: OneTimeToken | null
   /** SHA-256 (base64url) of the nonce in the browser's binding cookie (S2). */
   browserBindingHash: string
   createdAt: number
@@ -46,15 +55,14 @@ export const PENDING_AUTHORIZATION_TTL_MS = 10 * 60_000
 
 const KEY_PREFIX = 'state:'
 
-/** Stores the record under its state. KV's own TTL (>= 60 s) only cleans up; `expiresAt` decides. */
-export async function savePendingAuthorization(kv: KVNamespace, state: string, record: PendingAuthorization, now: number): Promise<void> {
-  const ttlSeconds = Math.max(60, Math.ceil((record.expiresAt - now) / 1000) + 60)
-  await kv.put(KEY_PREFIX + state, JSON.stringify(record), { expirationTtl: ttlSeconds })
+/** Stores the record under its state (KV, and the guard's copy in the background). `expiresAt` decides, not the stores' TTL. */
+export async function savePendingAuthorization(env: PendingStoreEnv, state: string, record: PendingAuthorization, now: number, background: Background): Promise<void> {
+  await savePendingRecord(env, KEY_PREFIX + state, record, now, background)
 }
 
-/** The record stored under `state`, or null when there is none or it is not a record we wrote. */
-export async function loadPendingAuthorization(kv: KVNamespace, state: string): Promise<PendingAuthorization | null> {
-  const stored = await kv.get(KEY_PREFIX + state, 'json').catch(() => null)
+/** The record stored under `state` (KV, or the guard's copy on a KV miss), or null when there is none or it is not a record we wrote. */
+export async function loadPendingAuthorization(env: PendingStoreEnv, state: string): Promise<PendingAuthorization | null> {
+  const stored = await loadPendingRecord(env, KEY_PREFIX + state)
   return isPendingAuthorization(stored) ? stored : null
 }
 
@@ -78,6 +86,7 @@ export function isPendingAuthorization(value: unknown): value is PendingAuthoriz
     (record['returnUrl'] === null || typeof record['returnUrl'] === 'string') &&
     (record['mode'] === 'redirect' || record['mode'] === 'popup') &&
     (record['connectionId'] === null || typeof record['connectionId'] === 'string') &&
+    isOneTimeTokenField(record['connectToken']) &&
     typeof record['browserBindingHash'] === 'string' &&
     typeof record['createdAt'] === 'number' &&
     typeof record['expiresAt'] === 'number'

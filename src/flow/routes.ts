@@ -14,8 +14,10 @@
  * Every response is `Cache-Control: no-store` and `Referrer-Policy: no-referrer` (S7), by the
  * security-headers middleware src/index.ts runs around these routes; errors become pages in
  * `respondToError` (src/flow/error-response.ts), mounted by src/index.ts.
- * HEAD is refused on the routes that spend something (a one-time token, a state): Hono would
- * run their GET handler for it, and link checkers probe with HEAD.
+ * HEAD is refused on these browser routes: Hono would run their GET handler for it (starting a
+ * flow, or spending a state), and link checkers probe with HEAD. A GET of the connect URL spends
+ * nothing either: a one-time URL's `jti` is claimed when a flow it started completes (S15,
+ * flow-claim.ts), so a link scanner that opens it does not burn it.
  */
 import { Hono } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
@@ -23,6 +25,7 @@ import { isLatchkeyError, LatchkeyError } from '../errors.ts'
 import type { HttpEnv } from '../http/http-env.ts'
 import { CALLBACK_PATH, readSettings } from '../settings.ts'
 import { existingSession } from '../ui/page-session.ts'
+import { backgroundOf } from './background.ts'
 import { clearBindingCookie } from './browser-binding.ts'
 import { isWellFormedState, parseCallbackQuery } from './callback-query.ts'
 import { completeAuthorization, completeVerifiedAuthorization } from './complete-authorization.ts'
@@ -46,7 +49,7 @@ for (const path of ['/connect/:connectorKey', CALLBACK_PATH, VERIFIED_PATH]) {
   flowRoutes.use(path, async (c, next) => {
     if (c.req.method !== 'HEAD') return next()
     c.header('Allow', 'GET')
-    throw new LatchkeyError('method_not_allowed', 'This URL works once and only with GET: open it in the browser.')
+    throw new LatchkeyError('method_not_allowed', 'This URL works only with GET: open it in the browser.')
   })
 }
 
@@ -58,7 +61,8 @@ flowRoutes.get('/connect/:connectorKey', async (c) => {
   }
   const key = await signingKey(readSettings(c.env).connectTokenSecret, 'connect-token')
   const request = await verifyConnectToken(token, key, now)
-  const start = await startConnection(c.env, c.req.param('connectorKey'), request, now)
+  // No Durable Object call on this path: the pending record's copy is written in the background.
+  const start = await startConnection(c.env, c.req.param('connectorKey'), request, now, backgroundOf(c))
   c.header('Set-Cookie', start.setCookie)
   // The form is Latchkey's own page, which names the tenant itself.
   if (start.kind === 'form') return c.redirect(start.location, 303)
@@ -81,7 +85,7 @@ flowRoutes.use(CALLBACK_PATH, async (c, next) => {
 flowRoutes.get(CALLBACK_PATH, async (c) => {
   const query = parseCallbackQuery(rawQuery(c.req.url))
   if (isOAuth1Callback(query.parameters)) return endFlow(c, await completeOAuth1Authorization(c.env, rawQuery(c.req.url), c.req.header('Cookie') ?? null, Date.now()))
-  const step = await completeAuthorization(c.env, query, c.req.header('Cookie') ?? null, Date.now())
+  const step = await completeAuthorization(c.env, query, c.req.header('Cookie') ?? null, Date.now(), backgroundOf(c))
   if ('ended' in step) return endFlow(c, step.ended)
   // S7 still holds: the code leaves the URL by this redirect, and waits server-side.
   c.header('Set-Cookie', step.verifyUser.setCookie, { append: true })
@@ -97,7 +101,7 @@ flowRoutes.use(VERIFIED_PATH, async (c, next) => {
 
 flowRoutes.get(VERIFIED_PATH, async (c) => {
   const now = Date.now()
-  const verified = await acceptVerifiedReturn(c.env, readSettings(c.env), rawQuery(c.req.url), c.req.header('Cookie') ?? null, now)
+  const verified = await acceptVerifiedReturn(c.env, readSettings(c.env), rawQuery(c.req.url), c.req.header('Cookie') ?? null, now, backgroundOf(c))
   return endFlow(c, await completeVerifiedAuthorization(c.env, verified.record, verified.query, now))
 })
 

@@ -2,6 +2,11 @@
  * The authorize redirect: from a verified connect request to the provider's authorize URL,
  * with a fresh state and PKCE verifier (S1, S4), the pending authorization stored under the
  * state (S3) and the browser bound to it by a cookie (S2).
+ *
+ * The start spends nothing: a one-time token's `jti` goes into the pending record and is
+ * claimed with the flow when it completes (S15, flow-claim.ts). So the start makes no Durable
+ * Object round trip (the pending record's copy in its guard shard is written in the
+ * background), and a link scanner that opens the URL does not burn it.
  */
 import { LatchkeyError } from '../errors.ts'
 import { buildAuthorizeUrl } from '../oauth/authorize-url.ts'
@@ -12,7 +17,7 @@ import { connectorContext } from '../registry/connector-context.ts'
 import { getConnector } from '../registry/registry.ts'
 import type { CompiledConnector } from '../registry/types.ts'
 import { readSettings, type Settings } from '../settings.ts'
-import { claimOnce } from './authorization-state-guard.ts'
+import type { Background } from './background.ts'
 import { bindingCookie, hashBindingNonce } from './browser-binding.ts'
 import type { ConnectRequest } from './connect-token.ts'
 import { validateConnectionInput, validateFormPrefill } from './connection-input.ts'
@@ -20,6 +25,7 @@ import { startCredentialForm } from './credential-form-start.ts'
 import { startOAuth1Authorization } from './oauth1-authorization.ts'
 import { connectorWithAuthOption } from '../registry/auth-option.ts'
 import { assertReconnectable } from './connection-handoff.ts'
+import { oneTimeTokenOf } from './one-time-token.ts'
 import { PENDING_AUTHORIZATION_TTL_MS, savePendingAuthorization, type PendingAuthorization } from './pending-authorization.ts'
 import { checkReturnUrl } from './return-url.ts'
 
@@ -78,49 +84,41 @@ export type ConnectStart =
   | { kind: 'form'; location: string; setCookie: string }
 
 /**
- * Starts the connect flow of a verified connect request: checks it, spends its one-time token
- * (`jti`) and starts what the connector's auth type needs.
+ * Starts the connect flow of a verified connect request: checks it and starts what the
+ * connector's auth type needs, remembering its one-time token (`jti`) for the completion.
+ * `background` takes the pending record's copy (pending-store.ts), off the critical path.
  */
-export async function startConnection(env: Env, connectorKey: string, request: ConnectRequest, now: number): Promise<ConnectStart> {
+export async function startConnection(env: Env, connectorKey: string, request: ConnectRequest, now: number, background: Background): Promise<ConnectStart> {
   const settings = readSettings(env)
   // A misconfigured USER_VERIFY_URL fails here, before the user is sent to the provider.
   void settings.userVerification
   const checked = checkConnectRequest(settings, connectorFor(connectorKey), request)
   if (request.connectionId !== null) await assertReconnectable(env, request.connectionId, request.tenant, checked.connector.key)
-  const start = { request, connectionInput: checked.connectionInput, authOption: request.authOption }
+  const start = { request, connectionInput: checked.connectionInput, authOption: request.authOption, background }
   switch (checked.connector.auth.type) {
     case 'oauth2':
-      return { kind: 'authorize', ...(await startAuthorization(env, settings, checked, request, now)) }
+      return { kind: 'authorize', ...(await startAuthorization(env, settings, checked, request, now, background)) }
     case 'oauth1':
-      return {
-        kind: 'authorize',
-        ...(await startOAuth1Authorization(env, settings, checked.connector, { ...start, spendConnectToken: () => spendConnectToken(env, request) }, now)),
-      }
+      return { kind: 'authorize', ...(await startOAuth1Authorization(env, settings, checked.connector, start, now)) }
     case 'client-credentials':
-      await spendConnectToken(env, request)
       // The form resolves the option itself.
       return { kind: 'form', ...(await startCredentialForm(env, settings, connectorFor(connectorKey), start, now)) }
   }
 }
 
-/** S15: a connect token with a `jti` works once. */
-async function spendConnectToken(env: Env, request: ConnectRequest): Promise<void> {
-  if (request.tokenId !== null && !(await claimOnce(env.AUTHORIZATION_STATE_GUARDS, 'connect-token', request.tokenId, request.expiresAt))) {
-    throw new LatchkeyError('invalid_connect_token', 'This connect URL was already used. Ask the application for a new one.')
-  }
-}
-
-/**
- * OAuth2: resolves getOAuthConfig (before the token is spent, so a misconfigured connector
- * leaves the URL usable once fixed), stores the pending authorization and returns the
- * authorize URL.
- */
-async function startAuthorization(env: Env, settings: Settings, checked: CheckedConnectRequest, request: ConnectRequest, now: number): Promise<AuthorizationStart> {
+/** OAuth2: resolves getOAuthConfig, stores the pending authorization and returns the authorize URL. */
+async function startAuthorization(
+  env: Env,
+  settings: Settings,
+  checked: CheckedConnectRequest,
+  request: ConnectRequest,
+  now: number,
+  background: Background,
+): Promise<AuthorizationStart> {
   const { connector, connectionInput } = checked
   const { redirectUri } = settings
   const state = randomToken()
   const config = await resolveOAuthConfig(connector, settings, { ...connectorContext(connector, settings, connectionInput), redirectUri, state })
-  await spendConnectToken(env, request)
 
   const codeVerifier = config.skipPkce ? null : randomToken()
   const nonce = randomToken()
@@ -140,11 +138,12 @@ async function startAuthorization(env: Env, settings: Settings, checked: Checked
     returnUrl: request.returnUrl,
     mode: request.mode,
     connectionId: request.connectionId,
+    connectToken: oneTimeTokenOf(request),
     browserBindingHash: await hashBindingNonce(nonce),
     createdAt: now,
     expiresAt,
   }
-  await savePendingAuthorization(env.PENDING_AUTHORIZATIONS, state, record, now)
+  await savePendingAuthorization(env, state, record, now, background)
 
   const codeChallenge = codeVerifier === null ? null : await s256CodeChallenge(codeVerifier)
   return {

@@ -5,7 +5,8 @@
  * planted connect links: the provider account in the browser can land only in the account
  * of whoever is logged in to the application in that browser.
  *
- *   1. The callback is accepted as always (S2, S6, S7); then, instead of exchanging the code,
+ *   1. The callback is accepted as always (S2, S6, S7; the connect URL's jti is claimed with
+ *      the state there, S15); then, instead of exchanging the code,
  *      it parks the callback under a new flow id (awaiting-verification.ts), binds the browser
  *      to it with a cookie, and answers 303 to `USER_VERIFY_URL?latchkey_flow=<flow token>`
  *      (user-verification-token.ts). The code has left the URL; nothing is stored yet.
@@ -24,6 +25,7 @@ import { LatchkeyError } from '../errors.ts'
 import { randomToken } from '../random-token.ts'
 import type { Settings, UserVerificationSettings } from '../settings.ts'
 import { claimOnce } from './authorization-state-guard.ts'
+import type { Background } from './background.ts'
 import { deleteAwaitingVerification, loadAwaitingVerification, saveAwaitingVerification, USER_VERIFICATION_TTL_MS, type AwaitingVerification } from './awaiting-verification.ts'
 import { bindingCookie, hashBindingNonce, readBindingNonce, sameHash } from './browser-binding.ts'
 import type { CallbackQuery } from './callback-query.ts'
@@ -57,12 +59,13 @@ export async function beginUserVerification(
   record: PendingAuthorization,
   query: CallbackQuery,
   now: number,
+  background: Background,
 ): Promise<UserVerificationStart> {
   const flowId = randomToken()
   const nonce = randomToken()
   const expiresAt = now + USER_VERIFICATION_TTL_MS
   const waiting: AwaitingVerification = { version: 1, record, query, browserBindingHash: await hashBindingNonce(nonce), expiresAt }
-  await saveAwaitingVerification(env.PENDING_AUTHORIZATIONS, flowId, waiting, now)
+  await saveAwaitingVerification(env, flowId, waiting, now, background)
   const location = new URL(verifier.url)
   location.searchParams.set(FLOW_TOKEN_PARAMETER, await makeFlowToken(settings.connectTokenSecret, flowId, record.tenant, expiresAt))
   return { location: location.toString(), setCookie: bindingCookie(flowId, nonce, USER_VERIFICATION_TTL_MS / 1000, 'verify') }
@@ -94,12 +97,12 @@ export async function confirmUserVerification(settings: Settings, flowToken: unk
  * parked callback removed. Throws `user_verification_failed`, `user_verification_expired`,
  * `state_browser_mismatch` or `state_reused`: nothing is stored.
  */
-export async function acceptVerifiedReturn(env: Env, settings: Settings, search: string, cookieHeader: string | null, now: number): Promise<VerifiedFlow> {
+export async function acceptVerifiedReturn(env: Env, settings: Settings, search: string, cookieHeader: string | null, now: number, background: Background): Promise<VerifiedFlow> {
   const query = parseUniqueQuery(search)
   const flowId = query['flow'] ?? ''
   const unknown = failed('This verification is unknown or was cleaned up. Start the connection again from the application.')
   if (!isWellFormedFlowId(flowId)) throw unknown
-  const waiting = await loadAwaitingVerification(env.PENDING_AUTHORIZATIONS, flowId)
+  const waiting = await loadAwaitingVerification(env, flowId)
   if (waiting === null) throw unknown
   if (now >= waiting.expiresAt) throw expired()
   const nonce = readBindingNonce(cookieHeader, flowId, 'verify')
@@ -112,7 +115,7 @@ export async function acceptVerifiedReturn(env: Env, settings: Settings, search:
   if (!(await claimOnce(env.AUTHORIZATION_STATE_GUARDS, 'user-verification', flowId, waiting.expiresAt))) {
     throw new LatchkeyError('state_reused', 'This connection was already completed. Start the connection again to reconnect.')
   }
-  await deleteAwaitingVerification(env.PENDING_AUTHORIZATIONS, flowId)
+  await deleteAwaitingVerification(env, flowId, background)
   return { flowId, record: waiting.record, query: waiting.query }
 }
 

@@ -3,7 +3,7 @@ import { exportJWK, generateKeyPair } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { createConnectUrl } from '../../src/flow/connect-url.ts'
 import { Browser, LATCHKEY_ORIGIN } from '../support/browser.ts'
-import { authorizeAtUpstream } from '../support/connect-flow.ts'
+import { authorizeAtUpstream, callbackFromUrl } from '../support/connect-flow.ts'
 import { base64UrlJson, mintConnectToken, signToken, unsignedToken } from '../support/connect-token.ts'
 import { errorCodeOf } from '../support/error-code.ts'
 import { UpstreamScenario } from '../support/upstream.ts'
@@ -81,10 +81,18 @@ describe('connect tokens (S15)', () => {
     await expectRefused(await visit(await mintConnectToken({ ...claims(new UpstreamScenario()), connector: 'test-oauth-custom' })))
   })
 
-  it('S15 a token with a jti works once', async () => {
-    const token = await mintConnectToken({ ...claims(new UpstreamScenario()), jti: crypto.randomUUID() })
-    expect((await visit(token)).status).toBe(302)
-    await expectRefused(await visit(token))
+  it('S15 a token with a jti yields one connection: it starts flows until one completes, then their completions are refused', async () => {
+    const scenario = new UpstreamScenario()
+    const token = await mintConnectToken({ ...claims(scenario), return_url: 'https://app.example.com/back', jti: crypto.randomUUID() })
+    const first = new Browser()
+    const firstCallback = await callbackFromUrl(first, `${LATCHKEY_ORIGIN}/connect/test-oauth?token=${token}`)
+    expect(new URL((await first.get(firstCallback)).headers.get('Location') ?? '').searchParams.get('status')).toBe('connected')
+
+    const again = new Browser()
+    const refused = await again.get(await callbackFromUrl(again, `${LATCHKEY_ORIGIN}/connect/test-oauth?token=${token}`))
+    expect(refused.status).toBe(401)
+    expect(await errorCodeOf(refused)).toBe('invalid_connect_token')
+    expect(await scenario.count('/token')).toBe(1)
   })
 })
 
@@ -110,15 +118,21 @@ describe('createConnectUrl', () => {
     expect(`${location.origin}${location.pathname}`).toBe('https://app.example.com/back')
     expect(location.searchParams.get('status')).toBe('connected')
 
-    // Single use, enforced atomically: concurrent second visits all fail.
-    const again = await Promise.all([new Browser().get(url), new Browser().get(url)])
-    for (const response of again) await expectRefused(response)
+    // S15: single use, claimed at completion: later visits start flows, but none of them connects.
+    const again = [new Browser(), new Browser()]
+    const callbacks = await Promise.all(again.map((other) => callbackFromUrl(other, url)))
+    const refused = await Promise.all(again.map((other, index) => other.get(callbacks[index] ?? '')))
+    for (const response of refused) {
+      expect(response.status).toBe(401)
+      expect(await errorCodeOf(response)).toBe('invalid_connect_token')
+    }
+    expect(await scenario.count('/token')).toBe(1)
   })
 
-  it('refuses concurrent uses of one URL but the first', async () => {
+  it('S15 concurrent visits of one URL all start a flow (nothing is claimed at start)', async () => {
     const { url } = await createConnectUrl(env, { tenant: 't', connectorKey: 'test-oauth', connectionInput: { scenario: new UpstreamScenario().id } })
     const responses = await Promise.all([1, 2, 3, 4].map(() => new Browser().get(url)))
-    expect(responses.map((response) => response.status).sort()).toEqual([302, 401, 401, 401])
+    expect(responses.map((response) => response.status)).toEqual([302, 302, 302, 302])
   })
 
   it.each([

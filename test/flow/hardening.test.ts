@@ -1,7 +1,7 @@
 import { env, SELF } from 'cloudflare:test'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Browser, LATCHKEY_ORIGIN } from '../support/browser.ts'
-import { flowUpToCallback, resultPageAfter } from '../support/connect-flow.ts'
+import { callbackFromUrl, flowUpToCallback, RETURN_URL, resultPageAfter } from '../support/connect-flow.ts'
 import { mintConnectToken } from '../support/connect-token.ts'
 import { storedCredentials } from '../support/connections.ts'
 import { errorCodeOf } from '../support/error-code.ts'
@@ -104,9 +104,9 @@ describe('S18 bad input gets a 4xx with a stable code', () => {
 })
 
 describe('S15 one-time connect URLs and HEAD', () => {
-  it('S15 HEAD on a one-time connect URL is refused (405) and does not spend it', async () => {
+  it('S15 HEAD on a one-time connect URL is refused (405), starts nothing, and the URL then connects', async () => {
     const scenario = new UpstreamScenario()
-    const { url } = await env.LATCHKEY_SELF.createConnectUrl({ tenant: 'tenant-1', connectorKey: 'test-oauth', connectionInput: { scenario: scenario.id } })
+    const { url } = await env.LATCHKEY_SELF.createConnectUrl({ tenant: 'tenant-1', connectorKey: 'test-oauth', connectionInput: { scenario: scenario.id }, returnUrl: RETURN_URL })
 
     const probe = await SELF.fetch(url, { method: 'HEAD', redirect: 'manual' })
     expect(probe.status).toBe(405)
@@ -114,10 +114,11 @@ describe('S15 one-time connect URLs and HEAD', () => {
     expect(probe.headers.get('Location')).toBeNull()
     expect(probe.headers.get('Set-Cookie')).toBeNull()
 
-    const visit = await new Browser().get(url)
-    expect(visit.status).toBe(302)
-    expect(new URL(visit.headers.get('Location') ?? '').origin).toBe(new URL(scenario.base).origin)
-    expect(await errorCodeOf(await new Browser().get(url))).toBe('invalid_connect_token')
+    const browser = new Browser()
+    const callbackUrl = await callbackFromUrl(browser, url)
+    expect(callbackUrl.origin).toBe(LATCHKEY_ORIGIN)
+    const done = await browser.get(callbackUrl)
+    expect(new URL(done.headers.get('Location') ?? '').searchParams.get('status')).toBe('connected')
   })
 
   it('S2 HEAD on the callback is refused (405) and does not spend the state', async () => {

@@ -8,6 +8,7 @@
 import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import type { OAuth1LoggedRequest, OAuth1ScenarioConfig } from '../setup/oauth1-provider.ts'
+import { stateGuardName } from '../../src/flow/authorization-state-guard.ts'
 import { Browser, LATCHKEY_ORIGIN } from '../support/browser.ts'
 import { connectUrlFor, RETURN_URL } from '../support/connect-flow.ts'
 import { connectionObject, newTenant, rawStorage, storedCredentials, storedSummary } from '../support/connections.ts'
@@ -268,3 +269,60 @@ async function sha256Base64Url(value: string): Promise<string> {
   for (const byte of bytes) binary += String.fromCharCode(byte)
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
 }
+
+/** Opens `url` in `browser`; returns where Latchkey sent it (the provider's authorize URL, a request token obtained). */
+async function startFrom(url: string, browser: Browser, tenant: string): Promise<Started> {
+  const response = await browser.get(url)
+  expect(response.status, await response.clone().text()).toBe(302)
+  return { browser, authorizeUrl: new URL(response.headers.get('Location') ?? ''), tenant }
+}
+
+describe('S15 one-time connect URLs with OAuth 1.0a: claimed at the callback', () => {
+  it('S15 two browsers start flows from one URL and complete both: one connection, the second refused before any access-token request', async () => {
+    const provider = new OAuth1Provider()
+    const tenant = newTenant()
+    const url = await connectUrlFor(CONNECTOR_KEY, { sub: tenant, input: { scenario: provider.id }, return_url: RETURN_URL, jti: crypto.randomUUID() })
+    const first = await startFrom(url, new Browser(), tenant)
+    const second = await startFrom(url, new Browser(), tenant)
+    // The request tokens are the provider's business: the single use is enforced at the callback.
+    expect(await provider.count('/request_token')).toBe(2)
+    const firstCallback = await authorize(first)
+    const secondCallback = await authorize(second)
+
+    expect(returnedTo(await first.browser.get(firstCallback)).searchParams.get('status')).toBe('connected')
+    const refused = await second.browser.get(secondCallback)
+    expect(refused.status).toBe(401)
+    expect(await errorCodeOf(refused)).toBe('invalid_connect_token')
+    expect(await provider.count('/access_token')).toBe(1)
+  })
+})
+
+describe('S2 S23 an OAuth 1.0a callback that misses the pending record in KV', () => {
+  /** Starts with a browser that waits for the Worker's background work (the guard copy), and authorizes. */
+  async function startedWithCopy(provider: OAuth1Provider): Promise<{ browser: Browser; callbackUrl: URL; key: string }> {
+    const tenant = newTenant()
+    const browser = new Browser({ env })
+    const url = await connectUrlFor(CONNECTOR_KEY, { sub: tenant, input: { scenario: provider.id }, return_url: RETURN_URL, jti: crypto.randomUUID() })
+    const started = await startFrom(url, browser, tenant)
+    // The provider needs no cookies; a browser with `env` would send it to the Worker.
+    const callbackUrl = await authorize({ ...started, browser: new Browser() })
+    return { browser, callbackUrl, key: `oauth1:${await sha256Base64Url(callbackUrl.searchParams.get('oauth_token') ?? '')}` }
+  }
+
+  it('S2 S23 completes from the guard copy when the KV entry is gone', async () => {
+    const provider = new OAuth1Provider()
+    const { browser, callbackUrl, key } = await startedWithCopy(provider)
+    expect(await env.PENDING_AUTHORIZATIONS.get(key)).not.toBeNull()
+    await env.PENDING_AUTHORIZATIONS.delete(key)
+    expect(returnedTo(await browser.get(callbackUrl)).searchParams.get('status')).toBe('connected')
+    expect(await provider.count('/access_token')).toBe(1)
+  })
+
+  it('S2 S23 a flow in neither KV nor the guard is state_unknown, before any access-token request', async () => {
+    const provider = new OAuth1Provider()
+    const { browser, callbackUrl, key } = await startedWithCopy(provider)
+    await env.PENDING_AUTHORIZATIONS.delete(key)
+    await env.AUTHORIZATION_STATE_GUARDS.get(env.AUTHORIZATION_STATE_GUARDS.idFromName(stateGuardName('pending-record', key))).forgetRecord(key)
+    await expectRefusedBeforeTokenRequest(provider, await browser.get(callbackUrl), 'state_unknown')
+  })
+})

@@ -49,6 +49,17 @@ export async function authorizeAtUpstream(browser: Browser, authorizeUrl: URL): 
   return new URL(response.headers.get('Location') ?? '')
 }
 
+/**
+ * Opens `url` (a connect URL, perhaps used before) in `browser` and lets the test upstream
+ * authorize; returns the callback URL, not yet visited. The upstream is reached by a fresh
+ * browser: it needs no cookies, and a browser with `env` sends everything to the Worker.
+ */
+export async function callbackFromUrl(browser: Browser, url: string): Promise<URL> {
+  const start = await browser.get(url)
+  expect(start.status, await describe(start)).toBe(302)
+  return authorizeAtUpstream(new Browser(), new URL(start.headers.get('Location') ?? ''))
+}
+
 /** Starts and authorizes a flow; returns the callback URL, not yet visited. */
 export async function flowUpToCallback(browser: Browser, scenario: UpstreamScenario, options: FlowOptions = {}): Promise<URL> {
   const { authorizeUrl } = await startFlow(browser, scenario, options)
