@@ -8,8 +8,8 @@ import { LatchkeyError } from '../errors.ts'
 import { readApiCall, type ApiRequestInit } from '../connection/api-request.ts'
 import { MAX_TENANT_LENGTH } from '../connection/authorized-connection.ts'
 import type { AccessToken, ConnectionSummary, DirectApiClientConfig, DisconnectResult } from '../connection/connection-object.ts'
-import { connectionStub, notFoundAsNull, type ConnectionStub } from '../connection/connection-stub.ts'
-import { tenantDirectory } from '../connection/tenant-directory.ts'
+import { connectionStub, type ConnectionStub } from '../connection/connection-stub.ts'
+import { listConnectionPage, type ConnectionPage, type ListConnectionsOptions } from '../connection/connection-listing.ts'
 import { createConnectUrl, type ConnectUrlOptions } from '../flow/connect-url.ts'
 import { assertReconnectable, connectWithTypedInput } from '../flow/connection-handoff.ts'
 import { newConnectionId } from '../connection-id.ts'
@@ -116,13 +116,10 @@ export class LatchkeyApi {
     return this.#call(tenant, connectionId, (stub, checkedTenant) => stub.getSummary(checkedTenant))
   }
 
-  /** See `LatchkeyService.listConnections`: the tenant directory's ids, each summary from its connection. */
-  async listConnections(tenant: string): Promise<ConnectionSummary[]> {
+  /** See `LatchkeyService.listConnections`: one page, from the tenant directory alone (connection-listing.ts). */
+  listConnections(tenant: string, options?: ListConnectionsOptions): Promise<ConnectionPage> {
     const checkedTenant = checkTenant(tenant)
-    const entries = await tenantDirectory(this.#env, checkedTenant).listConnections()
-    const summaries = await Promise.all(entries.map((entry) => this.#stub(entry.connectionId).getSummary(checkedTenant).catch(notFoundAsNull)))
-    // An entry whose connection is gone (deleted while listing) is skipped.
-    return summaries.filter((summary) => summary !== null)
+    return listConnectionPage(this.#env, checkedTenant, options)
   }
 
   /** See `LatchkeyService.refresh`. */

@@ -6,7 +6,7 @@
  * Every public method is callable over RPC, so this class only forwards to the private
  * `LatchkeyApi`. Errors cross RPC as `Error` with the message `[latchkey:<code>] <message>`
  * (workerd keeps nothing but the message); the typed client in
- * examples/caller-worker/src/latchkey-client.ts turns them back into errors with `.code`.
+ * packages/client (`@latchkey/client`) turns them back into errors with `.code`.
  *
  * Names avoid the handlers WorkerEntrypoint reserves: the API proxy is `proxy`, not `fetch`
  * (`fetch` on a service binding is the entrypoint's HTTP handler, which this entrypoint
@@ -18,11 +18,13 @@ import type { ApiRequestInit } from '../connection/api-request.ts'
 import type { AccessToken, ConnectionSummary, DirectApiClientConfig, DisconnectResult } from '../connection/connection-object.ts'
 import { withRpcErrors } from '../connection/rpc-error.ts'
 import type { ConnectUrlOptions } from '../flow/connect-url.ts'
+import type { ConnectionPage, ListConnectionsOptions } from '../connection/connection-listing.ts'
 import { LatchkeyApi, type AccessTokenOptions, type CreateConnectionOptions } from './latchkey-api.ts'
 
 export type { AccessTokenOptions, CreateConnectionOptions } from './latchkey-api.ts'
 export type { ApiRequestInit } from '../connection/api-request.ts'
 export type { ConnectUrlOptions } from '../flow/connect-url.ts'
+export type { ConnectionPage, ListConnectionsOptions } from '../connection/connection-listing.ts'
 export type { DirectApiClientConfig } from '../connection/direct-api-config.ts'
 
 export class LatchkeyService extends WorkerEntrypoint<Env> {
@@ -108,9 +110,14 @@ export class LatchkeyService extends WorkerEntrypoint<Env> {
     return withRpcErrors(() => this.#api.getConnection(tenant, connectionId))
   }
 
-  /** Every connection of the tenant. */
-  listConnections(tenant: string): Promise<ConnectionSummary[]> {
-    return withRpcErrors(() => this.#api.listConnections(tenant))
+  /**
+   * A page of the tenant's connections (summaries, no secrets), ordered by connection id:
+   * `limit` per page (1 to 1000, default 100); pass the page's `nextCursor` as `cursor` for
+   * the next one (`null` on the last page). Served from the tenant directory alone, which
+   * every connection updates before its own call returns.
+   */
+  listConnections(tenant: string, options?: ListConnectionsOptions): Promise<ConnectionPage> {
+    return withRpcErrors(() => this.#api.listConnections(tenant, options))
   }
 
   /** Refreshes the credentials now and returns the summary. */

@@ -30,7 +30,7 @@ import { connectionEvent, type ConnectionEventType } from './events/connection-e
 import { deliverEvent, readEventDestinations } from './events/deliver-event.ts'
 import { defunctRecord, interruptedRefreshRecord, needsReauthError, storedRecord, testedRecord, wasRefreshInterrupted } from './refresh-policy.ts'
 import { sendApiCall } from './send-api-call.ts'
-import { tenantDirectory } from './tenant-directory.ts'
+import { DirectoryPublisher } from './directory-publisher.ts'
 
 /** A valid access token and when it expires (ms since epoch; `null` = unknown). */
 export interface AccessToken {
@@ -56,6 +56,8 @@ export class ConnectionImplementation {
   readonly #storage: ConnectionStorage
   readonly #vault: CredentialVault
   readonly #refresh: ConnectionRefresh
+  /** The tenant directory's copy of the summary, pushed on every change of it (directory-publisher.ts). */
+  readonly #directory: DirectoryPublisher
   #loading: Promise<void> | null = null
   /**
    * Bumped when the user's authorization is replaced or deleted (reconnect, disconnect), not by
@@ -70,6 +72,8 @@ export class ConnectionImplementation {
     this.#settings = readSettings(env)
     this.#now = now
     this.#storage = new ConnectionStorage(ctx.storage, now)
+    this.#directory = new DirectoryPublisher({ env: this.#env, storage: this.#storage, waitUntil: (promise) => ctx.waitUntil(promise) })
+    this.#storage.onSummaryChange(() => this.#directory.schedule())
     this.#vault = new CredentialVault(env)
     this.#refresh = new ConnectionRefresh({
       storage: this.#storage,
@@ -77,6 +81,7 @@ export class ConnectionImplementation {
       settings: this.#settings,
       now,
       publish: (type, record) => this.#publish(type, record),
+      directorySettled: () => this.#directory.settled(),
     })
   }
 
@@ -130,8 +135,8 @@ export class ConnectionImplementation {
     this.#storage.write(record, sealed, sealedInput)
     this.#vault.replace(checked.credentials, checked.secretInput)
     this.#authorization += 1
-    const { connectionId, connectorKey, createdAt } = record
-    await tenantDirectory(this.#env, record.tenant).addConnection({ connectionId, connectorKey, createdAt })
+    // The write pushed the summary to the tenant directory: in it before this call returns.
+    await this.#directory.settled()
     this.#publish(existing ? 'connection.reconnected' : 'connection.created', record)
     return toSummary(record)
   }
@@ -162,6 +167,7 @@ export class ConnectionImplementation {
     if (this.#authorization !== authorization) return toSummary(current)
     const next = testedRecord(current, testResult, this.#now())
     this.#storage.write(next)
+    await this.#directory.settled()
     return toSummary(next)
   }
 
@@ -260,7 +266,7 @@ export class ConnectionImplementation {
     await this.#storage.deleteAll()
     this.#vault.replace(null)
     this.#authorization += 1
-    await tenantDirectory(this.#env, current.tenant).removeConnection(current.connectionId)
+    await this.#directory.remove(current)
     this.#publish('connection.deleted', current)
     return { connectionId: current.connectionId, connectorDisconnect }
   }
@@ -295,6 +301,8 @@ export class ConnectionImplementation {
 
   async #load(): Promise<void> {
     this.#storage.migrate()
+    // A summary push a previous instance could not make goes out now (in the background).
+    this.#directory.resume()
     const record = this.#storage.readRecord()
     const sealed = this.#storage.readSealedCredentials()
     if (record === null || sealed === null) return
@@ -349,6 +357,7 @@ export class ConnectionImplementation {
     if (next === null) return
     this.#storage.write(next)
     await this.#storage.scheduleRefresh(null)
+    await this.#directory.settled()
     this.#publish('connection.needs_reauth', next)
   }
 

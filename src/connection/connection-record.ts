@@ -48,6 +48,12 @@ export interface ConnectionRecord extends ConnectionSummary {
   refreshNotBefore: number | null
   /** Failed refreshes in a row; spaces out retries. */
   consecutiveRefreshFailures: number
+  /**
+   * Grows by one with every write that changes the summary; orders the summaries the tenant
+   * directory receives (tenant-directory.ts). Set by `ConnectionStorage.write`; absent in
+   * records stored before it existed (read as 0).
+   */
+  revision?: number
 }
 
 /** Refresh at most this long before expiry (or after half the remaining lifetime, if shorter). */

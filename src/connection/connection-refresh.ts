@@ -38,6 +38,8 @@ export interface RefreshHost {
   now: () => number
   /** Reports a lifecycle event (without waiting for delivery). */
   publish(type: ConnectionEventType, record: ConnectionRecord): void
+  /** Resolves when the summary pushes of the writes so far were tried (directory-publisher.ts). */
+  directorySettled(): Promise<void>
 }
 
 /** The single-flight refresh of one connection object. */
@@ -64,13 +66,15 @@ export class ConnectionRefresh {
   /**
    * Refreshes for `trigger`, or joins the refresh in flight: every caller that arrives while
    * one is in flight (the token request opens the input gate) gets the same promise, which
-   * resolves only after the new credentials are stored.
+   * resolves (or rejects) only after the outcome is stored and the tenant directory shows it.
    */
   run(trigger: RefreshTrigger): Promise<Credentials> {
     if (this.#inFlight) return this.#inFlight
-    const refresh = this.#refresh(trigger).finally(() => {
-      this.#inFlight = null
-    })
+    const refresh = this.#refresh(trigger)
+      .finally(() => this.#host.directorySettled())
+      .finally(() => {
+        this.#inFlight = null
+      })
     this.#inFlight = refresh
     return refresh
   }

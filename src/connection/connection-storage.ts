@@ -1,19 +1,29 @@
 /**
  * The connection object's storage, on the synchronous KV API of SQLite-backed Durable
- * Objects: up to four keys, written together in one transaction. Schema and migration: STORAGE.md.
+ * Objects: up to four keys, written together in one transaction, and a marker of a tenant
+ * directory push that did not land (`directoryPending`). Schema and migration: STORAGE.md.
  */
 import { LatchkeyError } from '../errors.ts'
-import { alarmTimeFor, type ConnectionRecord } from './connection-record.ts'
+import { alarmTimeFor, toSummary, type ConnectionRecord } from './connection-record.ts'
 import { isSealedCredentials, type SealedCredentials } from './credential-encryption.ts'
 
 /** Version of the layout below; bump it together with a step in `migrateConnectionStorage`. */
 export const CONNECTION_SCHEMA_VERSION = 1
 
 /** Storage keys. */
-export const STORAGE_KEYS = { schema: 'schema', connection: 'connection', credentials: 'credentials', secretInput: 'secretInput' } as const
+export const STORAGE_KEYS = {
+  schema: 'schema',
+  connection: 'connection',
+  credentials: 'credentials',
+  secretInput: 'secretInput',
+  directoryPending: 'directoryPending',
+} as const
 
 /** What a write does to the sealed secret input: keep it (absent), replace it, or delete it (`null`). */
 export type SecretInputWrite = SealedCredentials | null | undefined
+
+/** Told after a write that changed the record's summary (what the tenant directory shows), with the record as stored. */
+export type SummaryListener = (record: ConnectionRecord) => void
 
 /**
  * Typed access to one connection object's storage. The record is kept in memory after the
@@ -25,11 +35,22 @@ export class ConnectionStorage {
   readonly #now: () => number
   /** `undefined` until first read; deeply frozen so no caller can change it behind storage's back. */
   #record: ConnectionRecord | null | undefined
+  /**
+   * The last summary revision written. Kept in memory after `deleteAll`, so a connection
+   * stored again by this instance continues above the revision its removal was published with.
+   */
+  #revision = 0
+  #onSummaryChange: SummaryListener | null = null
 
   /** `now` is the connection object's clock: alarm times are computed from it. */
   constructor(storage: DurableObjectStorage, now: () => number) {
     this.#storage = storage
     this.#now = now
+  }
+
+  /** The one hook on record writes: `listener` hears every write that changed the summary, in order (directory-publisher.ts). */
+  onSummaryChange(listener: SummaryListener): void {
+    this.#onSummaryChange = listener
   }
 
   /**
@@ -48,7 +69,10 @@ export class ConnectionStorage {
 
   /** The record, or `null` for an object that holds no connection. */
   readRecord(): ConnectionRecord | null {
-    if (this.#record === undefined) this.#record = freeze(this.#storage.kv.get<ConnectionRecord>(STORAGE_KEYS.connection) ?? null)
+    if (this.#record === undefined) {
+      this.#record = freeze(this.#storage.kv.get<ConnectionRecord>(STORAGE_KEYS.connection) ?? null)
+      this.#revision = Math.max(this.#revision, this.#record?.revision ?? 0)
+    }
     return this.#record
   }
 
@@ -81,16 +105,37 @@ export class ConnectionStorage {
     return value
   }
 
-  /** Writes the record, and the credentials and secret input when given, atomically. */
+  /**
+   * Writes the record, and the credentials and secret input when given, atomically. A write
+   * that changes the summary (`toSummary`) gets the next `revision` and is told to the
+   * summary listener; bookkeeping-only writes (a refresh starting, a reseal) keep the revision.
+   */
   write(record: ConnectionRecord, sealed?: SealedCredentials, secretInput?: SecretInputWrite): void {
+    const previous = this.readRecord()
+    const changed = previous === null || !sameSummary(previous, record)
+    const revision = changed ? this.#revision + 1 : (previous?.revision ?? this.#revision)
+    const stored: ConnectionRecord = { ...record, revision }
     this.#storage.transactionSync(() => {
       this.#storage.kv.put(STORAGE_KEYS.schema, CONNECTION_SCHEMA_VERSION)
-      this.#storage.kv.put(STORAGE_KEYS.connection, record)
+      this.#storage.kv.put(STORAGE_KEYS.connection, stored)
       if (sealed) this.#storage.kv.put(STORAGE_KEYS.credentials, sealed)
       if (secretInput === null) this.#storage.kv.delete(STORAGE_KEYS.secretInput)
       else if (secretInput !== undefined) this.#storage.kv.put(STORAGE_KEYS.secretInput, secretInput)
     })
-    this.#record = freeze(structuredClone(record))
+    this.#revision = Math.max(this.#revision, revision)
+    this.#record = freeze(structuredClone(stored))
+    if (changed) this.#onSummaryChange?.(this.#record)
+  }
+
+  /** The revision of the directory push that did not land yet (directory-publisher.ts), or `null`. */
+  readDirectoryPending(): number | null {
+    return this.#storage.kv.get<number>(STORAGE_KEYS.directoryPending) ?? null
+  }
+
+  /** Records (a revision) or clears (`null`) a directory push that did not land, so a restarted object retries it. */
+  writeDirectoryPending(revision: number | null): void {
+    if (revision === null) this.#storage.kv.delete(STORAGE_KEYS.directoryPending)
+    else this.#storage.kv.put(STORAGE_KEYS.directoryPending, revision)
   }
 
   /** Points the alarm at a refresh due at `refreshAt` (see `alarmTimeFor`), or clears it. Idempotent. */
@@ -110,6 +155,10 @@ export class ConnectionStorage {
     await this.#storage.deleteAll()
     this.#record = null
   }
+}
+
+function sameSummary(a: ConnectionRecord, b: ConnectionRecord): boolean {
+  return JSON.stringify(toSummary(a)) === JSON.stringify(toSummary(b))
 }
 
 function freeze<T>(value: T): T {

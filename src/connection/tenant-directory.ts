@@ -1,39 +1,162 @@
 /**
  * One Durable Object per tenant (`TENANT_DIRECTORIES.idFromName(tenant)`): the index of the
- * tenant's connections behind `listConnections`. Connection objects add themselves when they
- * are created and remove themselves when they are deleted, and wait for it, so the index is
- * up to date when those calls return. It holds ids only; status comes from each connection.
+ * tenant's connections behind `listConnections`, with each connection's summary (no secrets),
+ * so a page of the listing is one call here and no connection object is called.
+ *
+ * Each connection object pushes its summary on every change of it (directory-publisher.ts)
+ * and waits for the push before its own call returns, so the directory is up to date when
+ * that call returns. Pushes carry the record's `createdAt` and a per-connection revision
+ * that grows with every change of the summary: a push that is not newer than what is stored
+ * (it was overtaken, or retried after a newer one landed) is ignored. A removal leaves a
+ * tombstone for an hour, so a push of the removed connection still in flight cannot bring
+ * it back. Layout: STORAGE.md.
  */
 import { DurableObject } from 'cloudflare:workers'
+import type { ConnectionSummary } from './connection-record.ts'
 
-/** One connection of the tenant. */
+/** The order of a connection's summaries: the connection's life (`createdAt`), then its revision within that life. */
+export interface SummaryVersion {
+  createdAt: number
+  revision: number
+}
+
+/** One connection of the tenant, as stored. */
 export interface TenantDirectoryEntry {
   connectionId: string
   connectorKey: string
   createdAt: number
+  /** Absent in entries stored before summaries were kept here: the listing asks the connection once and stores it. */
+  summary?: ConnectionSummary
+  /** The revision of `summary` (0: copied by the listing, older than any push). */
+  revision?: number
+}
+
+/** A page of the directory, ordered by connection id; `more` when entries follow the last one. */
+export interface TenantDirectoryPage {
+  /** Each entry's summary, `null` for an entry stored before summaries were kept (lazy migration). */
+  entries: Array<{ connectionId: string; summary: ConnectionSummary | null }>
+  more: boolean
+}
+
+/** What a removal leaves behind, under `removed:<connectionId>`. */
+interface Tombstone extends SummaryVersion {
+  removedAt: number
 }
 
 const ENTRY_PREFIX = 'connection:'
+const TOMBSTONE_PREFIX = 'removed:'
+/** `removed-at:<removedAt, 13 digits>:<connectionId>`: tombstones in time order, to prune them. */
+const TOMBSTONE_TIME_PREFIX = 'removed-at:'
+
+/** How long a removal's tombstone outlives it: far longer than any push can be in flight. */
+export const TOMBSTONE_TTL_MS = 60 * 60_000
+
+/** Largest page the directory hands out. */
+export const MAX_DIRECTORY_PAGE = 1000
+
+/** Whether `incoming` is a later summary of the connection than `current`. */
+export function isNewerVersion(incoming: SummaryVersion, current: SummaryVersion): boolean {
+  return incoming.createdAt > current.createdAt || (incoming.createdAt === current.createdAt && incoming.revision > current.revision)
+}
 
 export class TenantDirectory extends DurableObject<Env> {
-  /** Adds or replaces the entry of a connection (idempotent). */
-  addConnection(entry: TenantDirectoryEntry): void {
-    this.ctx.storage.kv.put(`${ENTRY_PREFIX}${entry.connectionId}`, {
-      connectionId: entry.connectionId,
-      connectorKey: entry.connectorKey,
-      createdAt: entry.createdAt,
-    } satisfies TenantDirectoryEntry)
+  /**
+   * Stores `summary` as revision `revision` of its connection, unless a newer one (or the
+   * connection's removal) is stored already. Returns whether it was stored.
+   */
+  publishSummary(summary: ConnectionSummary, revision: number): boolean {
+    const incoming = { createdAt: summary.createdAt, revision }
+    const key = `${ENTRY_PREFIX}${summary.connectionId}`
+    const current = this.ctx.storage.kv.get<TenantDirectoryEntry>(key)
+    if (current?.summary !== undefined && !isNewerVersion(incoming, { createdAt: current.createdAt, revision: current.revision ?? 0 })) return false
+    const tombstone = this.ctx.storage.kv.get<Tombstone>(`${TOMBSTONE_PREFIX}${summary.connectionId}`)
+    if (tombstone !== undefined && !isNewerVersion(incoming, tombstone)) return false
+    this.ctx.storage.transactionSync(() => {
+      this.ctx.storage.kv.put(key, entryOf(summary, revision))
+      if (tombstone !== undefined) this.#deleteTombstone(summary.connectionId, tombstone)
+    })
+    return true
   }
 
-  /** Removes a connection's entry (idempotent). */
-  removeConnection(connectionId: string): void {
-    this.ctx.storage.kv.delete(`${ENTRY_PREFIX}${connectionId}`)
+  /**
+   * Removes a connection's entry (idempotent). `version` is the removed connection's last
+   * one: pushes up to it arriving later are ignored, and an entry newer than it (the id
+   * stored again since, and this removal retried late) stays. Without it (a caller of an
+   * older version), the entry is removed whatever it holds.
+   */
+  removeConnection(connectionId: string, version?: SummaryVersion): void {
+    const now = Date.now()
+    const key = `${ENTRY_PREFIX}${connectionId}`
+    this.ctx.storage.transactionSync(() => {
+      if (version === undefined) {
+        this.ctx.storage.kv.delete(key)
+        return
+      }
+      const current = this.ctx.storage.kv.get<TenantDirectoryEntry>(key)
+      if (current?.summary !== undefined && isNewerVersion({ createdAt: current.createdAt, revision: current.revision ?? 0 }, version)) return
+      this.ctx.storage.kv.delete(key)
+      const previous = this.ctx.storage.kv.get<Tombstone>(`${TOMBSTONE_PREFIX}${connectionId}`)
+      if (previous !== undefined && !isNewerVersion(version, previous)) return
+      if (previous !== undefined) this.#deleteTombstone(connectionId, previous)
+      const tombstone: Tombstone = { createdAt: version.createdAt, revision: version.revision, removedAt: now }
+      this.ctx.storage.kv.put(`${TOMBSTONE_PREFIX}${connectionId}`, tombstone)
+      this.ctx.storage.kv.put(tombstoneTimeKey(now, connectionId), connectionId)
+      this.#pruneTombstones(now)
+    })
   }
 
-  /** Every entry, ordered by connection id. */
-  listConnections(): TenantDirectoryEntry[] {
-    return Array.from(this.ctx.storage.kv.list<TenantDirectoryEntry>({ prefix: ENTRY_PREFIX }), ([, entry]) => entry)
+  /** Up to `limit` entries (at most `MAX_DIRECTORY_PAGE`) after connection id `after` (from the first when `null`), ordered by id. */
+  listPage(after: string | null, limit: number): TenantDirectoryPage {
+    const size = Math.max(1, Math.min(MAX_DIRECTORY_PAGE, Math.floor(limit)))
+    const options: SyncKvListOptions = { prefix: ENTRY_PREFIX, limit: size + 1 }
+    if (after !== null) options.startAfter = `${ENTRY_PREFIX}${after}`
+    const entries = Array.from(this.ctx.storage.kv.list<TenantDirectoryEntry>(options), ([, entry]) => entry)
+    // Only what the listing shows crosses the RPC: the summary (and the id an old entry needs).
+    return { entries: entries.slice(0, size).map((entry) => ({ connectionId: entry.connectionId, summary: entry.summary ?? null })), more: entries.length > size }
   }
+
+  /**
+   * The listing's lazy migration of entries stored before summaries were kept here: stores
+   * the summaries it read from the connections (as revision 0, so any push wins) and drops
+   * the entries whose connection no longer exists, in both cases only if the entry still
+   * has no summary (a push landed meanwhile otherwise).
+   */
+  backfillSummaries(found: ConnectionSummary[], missing: string[]): void {
+    this.ctx.storage.transactionSync(() => {
+      for (const summary of found) {
+        const key = `${ENTRY_PREFIX}${summary.connectionId}`
+        const current = this.ctx.storage.kv.get<TenantDirectoryEntry>(key)
+        if (current !== undefined && current.summary === undefined) this.ctx.storage.kv.put(key, entryOf(summary, 0))
+      }
+      for (const connectionId of missing) {
+        const key = `${ENTRY_PREFIX}${connectionId}`
+        const current = this.ctx.storage.kv.get<TenantDirectoryEntry>(key)
+        if (current !== undefined && current.summary === undefined) this.ctx.storage.kv.delete(key)
+      }
+    })
+  }
+
+  #deleteTombstone(connectionId: string, tombstone: Tombstone): void {
+    this.ctx.storage.kv.delete(`${TOMBSTONE_PREFIX}${connectionId}`)
+    this.ctx.storage.kv.delete(tombstoneTimeKey(tombstone.removedAt, connectionId))
+  }
+
+  /** Deletes tombstones older than `TOMBSTONE_TTL_MS` (a bounded batch per removal; removals outnumber nothing else). */
+  #pruneTombstones(now: number): void {
+    const expired = this.ctx.storage.kv.list<string>({ prefix: TOMBSTONE_TIME_PREFIX, end: tombstoneTimeKey(now - TOMBSTONE_TTL_MS, ''), limit: 100 })
+    for (const [key, connectionId] of Array.from(expired)) {
+      this.ctx.storage.kv.delete(key)
+      this.ctx.storage.kv.delete(`${TOMBSTONE_PREFIX}${connectionId}`)
+    }
+  }
+}
+
+function entryOf(summary: ConnectionSummary, revision: number): TenantDirectoryEntry {
+  return { connectionId: summary.connectionId, connectorKey: summary.connectorKey, createdAt: summary.createdAt, summary, revision }
+}
+
+function tombstoneTimeKey(removedAt: number, connectionId: string): string {
+  return `${TOMBSTONE_TIME_PREFIX}${String(Math.max(0, removedAt)).padStart(13, '0')}:${connectionId}`
 }
 
 /** The directory object of `tenant`. */

@@ -32,6 +32,8 @@ export interface ConnectPageView {
   /** Whose connections these are (S21): shown in the heading. */
   owner: TenantShown
   connections: ConnectionSummary[]
+  /** Whether the tenant has more connections than `connections` (the page shows the first page only). */
+  moreConnections?: boolean
   connectors: ConnectorChoice[]
   /** Display names by connector key (connections may outlive a connector's configuration). */
   connectorNames: ReadonlyMap<string, string>
@@ -64,6 +66,7 @@ export function connectPage(view: ConnectPageView): HtmlFragment {
                 ${view.connections.map((connection) => connectionCard(view, connection))}
               </ul>`
           }
+          ${view.moreConnections === true ? html`<p class="meta">Showing the first ${view.connections.length} connections; there are more. Manage the others from the application.</p>` : ''}
         </section>
         <section aria-labelledby="add-heading">
           <h2 id="add-heading">Add a connection</h2>

@@ -18,6 +18,7 @@
 import { Hono, type Context } from 'hono'
 import { LatchkeyApi } from '../api/latchkey-api.ts'
 import type { ConnectionSummary } from '../connection/connection-record.ts'
+import { notFoundAsNull } from '../connection/connection-stub.ts'
 import { isConnectionId } from '../connection-id.ts'
 import { ERROR_CODES, LatchkeyError } from '../errors.ts'
 import { parseUniqueQuery, rawQuery } from '../flow/query-string.ts'
@@ -47,6 +48,8 @@ import { switchPage } from './switch-page-html.ts'
 export const PAGE_PATH = '/connections'
 /** Path of the question asked before a page token of another tenant replaces the session (S21). */
 export const SWITCH_PATH = `${PAGE_PATH}/switch`
+/** Connections the page shows at most (the first page of `listConnections`). */
+export const PAGE_CONNECTIONS = 100
 
 type PageContext = Context<HttpEnv>
 
@@ -73,7 +76,8 @@ connectPageRoutes.get(PAGE_PATH, async (c) => {
 
   const { token, session } = await currentSession(c, key, now)
   const api = new LatchkeyApi(c.env)
-  const connections = await api.listConnections(session.tenant)
+  // The first page: a tenant with more connections sees that there are more (the application lists them all).
+  const { connections, nextCursor } = await api.listConnections(session.tenant, { limit: PAGE_CONNECTIONS })
   const connectorNames = new Map(listConnectors().map((connector) => [connector.key, connector.name]))
   const page = connectPage({
     nonce: c.get('cspNonce'),
@@ -82,9 +86,10 @@ connectPageRoutes.get(PAGE_PATH, async (c) => {
     csrfToken: await csrfTokenFor(await signingKey(settings.connectTokenSecret, 'csrf'), token),
     owner: { tenant: session.tenant, displayName: session.displayName },
     connections,
+    moreConnections: nextCursor !== null,
     connectors: connectorChoices(settings),
     connectorNames,
-    notice: noticeFrom(query, connections, connectorNames),
+    notice: noticeFrom(query, await returnedConnection(api, session.tenant, query, connections), connectorNames),
   })
   c.set('pagePolicy', pagePolicy(settings, session.mode))
   return c.html(page)
@@ -229,8 +234,18 @@ function pagePolicy(settings: Settings, mode: PageMode): PagePolicy {
   return { formAction, frameAncestors: framers === '' ? "'none'" : framers }
 }
 
+/**
+ * The connection a flow returned with (`connection_id`), for the notice: from the page shown,
+ * else (beyond the first page) asked for; `null` when there is none or it is not the tenant's.
+ */
+async function returnedConnection(api: LatchkeyApi, tenant: string, query: Record<string, string>, shown: ConnectionSummary[]): Promise<ConnectionSummary | null> {
+  const connectionId = query['connection_id']
+  if (connectionId === undefined || !isConnectionId(connectionId)) return null
+  return shown.find((candidate) => candidate.connectionId === connectionId) ?? api.getConnection(tenant, connectionId).catch(notFoundAsNull)
+}
+
 /** What the query says just happened (a flow's return, a disconnect); only known values are shown. */
-function noticeFrom(query: Record<string, string>, connections: ConnectionSummary[], names: ReadonlyMap<string, string>): PageNotice | null {
+function noticeFrom(query: Record<string, string>, connection: ConnectionSummary | null, names: ReadonlyMap<string, string>): PageNotice | null {
   if (query['notice'] === 'disconnected') return { tone: 'success', text: 'The connection was disconnected.' }
   const error = query['error']
   if (error !== undefined) {
@@ -239,8 +254,7 @@ function noticeFrom(query: Record<string, string>, connections: ConnectionSummar
     const said = provider !== undefined && /^[A-Za-z0-9_.-]{1,64}$/.test(provider) ? ` The provider answered "${provider}".` : ''
     return { tone: 'problem', text: `The connection was not completed (error code ${code}).${said}` }
   }
-  const connection = connections.find((candidate) => candidate.connectionId === query['connection_id'])
-  if (connection === undefined) return null
+  if (connection === null) return null
   const name = names.get(connection.connectorKey) ?? connection.connectorKey
   if (connection.status === 'connected') return { tone: 'success', text: `${name} is connected.` }
   return { tone: 'problem', text: `${name} was authorized, but its connection check failed: see below.` }

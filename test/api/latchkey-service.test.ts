@@ -5,7 +5,7 @@
 import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { LatchkeyClient, LatchkeyClientError } from '../../examples/caller-worker/src/latchkey-client.ts'
+import { LatchkeyClient, LatchkeyClientError } from '@latchkey/client'
 import { newConnectionId } from '../../src/connection-id.ts'
 import { connectionObject, durableObject, newTenant, rawStorage, storeConnection, storedCredentials } from '../support/connections.ts'
 import { clientErrorCodeOf } from '../support/error-code.ts'
@@ -83,7 +83,7 @@ describe('tenants and ids', () => {
     ]
     for (const call of calls) expect(await clientErrorCodeOf(call)).toBe('connection_not_found')
 
-    expect(await latchkey.listConnections(intruder)).toEqual([])
+    expect((await latchkey.listConnections(intruder)).connections).toEqual([])
     expect(await latchkey.getConnection(connection.tenant, connection.connectionId)).toMatchObject({ status: 'connected' })
     expect((await connection.scenario.log()).requests).toEqual([])
   })
@@ -110,12 +110,12 @@ describe('tenants and ids', () => {
     const second = await storeConnection({ label: 'svc-list-2', tenant, connectorKey: 'conn-custom-refresh' })
     await storeConnection({ label: 'svc-list-other' })
 
-    const listed = await latchkey.listConnections(tenant)
+    const listed = (await latchkey.listConnections(tenant)).connections
     expect(listed.map((summary) => summary.connectionId).sort()).toEqual([first.connectionId, second.connectionId].sort())
     expect(listed.find((summary) => summary.connectionId === second.connectionId)).toEqual(second.summary)
 
     await latchkey.disconnect(tenant, first.connectionId)
-    expect((await latchkey.listConnections(tenant)).map((summary) => summary.connectionId)).toEqual([second.connectionId])
+    expect((await latchkey.listConnections(tenant)).connections.map((summary) => summary.connectionId)).toEqual([second.connectionId])
   })
 })
 

@@ -5,7 +5,7 @@
  */
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { LatchkeyClient } from '../../examples/caller-worker/src/latchkey-client.ts'
+import { LatchkeyClient } from '@latchkey/client'
 import { storeConnection } from '../support/connections.ts'
 import { clientErrorCodeOf } from '../support/error-code.ts'
 import type { UpstreamScenario } from '../support/upstream.ts'

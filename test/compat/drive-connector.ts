@@ -10,7 +10,7 @@
  */
 import { env } from 'cloudflare:workers'
 import { expect } from 'vitest'
-import { LatchkeyClient, LatchkeyClientError, type ConnectionSummary } from '../../examples/caller-worker/src/latchkey-client.ts'
+import { LatchkeyClient, LatchkeyClientError, type ConnectionSummary } from '@latchkey/client'
 import { findConnector } from '../../src/registry/registry.ts'
 import { Browser, LATCHKEY_ORIGIN } from '../support/browser.ts'
 import { mintConnectToken } from '../support/connect-token.ts'

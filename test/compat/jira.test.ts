@@ -69,7 +69,7 @@ describe('Jira (API token)', () => {
     const tenant = `tenant-${crypto.randomUUID()}`
     const connectionInput = { ...account.credentials, apiToken: 'ATATT3xFfGF0-revoked-token' }
     expect(await latchkeyErrorCode(() => latchkey.createConnection({ tenant, connectorKey: 'jira', connectionInput }))).toBe('credentials_rejected')
-    expect(await latchkey.listConnections(tenant)).toEqual([])
+    expect((await latchkey.listConnections(tenant)).connections).toEqual([])
     expect((await requestsOf(account.grant)).map((call) => `${call.method} ${call.host}${call.path} ${call.authenticated}`)).toEqual([
       `GET ${account.credentials.site}.atlassian.net/rest/api/3/myself false`,
     ])
@@ -81,7 +81,7 @@ describe('Jira (API token)', () => {
       const tenant = `tenant-${crypto.randomUUID()}`
       const connectionInput = { ...account.credentials, site }
       expect(await latchkeyErrorCode(() => latchkey.createConnection({ tenant, connectorKey: 'jira', connectionInput })), site).toBe('invalid_connection_input')
-      expect(await latchkey.listConnections(tenant)).toEqual([])
+      expect((await latchkey.listConnections(tenant)).connections).toEqual([])
     }
     expect(await requestsOf(account.grant)).toEqual([])
   })

@@ -102,7 +102,7 @@ describe('PayPal (OAuth2 client-credentials grant)', () => {
     const tenant = `tenant-${crypto.randomUUID()}`
     const connectionInput = { ...app.credentials, clientSecret: 'EWrongSecretOfTheRestApp' }
     expect(await latchkeyErrorCode(() => latchkey.createConnection({ tenant, connectorKey: 'paypal', connectionInput }))).toBe('credentials_rejected')
-    expect(await latchkey.listConnections(tenant)).toEqual([])
+    expect((await latchkey.listConnections(tenant)).connections).toEqual([])
     const log = await paypal.log(app.grant)
     expect(log.map((entry) => `${entry.endpoint} ${entry.path}`)).toEqual(['token /v1/oauth2/token'])
     expectClientAuthentication(log[0]!, 'basic', { id: app.credentials.clientId, secret: 'EWrongSecretOfTheRestApp' })
@@ -125,7 +125,7 @@ describe('PayPal (OAuth2 client-credentials grant)', () => {
     const app = await registerApp('sandbox')
     const tenant = `tenant-${crypto.randomUUID()}`
     expect(await latchkeyErrorCode(() => latchkey.createConnection({ tenant, connectorKey: 'paypal', connectionInput: app.credentials }))).toBe('credentials_rejected')
-    expect(await latchkey.listConnections(tenant)).toEqual([])
+    expect((await latchkey.listConnections(tenant)).connections).toEqual([])
     const refused = ((await paypal.call('log', { grant: null })) as { host: string; headers: Record<string, string> }[]).filter(
       (entry) => entry.headers['authorization'] === `Basic ${btoa(`${app.credentials.clientId}:${app.credentials.clientSecret}`)}`,
     )

@@ -44,7 +44,7 @@ describe('Stripe', () => {
     expect(calls.map((call) => `${call.method} ${call.url}`)).toEqual(['GET https://api.stripe.com/v1/account'])
     expect(calls[0]?.headers['authorization']).toBe(`Bearer ${account.credentials.secretKey}`)
     expect(calls[0]?.authenticated).toBe(true)
-    expect(await latchkey.listConnections(connection.tenant)).toEqual([expect.objectContaining({ connectionId: connection.connectionId, status: 'connected' })])
+    expect((await latchkey.listConnections(connection.tenant)).connections).toEqual([expect.objectContaining({ connectionId: connection.connectionId, status: 'connected' })])
   })
 
   it("proxies an API call with the key as Bearer token and hands back Stripe's answer", async () => {
@@ -71,7 +71,7 @@ describe('Stripe', () => {
     const wrongKey = `sk_test_51Wrong${crypto.randomUUID().replace(/-/g, '')}`
     const code = await latchkeyErrorCode(() => latchkey.createConnection({ tenant, connectorKey: 'stripe', connectionInput: { secretKey: wrongKey } }))
     expect(code).toBe('credentials_rejected')
-    expect(await latchkey.listConnections(tenant)).toEqual([])
+    expect((await latchkey.listConnections(tenant)).connections).toEqual([])
 
     const tried = (await requestsOf(null)).filter((call) => call.headers['authorization'] === `Bearer ${wrongKey}`)
     expect(tried.map((call) => `${call.method} ${call.path} ${call.authenticated}`)).toEqual(['GET /v1/account false'])
@@ -81,7 +81,7 @@ describe('Stripe', () => {
     const tenant = `tenant-${crypto.randomUUID()}`
     const code = await latchkeyErrorCode(() => latchkey.createConnection({ tenant, connectorKey: 'stripe', connectionInput: { secretKey: 'pk_test_publishable-not-secret' } }))
     expect(code).toBe('invalid_connection_input')
-    expect(await latchkey.listConnections(tenant)).toEqual([])
+    expect((await latchkey.listConnections(tenant)).connections).toEqual([])
     expect((await requestsOf(null)).filter((call) => call.headers['authorization']?.includes('pk_test_publishable'))).toEqual([])
   })
 

@@ -120,7 +120,7 @@ describe('Trello (OAuth 1.0a)', () => {
     // The finished flow cleared this browser's binding cookie, so the replay fails that check first.
     expect(await errorCodeOf(replay)).toBe('state_browser_mismatch')
     expect((await requestsOf(grant)).filter((entry) => entry.path === '/1/OAuthGetAccessToken')).toHaveLength(1)
-    expect(await latchkey.listConnections(tenant)).toHaveLength(1)
+    expect((await latchkey.listConnections(tenant)).connections).toHaveLength(1)
   })
 
   it('a token revoked at Trello fails the connection test', async () => {

@@ -72,7 +72,7 @@ describe('Twilio', () => {
     const tenant = `tenant-${crypto.randomUUID()}`
     const connectionInput = { accountSid: account.credentials.accountSid, authToken: '0'.repeat(32) }
     expect(await latchkeyErrorCode(() => latchkey.createConnection({ tenant, connectorKey: 'twilio', connectionInput }))).toBe('credentials_rejected')
-    expect(await latchkey.listConnections(tenant)).toEqual([])
+    expect((await latchkey.listConnections(tenant)).connections).toEqual([])
 
     const calls = await requestsOf(account.grant)
     expect(calls.map((call) => `${call.method} ${call.path} ${call.authenticated}`)).toEqual([`GET /2010-04-01/Accounts/${account.credentials.accountSid}.json false`])
@@ -84,7 +84,7 @@ describe('Twilio', () => {
     // An API key SID (SK...) is not an account: it would land in the URL path.
     const connectionInput = { accountSid: `SK${'1'.repeat(32)}`, authToken: '1'.repeat(32) }
     expect(await latchkeyErrorCode(() => latchkey.createConnection({ tenant, connectorKey: 'twilio', connectionInput }))).toBe('invalid_connection_input')
-    expect(await latchkey.listConnections(tenant)).toEqual([])
+    expect((await latchkey.listConnections(tenant)).connections).toEqual([])
   })
 
   it('S22 never shows the Auth Token in the connection summary; getCredentials hands back SID and token', async () => {

@@ -7,7 +7,7 @@
  */
 import { env } from 'cloudflare:workers'
 import { describe, expect, it, vi } from 'vitest'
-import { LatchkeyClient } from '../../examples/caller-worker/src/latchkey-client.ts'
+import { LatchkeyClient } from '@latchkey/client'
 import { STORAGE_KEYS } from '../../src/connection/connection-storage.ts'
 import { connectThroughFlow } from '../support/connect-flow.ts'
 import { connectionObject, newTenant, rawStorage, storedCredentials } from '../support/connections.ts'
@@ -34,7 +34,7 @@ describe('S22 createConnection with an API key (option api-key of test-options)'
     expect(Object.keys(storage).sort()).toEqual([STORAGE_KEYS.connection, STORAGE_KEYS.credentials, STORAGE_KEYS.schema, STORAGE_KEYS.secretInput].sort())
     expect(storage[STORAGE_KEYS.connection]).toMatchObject({ connectionInput: { scenario: scenario.id } })
     expect(JSON.stringify(storage)).not.toContain(apiKey)
-    expect(await latchkey.listConnections(tenant)).toEqual([summary])
+    expect((await latchkey.listConnections(tenant)).connections).toEqual([summary])
 
     // The event names the option and carries no input at all.
     await vi.waitFor(async () => expect(await webhookDeliveries(summary.connectionId)).toHaveLength(1))
@@ -52,7 +52,7 @@ describe('S22 createConnection with an API key (option api-key of test-options)'
     )
     expect(code).toBe('credentials_rejected')
     expect(await scenario.count('/api/me')).toBe(1)
-    expect(await latchkey.listConnections(tenant)).toEqual([])
+    expect((await latchkey.listConnections(tenant)).connections).toEqual([])
   })
 
   it('input that does not match the option form is invalid_connection_input, before any request', async () => {
@@ -91,7 +91,7 @@ describe('S22 createConnection with an API key (option api-key of test-options)'
     const replaced = await latchkey.createConnection({ tenant, connectionId, connectorKey: 'test-options', authOption: 'api-key', connectionInput: input(second) })
     expect(replaced).toMatchObject({ connectionId, status: 'connected' })
     expect((await storedCredentials(connectionId))['apiKey']).toBe(second)
-    expect(await latchkey.listConnections(tenant)).toHaveLength(1)
+    expect((await latchkey.listConnections(tenant)).connections).toHaveLength(1)
   })
 
   it('getAccessToken says an API key is no access token; getCredentials hands out the key', async () => {
@@ -189,7 +189,7 @@ describe('an OAuth2 client-credentials grant (test-cc-grant, latchkey:oauth2)', 
     )
     expect(code).toBe('credentials_rejected')
     expect(await scenario.count('/api/me')).toBe(0)
-    expect(await latchkey.listConnections(tenant)).toEqual([])
+    expect((await latchkey.listConnections(tenant)).connections).toEqual([])
   })
 
   it('a grant the endpoint refuses later (invalid_client) makes the connection need the user', async () => {

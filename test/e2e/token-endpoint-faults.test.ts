@@ -252,7 +252,7 @@ describe('code exchange against a failing token endpoint', () => {
     }
     // Nothing was written: the old credentials are untouched and no other connection appeared.
     expect(await sealedCredentials(connection.connectionId)).toEqual(before)
-    expect((await latchkey.listConnections(connection.tenant)).map((summary) => summary.connectionId)).toEqual([connection.connectionId])
+    expect((await latchkey.listConnections(connection.tenant)).connections.map((summary) => summary.connectionId)).toEqual([connection.connectionId])
     const summary = await latchkey.getConnection(connection.tenant, connection.connectionId)
     expect(summary.status).toBe('connected')
     if (fault.answer !== 'connection_reset') expect(await connection.scenario.count('/token')).toBe(1)

@@ -12,6 +12,7 @@
 import { env } from 'cloudflare:test'
 import { afterEach, describe, expect, it } from 'vitest'
 import { LatchkeyApi } from '../../src/api/latchkey-api.ts'
+import { stateGuardName } from '../../src/flow/authorization-state-guard.ts'
 import { captureConsole, leakedSecrets, type ConsoleCapture } from '../e2e/console-capture.ts'
 import { Browser, LATCHKEY_ORIGIN } from '../support/browser.ts'
 import { connectUrlFor, RETURN_URL } from '../support/connect-flow.ts'
@@ -260,7 +261,7 @@ describe('connecting', () => {
     const next = formTokens(html)
     expect(next.flowId).not.toBe(form.flowId)
     const connectionId = String((await pendingRecord(next.flowId))['connectionId'])
-    expect(await new LatchkeyApi(env).listConnections(form.tenant)).toEqual([])
+    expect((await new LatchkeyApi(env).listConnections(form.tenant)).connections).toEqual([])
     expect(await storedSummary(connectionId)).toBeNull()
     expect(await rawStorage(connectionId)).toEqual({})
 
@@ -289,7 +290,7 @@ describe('connecting', () => {
     // The binding cookie is cleared: the flow is over.
     expect(response.headers.getAll('Set-Cookie')).toContainEqual(expect.stringMatching(/^__Host-latchkey-flow-form-[A-Za-z0-9_-]{11}=; Max-Age=0;/))
 
-    const [summary] = await new LatchkeyApi(env).listConnections(form.tenant)
+    const [summary] = (await new LatchkeyApi(env).listConnections(form.tenant)).connections
     expect(summary).toMatchObject({ connectionId, connectorKey: 'test-api-key', status: 'connected' })
     expect(await connectionObject(connectionId).getConnectionInput(form.tenant)).toEqual({ scenario: form.scenario.id, region: 'us', sandbox: false })
     expect(await storedCredentials(connectionId)).toMatchObject({ apiKey: key })
@@ -346,5 +347,80 @@ describe('connecting', () => {
     expect(result).toContain('data-target-origin="https://app.example.com"')
     expect(result).toContain('&quot;status&quot;:&quot;connected&quot;')
     expect(result).not.toContain(key)
+  })
+})
+
+/** Opens `url` (a connect URL for test-api-key) in `browser` and lands on the form. */
+async function openFormFrom(url: string, browser: Browser): Promise<{ browser: Browser; flowId: string; csrf: string }> {
+  const start = await browser.get(url)
+  expect(start.status, await start.clone().text()).toBe(303)
+  const page = await browser.get(new URL(start.headers.get('Location') ?? '', LATCHKEY_ORIGIN))
+  expect(page.status).toBe(200)
+  return { browser, ...formTokens(await page.text()) }
+}
+
+/** A one-time connect URL for test-api-key on a fresh scenario. */
+async function oneTimeFormUrl(): Promise<{ url: string; scenario: UpstreamScenario }> {
+  const scenario = new UpstreamScenario(`form-${crypto.randomUUID()}`)
+  const url = await connectUrlFor('test-api-key', { sub: newTenant(), input: { scenario: scenario.id }, return_url: RETURN_URL, jti: crypto.randomUUID() })
+  return { url, scenario }
+}
+
+async function expectConnected(response: Response): Promise<void> {
+  expect(response.status, await response.clone().text()).toBe(303)
+  expect(new URL(response.headers.get('Location') ?? '').searchParams.get('status')).toBe('connected')
+}
+
+describe('S15 one-time connect URLs with the form: claimed by the accepted post', () => {
+  it('S15 two browsers open the form from one URL and submit both: one connection, the second refused before its key is tested', async () => {
+    const { url, scenario } = await oneTimeFormUrl()
+    const first = await openFormFrom(url, new Browser())
+    const second = await openFormFrom(url, new Browser())
+    const key = (await scenario.grant()).access_token
+    await expectConnected(await submit(first, { 'input.apiKey': key, 'input.region': 'eu' }))
+    const refused = await submit(second, { 'input.apiKey': key, 'input.region': 'eu' })
+    expect(refused.status).toBe(401)
+    expect(await errorCodeOf(refused)).toBe('invalid_connect_token')
+    expect(await scenario.count('/api/me')).toBe(1)
+  })
+
+  it('S15 a refused key keeps the URL with its form: the corrected key connects, a twin form from the URL is refused', async () => {
+    const { url, scenario } = await oneTimeFormUrl()
+    const first = await openFormFrom(url, new Browser())
+    const twin = await openFormFrom(url, new Browser())
+    const refused = await submit(first, { 'input.apiKey': 'wrong-key-0123456789', 'input.region': 'eu' })
+    expect(refused.status).toBe(400)
+    const next = formTokens(await refused.text())
+
+    const key = (await scenario.grant()).access_token
+    expect(await errorCodeOf(await submit(twin, { 'input.apiKey': key, 'input.region': 'eu' }))).toBe('invalid_connect_token')
+    await expectConnected(await submit({ browser: first.browser, ...next }, { 'input.apiKey': key, 'input.region': 'eu' }))
+    expect(await scenario.count('/api/me')).toBe(2)
+  })
+})
+
+describe('S2 a form whose pending record KV misses', () => {
+  it('S2 shows and connects from the guard copy when the KV entry is gone', async () => {
+    const { url, scenario } = await oneTimeFormUrl()
+    // A browser that waits for the Worker's background work: the copy is written when it goes on.
+    const form = await openFormFrom(url, new Browser({ env }))
+    await env.PENDING_AUTHORIZATIONS.delete(`credential-form:${form.flowId}`)
+    const page = await form.browser.get(`${FORM_URL}?flow=${form.flowId}`)
+    expect(page.status).toBe(200)
+    const key = (await scenario.grant()).access_token
+    await expectConnected(await submit(form, { 'input.apiKey': key, 'input.region': 'eu' }))
+    // The flow's record and its copy are forgotten once it ended.
+    expect(await errorCodeOf(await form.browser.get(`${FORM_URL}?flow=${form.flowId}`))).toBe('state_unknown')
+  })
+
+  it('S2 a form in neither KV nor the guard is state_unknown, and nothing is sent', async () => {
+    const { url, scenario } = await oneTimeFormUrl()
+    const form = await openFormFrom(url, new Browser({ env }))
+    const key = `credential-form:${form.flowId}`
+    await env.PENDING_AUTHORIZATIONS.delete(key)
+    await env.AUTHORIZATION_STATE_GUARDS.get(env.AUTHORIZATION_STATE_GUARDS.idFromName(stateGuardName('pending-record', key))).forgetRecord(key)
+    const refused = await submit(form, { 'input.apiKey': (await scenario.grant()).access_token, 'input.region': 'eu' })
+    expect(await errorCodeOf(refused)).toBe('state_unknown')
+    expect(await scenario.count('/api/me')).toBe(0)
   })
 })

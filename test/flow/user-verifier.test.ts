@@ -7,6 +7,7 @@
 import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { LatchkeyApi } from '../../src/api/latchkey-api.ts'
+import { unawaited } from '../../src/flow/background.ts'
 import { acceptVerifiedReturn, confirmUserVerification } from '../../src/flow/user-verification.ts'
 import { readSettings } from '../../src/settings.ts'
 import { Browser, LATCHKEY_ORIGIN } from '../support/browser.ts'
@@ -18,7 +19,7 @@ import { UpstreamScenario } from '../support/upstream.ts'
 
 /** What Latchkey stored for `tenant`. */
 function connectionsOf(tenant: string): Promise<unknown[]> {
-  return new LatchkeyApi(env).listConnections(tenant)
+  return new LatchkeyApi(env).listConnections(tenant).then((page) => page.connections)
 }
 
 describe('S21 the user verifier', () => {
@@ -108,7 +109,7 @@ describe('S21 the user verifier', () => {
     expect(await errorCodeOf(() => confirmUserVerification(settings, flowToken, tenant, late))).toBe('user_verification_expired')
     const { url } = await confirmUserVerification(settings, flowToken, tenant, Date.now())
     const search = new URL(url).search.slice(1)
-    expect(await errorCodeOf(() => acceptVerifiedReturn(verifierEnv, settings, search, browser.cookieHeader(), late))).toBe('user_verification_expired')
+    expect(await errorCodeOf(() => acceptVerifiedReturn(verifierEnv, settings, search, browser.cookieHeader(), late, unawaited))).toBe('user_verification_expired')
     expect(await scenario.count('/token')).toBe(0)
     expect(await connectionsOf(tenant)).toEqual([])
   })

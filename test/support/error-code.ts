@@ -7,7 +7,7 @@
  * or the LatchkeyClientError the example client (examples/caller-worker) decodes that into.
  */
 import { expect } from 'vitest'
-import { isLatchkeyClientError, LatchkeyClientError } from '../../examples/caller-worker/src/latchkey-client.ts'
+import { isLatchkeyClientError, LatchkeyClientError } from '@latchkey/client'
 import { isLatchkeyError } from '../../src/errors.ts'
 
 const ENCODED = /^\[latchkey:([a-z_]{1,64})\] /

@@ -1,11 +1,13 @@
 /**
  * Example application Worker: shows a user's profile from a connected API through Latchkey.
  *
- *   GET /connections/<connectionId>/me   proxies GET /me of the connector's API
+ *   GET /connections/<connectionId>/me   GET /me of the connector's API
  *
- * When the connection needs the user again, it answers 409 with a fresh connect URL.
+ * The API is called from this Worker (`fetchApi`, the client's direct proxy) with the
+ * connection's API client configuration, which the client caches in this isolate. When the
+ * connection needs the user again, it answers 409 with a fresh connect URL.
  */
-import { LatchkeyClient, isLatchkeyClientError } from './latchkey-client.ts'
+import { LatchkeyClient, isLatchkeyClientError } from '@latchkey/client'
 
 /** Bindings of this Worker (wrangler.toml). */
 export interface Env {
@@ -22,9 +24,9 @@ export default {
     const tenant = await authenticatedTenant(request)
     if (tenant === null) return new Response('Sign in first', { status: 401 })
 
-    const latchkey = new LatchkeyClient(env.LATCHKEY)
+    const latchkey = latchkeyClient(env)
     try {
-      return await latchkey.proxy(tenant, connectionId, { path: '/me' })
+      return await latchkey.fetchApi(tenant, connectionId, { path: '/me' })
     } catch (error) {
       if (isLatchkeyClientError(error, 'needs_reauth')) {
         const { connectorKey } = await latchkey.getConnection(tenant, connectionId)
@@ -36,6 +38,21 @@ export default {
     }
   },
 } satisfies ExportedHandler<Env>
+
+/**
+ * One client per binding for the life of the isolate, so that its caches serve every request
+ * this isolate handles (a client made per request would start empty each time).
+ */
+const clients = new WeakMap<Fetcher, LatchkeyClient>()
+
+function latchkeyClient(env: Env): LatchkeyClient {
+  let client = clients.get(env.LATCHKEY)
+  if (client === undefined) {
+    client = new LatchkeyClient(env.LATCHKEY)
+    clients.set(env.LATCHKEY, client)
+  }
+  return client
+}
 
 /**
  * Stand-in for the application's own sign-in: which tenant (user or account) this request
