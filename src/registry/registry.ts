@@ -1,24 +1,30 @@
 /**
  * The compiled registry at run time: find a connector by key and run one of its methods,
- * whether it is a pre-parsed mapping or a bundled JavaScript module.
+ * whether it is a pre-parsed mapping or a bundled JavaScript module. Connectors are kept as
+ * JSON text in the bundle and decoded on first use, once per isolate (serialized-registry.ts),
+ * so startup does not grow with the number of connectors a request never touches.
  */
 import { evaluateMapping } from '../formula/index.ts'
 import { LatchkeyError } from '../errors.ts'
 import compiledRegistry from './generated/registry.json'
 import { methods } from './generated/methods.ts'
 import { runRestApiMethod } from './rest-api-method.ts'
-import type { CompiledConnector, CompiledRegistry, MethodName } from './types.ts'
+import { lazyRegistry } from './serialized-registry.ts'
+import type { CompiledConnector, MethodName } from './types.ts'
 
-const registry = compiledRegistry as unknown as CompiledRegistry
+const registry = lazyRegistry(compiledRegistry)
 
-/** Every compiled connector, sorted by key. */
+/**
+ * Every compiled connector, sorted by key. Decodes each one's head (name, schemas, auth types:
+ * what listing shows) on first call; their methods stay encoded until something reads them.
+ */
 export function listConnectors(): CompiledConnector[] {
-  return Object.values(registry.connectors)
+  return registry.list()
 }
 
 /** The connector with this key, or `undefined`. Keys come from URLs: no prototype lookups. */
 export function findConnector(key: string): CompiledConnector | undefined {
-  return Object.hasOwn(registry.connectors, key) ? registry.connectors[key] : undefined
+  return registry.find(key)
 }
 
 /** The connector with this key; throws `connector_not_found` otherwise. */

@@ -1,6 +1,6 @@
 /**
- * Shapes of the compiled connector registry: what `scripts/compile-connectors.ts` writes to
- * `src/registry/generated/registry.json` and what the Worker reads at run time.
+ * Shapes of the compiled connector registry: the connectors `scripts/compile-connectors.ts`
+ * compiles and the Worker runs (their encoding in `generated/registry.json`: serialized-registry.ts).
  */
 import type { MappingNode } from '../formula/index.ts'
 
@@ -104,12 +104,6 @@ export interface CompiledConnector {
     /** Keyed by option key, in spec order. */
     options?: Record<string, CompiledAuth>
   }
-}
-
-export interface CompiledRegistry {
-  formatVersion: 1
-  /** Keyed by connector key, sorted by key. */
-  connectors: Record<string, CompiledConnector>
 }
 
 /** A custom JavaScript method: receives one argument object, may be async. */

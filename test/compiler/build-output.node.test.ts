@@ -9,6 +9,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { formatDiagnostic } from '../../scripts/compiler/diagnostics.ts'
+import { lazyModule } from '../../scripts/compiler/lazy-module.ts'
 import { writeOutput } from '../../scripts/compiler/write-output.ts'
 import { compileFiles, compileTree, removeTrees, VALID_SPEC, validConnector, writeTree } from './connector-tree.ts'
 
@@ -107,6 +108,64 @@ describe('a build run', () => {
     expect([...first.files.keys()].sort()).toEqual(['methods.ts', 'modules/alpha/getTokenData.js', 'modules/alpha/test.js', 'modules/zeta/test.js', 'registry.json'])
     expect(Object.keys(JSON.parse(first.files.get('registry.json') ?? '{}').connectors)).toEqual(['alpha', 'zeta'])
     for (const content of first.files.values()) expect(content).not.toContain(root)
+  })
+
+  it('writes registry.json minified, each connector as its head and its methods in JSON text', async () => {
+    const { files, connectors } = await compileFiles({ ...validConnector('zeta'), ...validConnector('two-ways', TWO_WAYS_SPEC) })
+    const text = files.get('registry.json') ?? ''
+    expect(text.endsWith('}\n')).toBe(true)
+    expect(text.trimEnd()).not.toContain('\n')
+    expect(text).not.toMatch(/": /)
+    const registry = JSON.parse(text) as { formatVersion: number; connectors: Record<string, unknown> }
+    expect(registry.formatVersion).toBe(2)
+    expect(Object.keys(registry.connectors)).toEqual(['two-ways', 'zeta'])
+    for (const connector of connectors) {
+      const entry = registry.connectors[connector.key] as [string, string]
+      expect(entry).toEqual([expect.any(String), expect.any(String)])
+      const { methods, options, ...auth } = connector.auth
+      const head = JSON.parse(entry[0])
+      const optionHeads = options && Object.fromEntries(Object.entries(options).map(([key, option]) => [key, { ...option, methods: 0 }]))
+      expect(head).toEqual({ ...connector, auth: { ...auth, methods: 0, ...(optionHeads ? { options: optionHeads } : {}) } })
+      const optionMethods = Object.fromEntries(Object.entries(options ?? {}).map(([key, option]) => [key, option.methods]))
+      expect(JSON.parse(entry[1])).toEqual([methods, optionMethods])
+    }
+  })
+
+  it('writes each method module as a factory methods.ts runs on first call, its imports kept at the top', async () => {
+    const { files } = await compileFiles({
+      ...validConnector('zeta', VALID_SPEC, { 'auth/test.js': CJS_TEST }),
+      ...validConnector('alpha', VALID_SPEC, { 'auth/test.js': 'const calls = []\nexport async function test() {\n  calls.push(1)\n  return fetch("https://example.test")\n}\n' }),
+    })
+    for (const key of ['alpha', 'zeta']) {
+      const code = files.get(`modules/${key}/test.js`) ?? ''
+      const lines = code.split('\n')
+      const factory = lines.indexOf('export default async function () {')
+      expect(factory, code).toBeGreaterThan(0)
+      // Above the factory: comments and the imports only (the injected connector fetch).
+      expect(lines.slice(0, factory).filter((line) => !line.startsWith('//'))).toEqual(['import { connectorFetch } from "latchkey:connector-fetch";'])
+      expect(code).not.toMatch(/^export \{/m)
+      expect(code.trimEnd().endsWith('}')).toBe(true)
+    }
+    expect(files.get('modules/alpha/test.js')).toMatch(/return \{ "test": test \};\n\}\n$/)
+    expect(files.get('modules/zeta/test.js')).toMatch(/return \{ "default": \w+ \};\n\}\n$/)
+    const methods = files.get('methods.ts') ?? ''
+    expect(methods).toContain('import l0 from "./modules/alpha/test.js"')
+    expect(methods).toContain('const m0 = lazyMethod(l0, "test")')
+    expect(methods).toContain('const m1 = lazyMethod(l1, "default")')
+    expect(methods).toMatch(/"alpha\/test": m0,\n {2}"zeta\/test": m1,/)
+  })
+
+  it('turns only the module shape esbuild prints into a factory, and leaves any other as it is', () => {
+    expect(lazyModule('// header\nimport { a } from "x";\nconst b = a + 1;\nfunction c() {}\nexport {\n  b as default,\n  c\n};\n')).toBe(
+      '// header\nimport { a } from "x";\nexport default async function () {\nconst b = a + 1;\nfunction c() {}\nreturn { "default": b, "c": c };\n}\n',
+    )
+    // An imported binding exported again (the lexer cannot name its local alias).
+    expect(lazyModule('import { a } from "x";\nexport { a };\n')).toBeNull()
+    expect(lazyModule('export function f() {}\n')).toBeNull()
+    expect(lazyModule('export default 42\n')).toBeNull()
+    expect(lazyModule('export { a } from "x";\n')).toBeNull()
+    expect(lazyModule('export * from "x";\n')).toBeNull()
+    expect(lazyModule('import source wasm from "x.wasm";\nexport { wasm };\n')).toBeNull()
   })
 })
 
