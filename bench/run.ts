@@ -8,7 +8,7 @@
  *      (bench/workers/harness, on the port), Latchkey (the repository's wrangler.toml with
  *      bench settings), the floors (bench/workers/floor) and the minimal baseline
  *      (bench/workers/baseline)
- *   4. rows 1-4 (bench/runtime-bench.ts), then row 5 (bench/build-bench.ts)
+ *   4. rows 1-4 and 6-8 (bench/runtime-bench.ts), then row 5 (bench/build-bench.ts)
  *
  * Everything listens on 127.0.0.1 only; load is bounded by request counts. Ports:
  * BENCH_PORT_BASE (default 8797) to BENCH_PORT_BASE+3. Set BENCH_KEEP_SCRATCH=1 to keep the

@@ -2,7 +2,8 @@
  * Wrangler configurations of the bench Workers, written as JSON into a scratch folder with
  * absolute paths. The Latchkey Worker's is the repository's wrangler.toml as it is, except:
  * no [build] command (the bench compiles connectors itself, into its own folder), the
- * generated registry aliased to that folder, and bench-only settings for vars and secrets.
+ * generated registry aliased to that folder (next to wrangler.toml's own aliases, made
+ * absolute), and bench-only settings for vars and secrets.
  */
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -47,6 +48,10 @@ export function writeLatchkeyConfig(dir: string, options: LatchkeyConfigOptions)
     main: options.prebuiltMain ?? path.join(REPO_ROOT, 'src/index.ts'),
     ...(options.prebuiltMain ? { no_bundle: true } : {}),
     alias: {
+      // wrangler.toml's own aliases (the connector SDK and helpers generated connector code imports), made absolute.
+      ...Object.fromEntries(
+        Object.entries((repositoryConfig['alias'] as Record<string, string> | undefined) ?? {}).map(([name, target]) => [name, path.resolve(REPO_ROOT, target)]),
+      ),
       './generated/registry.json': path.join(options.generatedDir, 'registry.json'),
       './generated/methods.ts': path.join(options.generatedDir, 'methods.ts'),
     },

@@ -13,11 +13,31 @@ interface FloorEnv {
 /** What the floor returns: the shape and size of an `AccessToken`. */
 const CONSTANT_TOKEN = { accessToken: 'at_floor-constant-0123456789abcdef', expiresAt: 4102444800000 }
 
+/** A page of 100 entries shaped and sized like connection summaries: what a listing floor returns. */
+const CONSTANT_ENTRIES = Array.from({ length: 100 }, (_, index) => ({
+  connectionId: `conn_${String(index).padStart(26, 'a')}`,
+  connectorKey: 'bench-oauth',
+  authOption: null,
+  tenant: 'tenant-list',
+  status: 'connected',
+  lastError: null,
+  testResult: { ok: true, at: 1796000000000 },
+  createdAt: 1796000000000,
+  updatedAt: 1796000000000,
+  lastRefreshedAt: null,
+  expiresAt: 1796003600000,
+}))
+
 /** A SQLite-backed Durable Object, like ConnectionObject. */
 export class FloorObject extends DurableObject<FloorEnv> {
   /** Returns a constant. */
   constant(): { accessToken: string; expiresAt: number } {
     return CONSTANT_TOKEN
+  }
+
+  /** Returns a constant page of 100 summary-shaped entries. */
+  entries(): typeof CONSTANT_ENTRIES {
+    return CONSTANT_ENTRIES
   }
 
   /** Fetches `url` with `headers` and returns the upstream response as it is. */
@@ -31,6 +51,11 @@ export class FloorService extends WorkerEntrypoint<FloorEnv> {
   /** FloorObject.constant through one more RPC hop. */
   constant(): Promise<{ accessToken: string; expiresAt: number }> {
     return this.#floor().constant()
+  }
+
+  /** FloorObject.entries through one more RPC hop. */
+  entries(): Promise<typeof CONSTANT_ENTRIES> {
+    return this.#floor().entries()
   }
 
   /** FloorObject.fetchUpstream through one more RPC hop. */

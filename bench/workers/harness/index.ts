@@ -20,13 +20,26 @@
  *   GET /bench/fetch-via-service?n&batch&profile    the same fetch made by FloorObject behind FloorService
  *   GET /bench/storm?n&tenant&connectionId          n concurrent getAccessToken calls
  *   GET /bench/storm-floor?n                        n concurrent calls of the structural floor (FloorService)
+ * The client package (packages/client), as a caller Worker uses it:
+ *   GET /bench/client-hit?n&batch&tenant&connectionId     client getAccessToken, answered from the isolate cache
+ *   GET /bench/client-miss?n&batch&tenant&connectionId    client getAccessToken on a miss (the entry evicted before each call)
+ *   GET /bench/client-fetch?n&batch&tenant&connectionId   client fetchApi {path: '/me'}: the direct proxy, cached configuration
+ *   GET /bench/client-storm?n&tenant&connectionId         n concurrent client getAccessToken, on a new client (empty cache)
+ *   GET /bench/client-rpcs                                the RPCs the harness's clients made since the last call, per method
+ * Listing at scale:
+ *   POST /bench/seed-listing?tenant&n                stores n connections of `tenant` (storeAuthorizedConnection, 50 at a time)
+ *   GET /bench/list-connections?n&batch&tenant       LatchkeyService.listConnections(tenant, {limit: 100}): the first page
+ *   GET /bench/floor-entries?n&batch                 DO RPC to FloorObject returning 100 summary-shaped entries
+ *   GET /bench/floor-entries-via-service?n&batch     the same through FloorService (the two hops of listConnections)
  *   GET /bench/token-endpoint?n&profile             n sequential token requests, timed one by one
  *   GET /bench/redirects?target&n&concurrency[&token][&profile]   start-route load (see `redirects`)
  *   POST /bench/connect-url {tenant, profile, returnUrl}   LatchkeyService.createConnectUrl
  * Every other path goes to the Latchkey Worker, so the connect flow runs on this port.
  */
+import { LatchkeyClient, type LatchkeyRpc } from '@latchkey/client'
 import type { LatchkeyService } from '../../../src/api/latchkey-service.ts'
 import type { ConnectionObject } from '../../../src/connection/connection-object.ts'
+import { newConnectionId } from '../../../src/connection-id.ts'
 import type { FloorObject, FloorService } from '../floor/index.ts'
 
 /** Bindings (generated config: bench/lib/worker-configs.ts). */
@@ -104,10 +117,62 @@ async function route(url: URL, request: Request, env: HarnessEnv): Promise<Respo
     }
     case '/bench/storm-floor':
       return Response.json(await timeConcurrent(query.count('n'), () => env.FLOOR_SERVICE.constant()))
+    case '/bench/client-hit': {
+      const [tenant, connectionId, client] = [query.text('tenant'), query.text('connectionId'), isolateClient(env)]
+      return Response.json(await timeBatches(query, () => client.getAccessToken(tenant, connectionId)))
+    }
+    case '/bench/client-miss': {
+      // Its own client, emptied for the connection before each call: every call is a miss, stored.
+      const [tenant, connectionId] = [query.text('tenant'), query.text('connectionId')]
+      missClient ??= new LatchkeyClient(countingBinding(env))
+      const misses = missClient
+      return Response.json(
+        await timeBatches(query, () => {
+          misses.evict(tenant, connectionId)
+          return misses.getAccessToken(tenant, connectionId)
+        }),
+      )
+    }
+    case '/bench/client-fetch': {
+      const [tenant, connectionId, client] = [query.text('tenant'), query.text('connectionId'), isolateClient(env)]
+      return Response.json(await timeBatches(query, async () => readOk(await client.fetchApi(tenant, connectionId, { path: '/me' }))))
+    }
+    case '/bench/client-storm': {
+      const [tenant, connectionId, client] = [query.text('tenant'), query.text('connectionId'), new LatchkeyClient(countingBinding(env))]
+      return Response.json(await timeConcurrent(query.count('n'), () => client.getAccessToken(tenant, connectionId)))
+    }
+    case '/bench/client-rpcs': {
+      const counted = { ...clientRpcs }
+      for (const method of Object.keys(clientRpcs)) delete clientRpcs[method]
+      return Response.json(counted)
+    }
     case '/bench/token-endpoint':
       return Response.json(await tokenEndpoint(env, query))
     case '/bench/redirects':
       return Response.json(await redirects(env, query))
+    case '/bench/seed-listing': {
+      const [tenant, total] = [query.text('tenant'), query.count('n')]
+      for (let next = 0; next < total; next += 50) {
+        await Promise.all(Array.from({ length: Math.min(50, total - next) }, () => storeListedConnection(env, tenant)))
+      }
+      const page = await env.LATCHKEY.listConnections(tenant, { limit: 1000 })
+      return Response.json({ stored: page.connections.length, nextCursor: page.nextCursor })
+    }
+    case '/bench/list-connections': {
+      const tenant = query.text('tenant')
+      return Response.json(
+        await timeBatches(query, async () => {
+          const page = await env.LATCHKEY.listConnections(tenant, { limit: 100 })
+          if (page.connections.length !== 100 || page.nextCursor === null) throw new Error('the first page is not 100 connections with more to come')
+        }),
+      )
+    }
+    case '/bench/floor-entries': {
+      const stub = env.FLOOR.get(env.FLOOR.idFromName('floor'))
+      return Response.json(await timeBatches(query, () => stub.entries()))
+    }
+    case '/bench/floor-entries-via-service':
+      return Response.json(await timeBatches(query, () => env.FLOOR_SERVICE.entries()))
     case '/bench/connect-url': {
       const { tenant, profile, returnUrl } = await request.json<{ tenant: string; profile: string; returnUrl: string }>()
       return Response.json(await env.LATCHKEY.createConnectUrl({ tenant, connectorKey: 'bench-oauth', connectionInput: { profile }, returnUrl }))
@@ -115,6 +180,45 @@ async function route(url: URL, request: Request, env: HarnessEnv): Promise<Respo
     default:
       return Response.json({ error: 'unknown bench endpoint' }, { status: 404 })
   }
+}
+
+/** One connection of the listing tenant, stored as the flow stores it: no expiry, so no alarm and no provider traffic. */
+async function storeListedConnection(env: HarnessEnv, tenant: string): Promise<void> {
+  const connectionId = newConnectionId()
+  await env.CONNECTIONS.get(env.CONNECTIONS.idFromName(connectionId)).storeAuthorizedConnection({
+    connectionId,
+    connectorKey: 'bench-oauth',
+    tenant,
+    connectionInput: { profile: 'list' },
+    credentials: { access_token: 'at_list', refresh_token: 'rt_list', token_type: 'Bearer' },
+  })
+}
+
+/** RPCs the harness's clients made, per method (reset by /bench/client-rpcs). */
+const clientRpcs: Record<string, number> = {}
+
+/** The LATCHKEY binding as the clients see it: every RPC counted in `clientRpcs`, then made as it is. */
+function countingBinding(env: HarnessEnv): LatchkeyRpc {
+  const service = env.LATCHKEY as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>
+  return new Proxy({} as LatchkeyRpc, {
+    get: (_target, method) => {
+      if (typeof method !== 'string' || method === 'then') return undefined
+      return (...args: unknown[]) => {
+        clientRpcs[method] = (clientRpcs[method] ?? 0) + 1
+        return (service[method] as (...args: unknown[]) => Promise<unknown>)(...args)
+      }
+    },
+  })
+}
+
+/** The harness isolate's one client (default options), as a caller Worker keeps it: its caches live as long as the isolate. */
+let client: LatchkeyClient | undefined
+/** A second client for /bench/client-miss, so its evictions leave `client`'s cache alone. */
+let missClient: LatchkeyClient | undefined
+
+function isolateClient(env: HarnessEnv): LatchkeyClient {
+  client ??= new LatchkeyClient(countingBinding(env))
+  return client
 }
 
 /** Runs `n` calls one after the other in batches of `batch`, timing each batch. */
@@ -268,7 +372,7 @@ class Query {
 
   count(name: string): number {
     const value = Number(this.text(name))
-    if (!Number.isInteger(value) || value < 1 || value > 1_000_000) throw new Error(`query parameter ${name} must be a positive integer`)
+    if (!Number.isInteger(value) || value < 1 || value > 1_000_000_000) throw new Error(`query parameter ${name} must be a positive integer`)
     return value
   }
 }
