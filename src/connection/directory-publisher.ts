@@ -72,7 +72,7 @@ export class DirectoryPublisher {
 
   #enqueue(task: () => Promise<void>): void {
     this.#chain = this.#chain.then(task).catch((error: unknown) => {
-      console.error('Latchkey: tenant directory publisher failed unexpectedly', error)
+      console.error('latchkey: tenant directory publisher failed unexpectedly', errorName(error))
     })
   }
 
@@ -85,7 +85,7 @@ export class DirectoryPublisher {
     try {
       await twice(() => tenantDirectory(env, record.tenant).publishSummary(toSummary(record), revision))
     } catch (error) {
-      console.warn(`Latchkey: the tenant directory did not take the summary of ${record.connectionId} (revision ${revision}); retrying later.`, error)
+      console.warn(`latchkey: the tenant directory did not take the summary of ${record.connectionId} (revision ${revision}); retrying later.`, errorName(error))
       // Only a connection that still exists records it: a deleted object keeps no key.
       if (storage.readRecord() !== null) {
         storage.writeDirectoryPending(revision)
@@ -106,7 +106,7 @@ export class DirectoryPublisher {
     try {
       await twice(() => tenantDirectory(this.#host.env, record.tenant).removeConnection(record.connectionId, version))
     } catch (error) {
-      console.warn(`Latchkey: the tenant directory did not remove ${record.connectionId}; retrying later.`, error)
+      console.warn(`latchkey: the tenant directory did not remove ${record.connectionId}; retrying later.`, errorName(error))
       this.#retryLater(attempt, (next) => this.#remove(record, next))
     }
   }
@@ -130,4 +130,9 @@ async function twice<T>(call: () => Promise<T>): Promise<T> {
   } catch {
     return call()
   }
+}
+
+/** What a log line says of an error: its name only, as everywhere in Latchkey (a message may quote more than it should). */
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error
 }
