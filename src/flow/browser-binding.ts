@@ -6,6 +6,7 @@
  * browser again the same way, under its flow id and a cookie name of its own (`kind` 'verify').
  */
 import { base64UrlEncode } from '../base64url.ts'
+import { randomToken } from '../random-token.ts'
 
 /** Longest Cookie header read (S18); a longer one cannot carry a valid binding. */
 export const MAX_COOKIE_HEADER_LENGTH = 8192
@@ -52,4 +53,16 @@ export function sameHash(a: string, b: string): boolean {
   let difference = 0
   for (let index = 0; index < a.length; index++) difference |= a.charCodeAt(index) ^ b.charCodeAt(index)
   return difference === 0
+}
+
+/** A new binding of this browser to `subject`: the hash a pending record stores, and the cookie that carries the nonce. */
+export async function newBrowserBinding(subject: string, maxAgeSeconds: number, kind: BindingKind = 'flow'): Promise<{ hash: string; setCookie: string }> {
+  const nonce = randomToken()
+  return { hash: await hashBindingNonce(nonce), setCookie: bindingCookie(subject, nonce, maxAgeSeconds, kind) }
+}
+
+/** Whether the browser that sent `cookieHeader` is the one bound to `subject` (its nonce hashes to `bindingHash`). */
+export async function isBoundBrowser(cookieHeader: string | null, subject: string, bindingHash: string, kind: BindingKind = 'flow'): Promise<boolean> {
+  const nonce = readBindingNonce(cookieHeader, subject, kind)
+  return nonce !== null && sameHash(await hashBindingNonce(nonce), bindingHash)
 }

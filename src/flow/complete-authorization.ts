@@ -20,7 +20,7 @@ import { hasMethod, runMethod } from '../registry/registry.ts'
 import type { CompiledConnector } from '../registry/types.ts'
 import { readSettings, type Settings } from '../settings.ts'
 import type { Background } from './background.ts'
-import { hashBindingNonce, readBindingNonce, sameHash } from './browser-binding.ts'
+import { isBoundBrowser } from './browser-binding.ts'
 import { isWellFormedState, type CallbackQuery } from './callback-query.ts'
 import { storeAndTestConnection } from './connection-handoff.ts'
 import { exchangeCode } from './exchange-code.ts'
@@ -93,8 +93,7 @@ async function acceptState(env: Env, query: CallbackQuery, cookieHeader: string 
   if (now >= record.expiresAt) {
     throw new LatchkeyError('state_expired', 'This authorization took longer than 10 minutes and expired. Start the connection again.')
   }
-  const nonce = readBindingNonce(cookieHeader, state)
-  if (nonce === null || !sameHash(await hashBindingNonce(nonce), record.browserBindingHash)) {
+  if (!(await isBoundBrowser(cookieHeader, state, record.browserBindingHash))) {
     throw new LatchkeyError('state_browser_mismatch', 'This authorization was started in another browser (or its cookie was blocked). Start the connection again in this browser.')
   }
   await claimFlowCompletion(

@@ -10,7 +10,7 @@ import { LatchkeyError } from '../errors.ts'
 import { isRecord } from '../is-record.ts'
 import { randomToken } from '../random-token.ts'
 import type { Background } from './background.ts'
-import { bindingCookie, clearBindingCookie, hashBindingNonce, readBindingNonce, sameHash } from './browser-binding.ts'
+import { clearBindingCookie, isBoundBrowser, newBrowserBinding } from './browser-binding.ts'
 import { isOneTimeTokenField, type OneTimeToken } from './one-time-token.ts'
 import type { FlowMode, FlowOrigin } from './pending-authorization.ts'
 import { deletePendingRecord, loadPendingRecord, savePendingRecord, type PendingStoreEnv } from './pending-store.ts'
@@ -103,12 +103,11 @@ export async function rekeyCredentialForm(
   background: Background,
 ): Promise<{ flowId: string; record: PendingCredentialForm; setCookies: string[] }> {
   const flowId = randomToken()
-  const nonce = randomToken()
-  const next: PendingCredentialForm = { ...record, connectToken: null, browserBindingHash: await hashBindingNonce(nonce) }
+  const binding = await newBrowserBinding(bindingSubject(flowId), Math.max(1, Math.ceil((record.expiresAt - now) / 1000)))
+  const next: PendingCredentialForm = { ...record, connectToken: null, browserBindingHash: binding.hash }
   await saveCredentialForm(env, flowId, next, now, background)
   await deleteCredentialForm(env, oldFlowId, background)
-  const maxAgeSeconds = Math.max(1, Math.ceil((record.expiresAt - now) / 1000))
-  return { flowId, record: next, setCookies: [clearBindingCookie(bindingSubject(oldFlowId)), bindingCookie(bindingSubject(flowId), nonce, maxAgeSeconds)] }
+  return { flowId, record: next, setCookies: [clearBindingCookie(bindingSubject(oldFlowId)), binding.setCookie] }
 }
 
 /** Forgets the record and its copy (a spent flow); KV may still serve it elsewhere for a while, so the claim decides. */
@@ -133,8 +132,7 @@ export async function acceptCredentialForm(env: PendingStoreEnv, flowId: string,
   if (now >= stored.expiresAt) {
     throw new LatchkeyError('state_expired', 'This form was opened more than 10 minutes ago and expired. Start the connection again.')
   }
-  const nonce = readBindingNonce(cookieHeader, bindingSubject(flowId))
-  if (nonce === null || !sameHash(await hashBindingNonce(nonce), stored.browserBindingHash)) {
+  if (!(await isBoundBrowser(cookieHeader, bindingSubject(flowId), stored.browserBindingHash))) {
     throw new LatchkeyError('state_browser_mismatch', 'This form was opened in another browser (or its cookie was blocked). Start the connection again in this browser.')
   }
   return stored

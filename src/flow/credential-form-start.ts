@@ -13,7 +13,7 @@ import type { CompiledConnector } from '../registry/types.ts'
 import type { Settings } from '../settings.ts'
 import { inputFieldsOf } from '../ui/input-fields.ts'
 import type { Background } from './background.ts'
-import { bindingCookie, hashBindingNonce } from './browser-binding.ts'
+import { newBrowserBinding } from './browser-binding.ts'
 import type { ConnectRequest } from './connect-token.ts'
 import { bindingSubject, CREDENTIAL_FORM_TTL_MS, saveCredentialForm, type PendingCredentialForm } from './credential-form-record.ts'
 import { fixedInputOf } from './credential-form-validation.ts'
@@ -60,7 +60,7 @@ export async function startCredentialForm(
   const fixedInput = fixedInputOf(connector.key, auth.inputSchema, form.fields, start.connectionInput)
 
   const flowId = randomToken()
-  const nonce = randomToken()
+  const binding = await newBrowserBinding(bindingSubject(flowId), CREDENTIAL_FORM_TTL_MS / 1000)
   const record: PendingCredentialForm = {
     version: 1,
     kind: 'credential-form',
@@ -74,7 +74,7 @@ export async function startCredentialForm(
     connectionId: request.connectionId ?? newConnectionId(),
     reconnect: request.connectionId !== null,
     connectToken: oneTimeTokenOf(request),
-    browserBindingHash: await hashBindingNonce(nonce),
+    browserBindingHash: binding.hash,
     createdAt: now,
     expiresAt: now + CREDENTIAL_FORM_TTL_MS,
   }
@@ -82,6 +82,6 @@ export async function startCredentialForm(
   return {
     // The flow id may be in the URL: it is useless in another browser (the cookie) and spent on success.
     location: `${CREDENTIAL_FORM_PATH}?flow=${flowId}`,
-    setCookie: bindingCookie(bindingSubject(flowId), nonce, CREDENTIAL_FORM_TTL_MS / 1000),
+    setCookie: binding.setCookie,
   }
 }

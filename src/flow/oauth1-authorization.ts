@@ -10,12 +10,11 @@
 import { LatchkeyError } from '../errors.ts'
 import { resolveOAuth1Config } from '../oauth1/oauth1-config.ts'
 import { requestTemporaryCredentials } from '../oauth1/token-requests.ts'
-import { randomToken } from '../random-token.ts'
 import type { Background } from './background.ts'
 import { connectorContext } from '../registry/connector-context.ts'
 import type { CompiledConnector } from '../registry/types.ts'
 import type { Settings } from '../settings.ts'
-import { bindingCookie, hashBindingNonce } from './browser-binding.ts'
+import { newBrowserBinding } from './browser-binding.ts'
 import type { ConnectRequest } from './connect-token.ts'
 import { oneTimeTokenOf } from './one-time-token.ts'
 import { oauth1FlowId, saveOAuth1PendingAuthorization, type OAuth1PendingAuthorization } from './oauth1-pending-authorization.ts'
@@ -53,7 +52,7 @@ export async function startOAuth1Authorization(env: Env, settings: Settings, con
   const temporary = await requestTemporaryCredentials(config, redirectUri, settings.tokenRequestTimeoutMs)
 
   const flowId = await oauth1FlowId(temporary.token)
-  const nonce = randomToken()
+  const binding = await newBrowserBinding(flowId, PENDING_AUTHORIZATION_TTL_MS / 1000)
   const record: OAuth1PendingAuthorization = {
     version: 1,
     kind: 'oauth1',
@@ -67,7 +66,7 @@ export async function startOAuth1Authorization(env: Env, settings: Settings, con
     mode: request.mode,
     connectionId: request.connectionId,
     connectToken: oneTimeTokenOf(request),
-    browserBindingHash: await hashBindingNonce(nonce),
+    browserBindingHash: binding.hash,
     createdAt: now,
     expiresAt: now + PENDING_AUTHORIZATION_TTL_MS,
   }
@@ -76,7 +75,7 @@ export async function startOAuth1Authorization(env: Env, settings: Settings, con
   return {
     authorizeUrl: oauth1AuthorizeUrl(config.authorizeUri, config.extra, temporary.token),
     state: flowId,
-    setCookie: bindingCookie(flowId, nonce, PENDING_AUTHORIZATION_TTL_MS / 1000),
+    setCookie: binding.setCookie,
     connectorName: connector.name,
   }
 }

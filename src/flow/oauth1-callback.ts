@@ -18,7 +18,7 @@ import { connectorContext, type ConnectorContext } from '../registry/connector-c
 import { hasMethod, runMethod } from '../registry/registry.ts'
 import type { CompiledConnector } from '../registry/types.ts'
 import { readSettings } from '../settings.ts'
-import { clearBindingCookie, hashBindingNonce, readBindingNonce, sameHash } from './browser-binding.ts'
+import { clearBindingCookie, isBoundBrowser } from './browser-binding.ts'
 import type { CallbackOutcome } from './complete-authorization.ts'
 import { storeAndTestConnection } from './connection-handoff.ts'
 import { claimFlowCompletion } from './flow-claim.ts'
@@ -105,8 +105,7 @@ async function acceptRequestToken(
   if (now >= record.expiresAt) {
     throw new LatchkeyError('state_expired', 'This authorization took longer than 10 minutes and expired. Start the connection again.')
   }
-  const nonce = readBindingNonce(cookieHeader, flowId)
-  if (nonce === null || !sameHash(await hashBindingNonce(nonce), record.browserBindingHash)) {
+  if (!(await isBoundBrowser(cookieHeader, flowId, record.browserBindingHash))) {
     throw new LatchkeyError('state_browser_mismatch', 'This authorization was started in another browser (or its cookie was blocked). Start the connection again in this browser.')
   }
   // S15: with the jti of the one-time connect URL the flow started from, in one guard call.

@@ -18,7 +18,7 @@ import { getConnector } from '../registry/registry.ts'
 import type { CompiledConnector } from '../registry/types.ts'
 import { readSettings, type Settings } from '../settings.ts'
 import type { Background } from './background.ts'
-import { bindingCookie, hashBindingNonce } from './browser-binding.ts'
+import { newBrowserBinding } from './browser-binding.ts'
 import type { ConnectRequest } from './connect-token.ts'
 import { validateConnectionInput, validateFormPrefill } from './connection-input.ts'
 import { startCredentialForm } from './credential-form-start.ts'
@@ -121,7 +121,7 @@ async function startAuthorization(
   const config = await resolveOAuthConfig(connector, settings, { ...connectorContext(connector, settings, connectionInput), redirectUri, state })
 
   const codeVerifier = config.skipPkce ? null : randomToken()
-  const nonce = randomToken()
+  const binding = await newBrowserBinding(state, PENDING_AUTHORIZATION_TTL_MS / 1000)
   const expiresAt = now + PENDING_AUTHORIZATION_TTL_MS
   const record: PendingAuthorization = {
     version: 1,
@@ -139,7 +139,7 @@ async function startAuthorization(
     mode: request.mode,
     connectionId: request.connectionId,
     connectToken: oneTimeTokenOf(request),
-    browserBindingHash: await hashBindingNonce(nonce),
+    browserBindingHash: binding.hash,
     createdAt: now,
     expiresAt,
   }
@@ -149,7 +149,7 @@ async function startAuthorization(
   return {
     authorizeUrl: buildAuthorizeUrl(config, { redirectUri, state, codeChallenge }).toString(),
     state,
-    setCookie: bindingCookie(state, nonce, PENDING_AUTHORIZATION_TTL_MS / 1000),
+    setCookie: binding.setCookie,
     connectorName: connector.name,
   }
 }

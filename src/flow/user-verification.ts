@@ -27,7 +27,7 @@ import type { Settings, UserVerificationSettings } from '../settings.ts'
 import { claimOnce } from './authorization-state-guard.ts'
 import type { Background } from './background.ts'
 import { deleteAwaitingVerification, loadAwaitingVerification, saveAwaitingVerification, USER_VERIFICATION_TTL_MS, type AwaitingVerification } from './awaiting-verification.ts'
-import { bindingCookie, hashBindingNonce, readBindingNonce, sameHash } from './browser-binding.ts'
+import { isBoundBrowser, newBrowserBinding } from './browser-binding.ts'
 import type { CallbackQuery } from './callback-query.ts'
 import type { PendingAuthorization } from './pending-authorization.ts'
 import { parseUniqueQuery } from './query-string.ts'
@@ -62,13 +62,13 @@ export async function beginUserVerification(
   background: Background,
 ): Promise<UserVerificationStart> {
   const flowId = randomToken()
-  const nonce = randomToken()
+  const binding = await newBrowserBinding(flowId, USER_VERIFICATION_TTL_MS / 1000, 'verify')
   const expiresAt = now + USER_VERIFICATION_TTL_MS
-  const waiting: AwaitingVerification = { version: 1, record, query, browserBindingHash: await hashBindingNonce(nonce), expiresAt }
+  const waiting: AwaitingVerification = { version: 1, record, query, browserBindingHash: binding.hash, expiresAt }
   await saveAwaitingVerification(env, flowId, waiting, now, background)
   const location = new URL(verifier.url)
   location.searchParams.set(FLOW_TOKEN_PARAMETER, await makeFlowToken(settings.connectTokenSecret, flowId, record.tenant, expiresAt))
-  return { location: location.toString(), setCookie: bindingCookie(flowId, nonce, USER_VERIFICATION_TTL_MS / 1000, 'verify') }
+  return { location: location.toString(), setCookie: binding.setCookie }
 }
 
 /**
@@ -105,8 +105,7 @@ export async function acceptVerifiedReturn(env: Env, settings: Settings, search:
   const waiting = await loadAwaitingVerification(env, flowId)
   if (waiting === null) throw unknown
   if (now >= waiting.expiresAt) throw expired()
-  const nonce = readBindingNonce(cookieHeader, flowId, 'verify')
-  if (nonce === null || !sameHash(await hashBindingNonce(nonce), waiting.browserBindingHash)) {
+  if (!(await isBoundBrowser(cookieHeader, flowId, waiting.browserBindingHash, 'verify'))) {
     throw new LatchkeyError('state_browser_mismatch', 'This connection was authorized in another browser (or its cookie was blocked). Start the connection again in this browser.')
   }
   if (!(await confirmationMatches(settings.connectTokenSecret, flowId, waiting.record.tenant, query['confirmation'] ?? ''))) {
