@@ -15,7 +15,7 @@
  *   authenticated; control `log` with `{grant}` (or `{grant: null}` for requests that named
  *   no account).
  */
-import { json, UNROUTED_HEADER, UnknownControlAction, type EmulatedRequest, type LoggedRequest, type ProviderEmulator } from './emulator.ts'
+import { json, loggedRequest, UNROUTED_HEADER, UnknownControlAction, type EmulatedRequest, type LoggedRequest, type ProviderEmulator } from './emulator.ts'
 import { urlPattern } from './url-pattern.ts'
 
 /** One account at the provider, with the credentials it issued. */
@@ -73,20 +73,7 @@ export function credentialProvider(definition: CredentialProviderDefinition): Pr
   const log: CredentialLoggedRequest[] = []
 
   function record(request: EmulatedRequest, endpoint: LoggedRequest['endpoint'], check: CredentialCheck): void {
-    log.push({
-      endpoint,
-      grant: check.account?.id ?? null,
-      method: request.method,
-      url: request.url.toString(),
-      host: request.url.hostname,
-      path: request.url.pathname,
-      query: Object.fromEntries(request.url.searchParams),
-      headers: Object.fromEntries([...request.headers].map(([name, value]) => [name.toLowerCase(), value])),
-      body: request.body,
-      form: null,
-      at: Date.now(),
-      authenticated: check.valid,
-    })
+    log.push({ ...loggedRequest(request, endpoint, check.account?.id ?? null, null), authenticated: check.valid })
   }
 
   const controls: Record<string, (input: Record<string, unknown>) => unknown> = {

@@ -34,6 +34,23 @@ export interface EmulatedRequest {
   body: string
 }
 
+/** What every emulator logs of `request` (emulators add their own fields). */
+export function loggedRequest(request: EmulatedRequest, endpoint: LoggedRequest['endpoint'], grant: string | null, form: Record<string, string> | null): LoggedRequest {
+  return {
+    endpoint,
+    grant,
+    method: request.method,
+    url: request.url.toString(),
+    host: request.url.hostname,
+    path: request.url.pathname,
+    query: Object.fromEntries(request.url.searchParams),
+    headers: Object.fromEntries([...request.headers].map(([name, value]) => [name.toLowerCase(), value])),
+    body: request.body,
+    form,
+    at: Date.now(),
+  }
+}
+
 /** A provider emulator as the outbound router sees it. */
 export interface ProviderEmulator {
   /** The connector key it serves; control calls go to `${CONTROL_ORIGIN}/<key>/<action>`. */

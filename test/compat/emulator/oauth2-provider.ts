@@ -17,7 +17,7 @@
  * - Every request is logged with the grant it belongs to; control actions `log`, `grant`,
  *   `tokens`, `expire` and `revoke` (body `{grant}`) plus the provider's own.
  */
-import { json, UNROUTED_HEADER, UnknownControlAction, type EmulatedRequest, type LoggedRequest, type ProviderEmulator } from './emulator.ts'
+import { json, loggedRequest, UNROUTED_HEADER, UnknownControlAction, type EmulatedRequest, type LoggedRequest, type ProviderEmulator } from './emulator.ts'
 import { urlPattern } from './url-pattern.ts'
 import { connectorParameterVariable } from '../../../src/registry/connector-parameters.ts'
 
@@ -162,19 +162,7 @@ export function oauth2Provider(definition: OAuth2ProviderDefinition): ProviderEm
   for (const [name, value] of Object.entries(definition.parameters ?? {})) bindings[connectorParameterVariable(definition.key, name)] = value
 
   function record(request: EmulatedRequest, endpoint: LoggedRequest['endpoint'], grant: string | null, form: Record<string, string> | null): void {
-    log.push({
-      endpoint,
-      grant,
-      method: request.method,
-      url: request.url.toString(),
-      host: request.url.hostname,
-      path: request.url.pathname,
-      query: Object.fromEntries(request.url.searchParams),
-      headers: Object.fromEntries([...request.headers].map(([name, value]) => [name.toLowerCase(), value])),
-      body: request.body,
-      form,
-      at: Date.now(),
-    })
+    log.push(loggedRequest(request, endpoint, grant, form))
   }
 
   function authorize(request: EmulatedRequest, params: Record<string, string>): Response {

@@ -15,7 +15,7 @@
  * Control actions: `app` (body `{environment?: "live" | "sandbox"}`) registers a REST app and
  * returns its `grant` (the app id) and credentials; `log`, `tokens`, `expire` with `{grant}`.
  */
-import { json, UNROUTED_HEADER, UnknownControlAction, type EmulatedRequest, type LoggedRequest, type ProviderEmulator } from './emulator.ts'
+import { json, loggedRequest, UNROUTED_HEADER, UnknownControlAction, type EmulatedRequest, type LoggedRequest, type ProviderEmulator } from './emulator.ts'
 import { ALPHANUMERIC, basicCredentials, randomOf } from './credential-provider.ts'
 import { bearerToken } from './oauth2-provider.ts'
 
@@ -44,19 +44,7 @@ export function paypal(): ProviderEmulator {
   const log: LoggedRequest[] = []
 
   function record(request: EmulatedRequest, endpoint: LoggedRequest['endpoint'], grant: string | null, form: Record<string, string> | null): void {
-    log.push({
-      endpoint,
-      grant,
-      method: request.method,
-      url: request.url.toString(),
-      host: request.url.hostname,
-      path: request.url.pathname,
-      query: Object.fromEntries(request.url.searchParams),
-      headers: Object.fromEntries([...request.headers].map(([name, value]) => [name.toLowerCase(), value])),
-      body: request.body,
-      form,
-      at: Date.now(),
-    })
+    log.push(loggedRequest(request, endpoint, grant, form))
   }
 
   function environmentOf(request: EmulatedRequest): PayPalApp['environment'] {

@@ -24,7 +24,7 @@
 import { createHmac } from 'node:crypto'
 import OAuth from 'oauth-1.0a'
 import { connectorParameterVariable } from '../../../src/registry/connector-parameters.ts'
-import { UNROUTED_HEADER, UnknownControlAction, json, type EmulatedRequest, type LoggedRequest, type ProviderEmulator } from './emulator.ts'
+import { UNROUTED_HEADER, UnknownControlAction, json, loggedRequest, type EmulatedRequest, type LoggedRequest, type ProviderEmulator } from './emulator.ts'
 import { HEX, randomOf } from './credential-provider.ts'
 import { randomToken } from './oauth2-provider.ts'
 import { TRELLO_CONSUMER, type TrelloLoggedRequest, type TrelloSignatureCheck } from './trello-app.ts'
@@ -72,22 +72,7 @@ export function trello(): ProviderEmulator {
     signature: TrelloSignatureCheck,
     problem: string | null,
   ): void {
-    log.push({
-      endpoint,
-      grant,
-      method: request.method,
-      url: request.url.toString(),
-      host: request.url.hostname,
-      path: request.url.pathname,
-      query: Object.fromEntries(request.url.searchParams),
-      headers: Object.fromEntries([...request.headers].map(([name, value]) => [name.toLowerCase(), value])),
-      body: request.body,
-      form: formOf(request),
-      at: Date.now(),
-      oauth,
-      signature,
-      problem,
-    })
+    log.push({ ...loggedRequest(request, endpoint, grant, formOf(request)), oauth, signature, problem })
   }
 
   /** Checks consumer key, signature, timestamp and nonce of a signed request; returns what is wrong, or null. */
