@@ -11,8 +11,8 @@ import { isRecord } from '../is-record.ts'
 import { randomToken } from '../random-token.ts'
 import type { Background } from './background.ts'
 import { clearBindingCookie, isBoundBrowser, newBrowserBinding } from './browser-binding.ts'
-import { isOneTimeTokenField, type OneTimeToken } from './one-time-token.ts'
-import type { FlowMode, FlowOrigin } from './pending-authorization.ts'
+import type { OneTimeToken } from './one-time-token.ts'
+import { hasPendingFlowFields, type FlowMode, type FlowOrigin } from './pending-authorization.ts'
 import { deletePendingRecord, loadPendingRecord, savePendingRecord, type PendingStoreEnv } from './pending-store.ts'
 
 /** One started credential form, keyed by its flow id. */
@@ -142,20 +142,12 @@ export async function acceptCredentialForm(env: PendingStoreEnv, flowId: string,
 export function isPendingCredentialForm(value: unknown): value is PendingCredentialForm {
   if (!isRecord(value)) return false
   return (
-    value['version'] === 1 &&
+    hasPendingFlowFields(value) &&
     value['kind'] === 'credential-form' &&
-    typeof value['connectorKey'] === 'string' &&
     (value['authOption'] === null || typeof value['authOption'] === 'string') &&
-    typeof value['tenant'] === 'string' &&
     (value['displayName'] === null || typeof value['displayName'] === 'string') &&
     isRecord(value['fixedInput']) &&
-    (value['returnUrl'] === null || typeof value['returnUrl'] === 'string') &&
-    (value['mode'] === 'redirect' || value['mode'] === 'popup') &&
     typeof value['connectionId'] === 'string' &&
-    typeof value['reconnect'] === 'boolean' &&
-    isOneTimeTokenField(value['connectToken']) &&
-    typeof value['browserBindingHash'] === 'string' &&
-    typeof value['createdAt'] === 'number' &&
-    typeof value['expiresAt'] === 'number'
+    typeof value['reconnect'] === 'boolean'
   )
 }

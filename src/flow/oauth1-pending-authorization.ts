@@ -7,8 +7,8 @@
  */
 import { base64UrlEncode } from '../base64url.ts'
 import type { Background } from './background.ts'
-import { isOneTimeTokenField, type OneTimeToken } from './one-time-token.ts'
-import type { FlowMode } from './pending-authorization.ts'
+import type { OneTimeToken } from './one-time-token.ts'
+import { hasPendingFlowFields, type FlowMode } from './pending-authorization.ts'
 import { loadPendingRecord, savePendingRecord, type PendingStoreEnv } from './pending-store.ts'
 
 /** One started OAuth 1.0a authorization, keyed by the hash of its request token. */
@@ -74,22 +74,14 @@ export function isOAuth1PendingAuthorization(value: unknown): value is OAuth1Pen
   if (typeof value !== 'object' || value === null) return false
   const record = value as Record<string, unknown>
   return (
-    record['version'] === 1 &&
+    hasPendingFlowFields(record) &&
     record['kind'] === 'oauth1' &&
-    typeof record['connectorKey'] === 'string' &&
     (record['authOption'] === null || typeof record['authOption'] === 'string') &&
-    typeof record['tenant'] === 'string' &&
     typeof record['connectionInput'] === 'object' &&
     record['connectionInput'] !== null &&
     !Array.isArray(record['connectionInput']) &&
     typeof record['requestTokenSecret'] === 'string' &&
     typeof record['tokenUri'] === 'string' &&
-    (record['returnUrl'] === null || typeof record['returnUrl'] === 'string') &&
-    (record['mode'] === 'redirect' || record['mode'] === 'popup') &&
-    (record['connectionId'] === null || typeof record['connectionId'] === 'string') &&
-    isOneTimeTokenField(record['connectToken']) &&
-    typeof record['browserBindingHash'] === 'string' &&
-    typeof record['createdAt'] === 'number' &&
-    typeof record['expiresAt'] === 'number'
+    (record['connectionId'] === null || typeof record['connectionId'] === 'string')
   )
 }

@@ -66,15 +66,31 @@ export async function loadPendingAuthorization(env: PendingStoreEnv, state: stri
   return isPendingAuthorization(stored) ? stored : null
 }
 
+/**
+ * Shape check of the fields every pending flow record has (an OAuth2 state's, an OAuth 1.0a
+ * flow's, a credential form's): a corrupt or foreign value must not crash a flow (S18).
+ */
+export function hasPendingFlowFields(record: Record<string, unknown>): boolean {
+  return (
+    record['version'] === 1 &&
+    typeof record['connectorKey'] === 'string' &&
+    typeof record['tenant'] === 'string' &&
+    (record['returnUrl'] === null || typeof record['returnUrl'] === 'string') &&
+    (record['mode'] === 'redirect' || record['mode'] === 'popup') &&
+    isOneTimeTokenField(record['connectToken']) &&
+    typeof record['browserBindingHash'] === 'string' &&
+    typeof record['createdAt'] === 'number' &&
+    typeof record['expiresAt'] === 'number'
+  )
+}
+
 /** Shape check of a stored record (a corrupt or foreign value must not crash the callback, S18). */
 export function isPendingAuthorization(value: unknown): value is PendingAuthorization {
   if (typeof value !== 'object' || value === null) return false
   const record = value as Record<string, unknown>
   return (
-    record['version'] === 1 &&
-    typeof record['connectorKey'] === 'string' &&
+    hasPendingFlowFields(record) &&
     (record['authOption'] === undefined || record['authOption'] === null || typeof record['authOption'] === 'string') &&
-    typeof record['tenant'] === 'string' &&
     typeof record['connectionInput'] === 'object' &&
     record['connectionInput'] !== null &&
     (record['codeVerifier'] === null || typeof record['codeVerifier'] === 'string') &&
@@ -83,12 +99,6 @@ export function isPendingAuthorization(value: unknown): value is PendingAuthoriz
     (record['issuer'] === null || typeof record['issuer'] === 'string') &&
     (record['jwksUri'] === null || typeof record['jwksUri'] === 'string') &&
     Array.isArray(record['scopes']) &&
-    (record['returnUrl'] === null || typeof record['returnUrl'] === 'string') &&
-    (record['mode'] === 'redirect' || record['mode'] === 'popup') &&
-    (record['connectionId'] === null || typeof record['connectionId'] === 'string') &&
-    isOneTimeTokenField(record['connectToken']) &&
-    typeof record['browserBindingHash'] === 'string' &&
-    typeof record['createdAt'] === 'number' &&
-    typeof record['expiresAt'] === 'number'
+    (record['connectionId'] === null || typeof record['connectionId'] === 'string')
   )
 }
