@@ -1,12 +1,15 @@
 /**
  * The oidc-provider configuration of Latchkey's local authorization server: static
  * confidential clients, PKCE S256 required, refresh tokens rotated on every use, opaque
- * tokens, dev interactions (any login name, any password) and an RS256 signing key made at
- * start so id_tokens are real.
+ * tokens, the server's own sign-in and consent pages (interaction-routes.ts: any login name,
+ * any password), demo accounts with a name and an email (demo-account.ts) and an RS256
+ * signing key made at start so id_tokens are real.
  */
 import { randomBytes } from 'node:crypto'
 import { exportJWK, generateKeyPair } from 'jose'
 import type { ClientMetadata, Configuration } from 'oidc-provider'
+import { findDemoAccount } from './demo-account.ts'
+import { interactionPath } from './interaction-routes.ts'
 
 /** A static client registered at the server. */
 export interface AuthorizationServerClient {
@@ -24,7 +27,10 @@ const REFRESH_TOKEN_TTL_SECONDS = 14 * 24 * 3600
 /**
  * Builds the configuration; access tokens live `accessTokenTtlSeconds`. Refresh tokens are
  * issued the standard OIDC way: the authorize request must ask for `offline_access` and
- * carry `prompt=consent`. The userinfo endpoint answers `{sub}`, `sub` being the login name.
+ * carry `prompt=consent`. The userinfo endpoint answers `{sub}`, `sub` being the login name,
+ * plus `name` with scope `profile` and `email` with scope `email`; the id_token carries them
+ * too (`conformIdTokenClaims: false`), so a client that asks for them learns who connected
+ * without a userinfo call.
  */
 export async function providerConfiguration(clients: AuthorizationServerClient[], accessTokenTtlSeconds: number): Promise<Configuration> {
   const { privateKey } = await generateKeyPair('RS256', { extractable: true })
@@ -35,10 +41,13 @@ export async function providerConfiguration(clients: AuthorizationServerClient[]
     responseTypes: ['code'],
     pkce: { methods: ['S256'], required: () => true },
     rotateRefreshToken: true,
-    scopes: ['openid', 'offline_access'],
+    scopes: ['openid', 'offline_access', 'profile', 'email'],
+    claims: { acr: null, sid: null, auth_time: null, iss: null, openid: ['sub'], profile: ['name'], email: ['email'] },
+    conformIdTokenClaims: false,
     jwks: { keys: [signingKey] },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
-    features: { devInteractions: { enabled: true }, userinfo: { enabled: true } },
+    features: { devInteractions: { enabled: false }, userinfo: { enabled: true } },
+    interactions: { url: (_ctx, interaction) => interactionPath(interaction.uid) },
     ttl: {
       AccessToken: accessTokenTtlSeconds,
       AuthorizationCode: 60,
@@ -48,7 +57,7 @@ export async function providerConfiguration(clients: AuthorizationServerClient[]
       Interaction: 600,
       Session: 3600,
     },
-    findAccount: (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub }) }),
+    findAccount: findDemoAccount,
     // Errors shown to the user agent as JSON: readable by tests driving the flow with fetch.
     renderError: (ctx, out) => {
       ctx.type = 'json'

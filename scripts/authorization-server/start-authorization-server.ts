@@ -6,6 +6,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import Provider from 'oidc-provider'
 import { CONTROL_PREFIX, handleControlRequest } from './control-endpoint.ts'
+import { handleInteractionRequest, INTERACTION_PREFIX } from './interaction-routes.ts'
 import { providerConfiguration, type AuthorizationServerClient } from './provider-configuration.ts'
 import { recordProviderActivity } from './record-provider-activity.ts'
 import { ServerEventLog } from './server-events.ts'
@@ -43,9 +44,10 @@ export const AUTHORIZATION_SERVER_ROUTES = {
  * Starts the server: static confidential clients (`client_secret_basic` or
  * `client_secret_post`), PKCE S256 required, refresh-token rotation with replay detection
  * (a replayed refresh token or code revokes the whole grant), opaque access tokens accepted
- * by the userinfo endpoint `/me` (the protected resource), and dev interactions: any login
- * name with any password, then a consent page. Refresh tokens need `offline_access` in the
- * scope and `prompt=consent` on the authorize request. Call `close()` when done.
+ * by the userinfo endpoint `/me` (the protected resource), and its own interaction pages under
+ * `/interaction/` (interaction-routes.ts): any login name with any password, then a consent
+ * page. Refresh tokens need `offline_access` in the scope and `prompt=consent` on the
+ * authorize request. Call `close()` when done.
  */
 export async function startAuthorizationServer(options: AuthorizationServerOptions): Promise<AuthorizationServer> {
   const server = createServer()
@@ -68,7 +70,12 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
 
   const providerHandler = provider.callback()
   server.on('request', (req, res) => {
-    if (!(req.url ?? '').startsWith(CONTROL_PREFIX)) {
+    const url = req.url ?? ''
+    if (url.startsWith(INTERACTION_PREFIX)) {
+      void handleInteractionRequest(req, res, provider)
+      return
+    }
+    if (!url.startsWith(CONTROL_PREFIX)) {
       void providerHandler(req, res)
       return
     }

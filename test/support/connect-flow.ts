@@ -113,8 +113,8 @@ export interface FinishedFlow {
 }
 
 /**
- * Walks the whole flow against the e2e authorization server (oidc-provider's dev interactions,
- * test/setup/authorization-server.ts): connect URL (returning to RETURN_URL), sign-in as
+ * Walks the whole flow against the e2e authorization server (its own sign-in and consent pages,
+ * scripts/authorization-server/interaction-routes.ts; test/setup/authorization-server.ts): connect URL (returning to RETURN_URL), sign-in as
  * `account` (any password), consent, callback, back to the app. `browser` must follow
  * `issuer`'s redirects. Fails the test if any step does not land where a browser would expect it.
  */
