@@ -41,6 +41,8 @@ function upstreamBindings(upstreamOrigin: string): Record<string, string> {
     'TEST_API_KEY',
     'TEST_CC_GRANT',
     'TEST_OPTIONS',
+    'TEST_ACCOUNT',
+    'TEST_ACCOUNT_REST',
   ]) {
     bindings[`${key}__UPSTREAM_ORIGIN`] = upstreamOrigin
     bindings[`${key}__CLIENT_ID`] = 'test-client'

@@ -11,6 +11,8 @@ import type { CompiledConnector } from '../registry/types.ts'
 import type { Settings } from '../settings.ts'
 import { createApiClient } from './api-client.ts'
 import { resolveApiClient, type ResolvedApiClient } from './api-client-config.ts'
+import { splitTypedInput } from '../flow/typed-input.ts'
+import { accountFromTestResult, type ConnectionAccount } from './connection-account.ts'
 import type { ConnectionTestResult } from './connection-record.ts'
 import { oauth1RequestSigner } from './oauth1-request-signer.ts'
 import { sendApiCall, type ApiCallContext } from './send-api-call.ts'
@@ -67,28 +69,57 @@ export function apiCallContext(
   }
 }
 
+/** What the connector's test said: passed or failed, and the account an object result names (connection-account.ts). */
+export interface TestOutcome {
+  testResult: ConnectionTestResult
+  /** Without any value that contains a secret of the connection; `null` when the result names none (or is not an object). */
+  account: ConnectionAccount | null
+}
+
 /**
  * Runs the connector's `test` with valid credentials and the evaluated makeApiClient as
  * `apiClient`. A typed failure (refresh refused, API error, connector error) is a failed
- * result, not an exception; a connector without a test passes.
+ * result, not an exception; a connector without a test passes. A truthy result passes, as the
+ * format says; when it is an object (the API's user), the account it names comes back too.
  */
-export async function runTestMethod(access: ConnectionAccess, connectorKey: string): Promise<ConnectionTestResult> {
+export async function runTestMethod(access: ConnectionAccess, connectorKey: string): Promise<TestOutcome> {
   const { settings, connector } = access
   try {
     if (connector === undefined)
       throw new LatchkeyError('connector_not_found', `Connector "${connectorKey}" (or the auth option of this connection) is no longer compiled into this Worker.`)
     // Real exported specs may have no test (the build warns): nothing to check.
-    if (!hasMethod(connector, 'test')) return { ok: true, at: access.now() }
+    if (!hasMethod(connector, 'test')) return { testResult: { ok: true, at: access.now() }, account: null }
     const credentials = await access.validCredentials()
     const context = connectorContext(connector, settings, access.connectionInput)
     const apiClient = await methodApiClient(access, connector, context, credentials)
     const passed = await runMethod(connector, 'test', { ...context, credentials, apiClient, externalApiClient: apiClient })
-    if (passed) return { ok: true, at: access.now() }
-    return { ok: false, code: 'connection_test_failed', message: `The test of connector "${connector.key}" returned a falsy value.`, at: access.now() }
+    if (!passed) {
+      return {
+        testResult: { ok: false, code: 'connection_test_failed', message: `The test of connector "${connector.key}" returned a falsy value.`, at: access.now() },
+        account: null,
+      }
+    }
+    const account = accountFromTestResult(passed, connectionSecrets(connector, context, credentials))
+    return { testResult: { ok: true, at: access.now() }, account }
   } catch (error) {
     if (!isLatchkeyError(error)) throw error
-    return { ok: false, code: error.code, message: error.message, at: access.now() }
+    return { testResult: { ok: false, code: error.code, message: error.message, at: access.now() }, account: null }
   }
+}
+
+/**
+ * Every secret value a connector method of this connection could echo: the credentials, the
+ * secret fields of the connection input (typed-input.ts), and the connector's secret parameters
+ * (a client secret). What an account label or id must never contain. A credential that is a
+ * public field of the input (typed credentials are the input by default: an email, a
+ * subdomain) is no secret: it is stored in the clear, and the label may well be that email.
+ */
+export function connectionSecrets(connector: CompiledConnector, context: ConnectorContext, credentials: Credentials): string[] {
+  const { publicInput, secretInput } = splitTypedInput(connector.auth.inputSchema, context.connectionInput)
+  const secretParameters = splitTypedInput(connector.parametersSchema, context.connectorParameters).secretInput
+  const publicValues = new Set(Object.values(publicInput))
+  const credentialSecrets = secretValues(credentials).filter((value) => !publicValues.has(value))
+  return [...credentialSecrets, ...secretValues(secretInput), ...secretValues(secretParameters)]
 }
 
 /**

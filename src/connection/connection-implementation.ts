@@ -11,14 +11,28 @@
  * Concurrency: workerd lets other calls in while this object awaits I/O (the token request).
  * A write after an await first checks that the connection was not deleted or reconnected
  * meanwhile (the vault's generation, `#authorization` for test results).
+ *
+ * One provider account, one connection per tenant: a new connection whose account (from a
+ * validated id_token, or what the connector's test returned) the tenant has connected already
+ * is not stored here; its credentials go to that connection, as a reconnect (`#handOver`).
  */
 import { LatchkeyError, isLatchkeyError } from '../errors.ts'
 import { connectorContext } from '../registry/connector-context.ts'
 import { readSettings, type Settings } from '../settings.ts'
 import type { ApiCall } from './api-request.ts'
 import { checkReplaceable, validateAuthorizedConnection, type AuthorizedConnectionInput, type CheckedConnectionInput } from './authorized-connection.ts'
-import { apiCallContext, runDisconnectMethod, runTestMethod, type ConnectionAccess, type ConnectorDisconnect } from './connection-api-access.ts'
-import { expiresAtOf, toSummary, type ConnectionRecord, type ConnectionSummary, type ConnectionTestResult } from './connection-record.ts'
+import { withoutSecrets, mergeTestedAccount, type ConnectionAccount } from './connection-account.ts'
+import {
+  apiCallContext,
+  connectionSecrets,
+  runDisconnectMethod,
+  runTestMethod,
+  type ConnectionAccess,
+  type ConnectorDisconnect,
+  type TestOutcome,
+} from './connection-api-access.ts'
+import { accountOfRecord, expiresAtOf, toSummary, withAccount, type ConnectionRecord, type ConnectionSummary, type ConnectionTestResult } from './connection-record.ts'
+import { connectionStub } from './connection-stub.ts'
 import { resolveApiClient } from './api-client-config.ts'
 import { credentialsVersion, directApiClientConfig, type DirectApiClientConfig } from './direct-api-config.ts'
 import { firstGrant } from './first-grant.ts'
@@ -31,6 +45,8 @@ import { deliverEvent, readEventDestinations } from './events/deliver-event.ts'
 import { defunctRecord, interruptedRefreshRecord, needsReauthError, storedRecord, testedRecord, wasRefreshInterrupted } from './refresh-policy.ts'
 import { sendApiCall } from './send-api-call.ts'
 import { DirectoryPublisher } from './directory-publisher.ts'
+import { tenantDirectory } from './tenant-directory.ts'
+import { validateTestedConnectionRequest, type FailedTestHandling, type TestedConnectionRequest } from './tested-connection-request.ts'
 
 /** A valid access token and when it expires (ms since epoch; `null` = unknown). */
 export interface AccessToken {
@@ -99,37 +115,81 @@ export class ConnectionImplementation {
     await this.#ready()
     const checked = validateAuthorizedConnection(input)
     checkReplaceable(this.#storage.readRecord(), checked)
-    return this.#store(checked, null)
+    return this.#store(checked, null, null)
   }
 
   /**
-   * Credentials the user typed (client-credentials, S22): makes the first grant when the
-   * connector refreshes by itself and none was made (an OAuth2 client-credentials grant), runs
-   * the connector's test with them, and stores the connection only when the test passes.
-   * Otherwise throws `credentials_rejected` and nothing is written: a new connection does not
-   * exist, a reconnected one keeps its old credentials.
+   * The end of every connect flow: tests the credentials and stores them, with the account
+   * they act for (`request.account` from a validated id_token, else what the test returned).
+   *
+   * - A new connection (this object holds none) is tested before anything is stored, and
+   *   stored only once the tenant directory said no other connection of the tenant holds its
+   *   account (`claimAccount`); otherwise the credentials and the test result go to that
+   *   connection (`#handOver`) and its summary is returned: nothing was written here, so no
+   *   second connection is ever visible, not even half-written. Testing first is why: storing
+   *   first and moving the credentials afterwards would show the duplicate in the listing for
+   *   a moment, and deleting it then must not run the connector's disconnect method (it could
+   *   revoke the very grant that was moved).
+   * - A reconnect (this object holds the connection) with `failedTest: 'keep'` (OAuth) stores,
+   *   then tests the stored connection, as before accounts existed; with `reject` it tests first.
+   *
+   * A failing test: `reject` (typed credentials, S22) throws `credentials_rejected` and writes
+   * nothing (a new connection does not exist, a reconnected one keeps its old credentials);
+   * `keep` stores the connection with status error. The first grant of a connector that
+   * refreshes by itself (an OAuth2 client-credentials grant) is made before the test.
    */
-  async createTestedConnection(input: AuthorizedConnectionInput): Promise<ConnectionSummary> {
+  async createTestedConnection(request: TestedConnectionRequest): Promise<ConnectionSummary> {
     await this.#ready()
-    const checked = validateAuthorizedConnection(input)
-    checkReplaceable(this.#storage.readRecord(), checked)
-    const candidate = await firstGrant(checked, this.#settings, this.#now)
-    const testResult = await runTestMethod(this.#candidateAccess(candidate), candidate.connectorKey)
-    if (!testResult.ok) {
-      // The test's message may quote the API's answer, which may quote what was typed: only its code travels.
-      throw new LatchkeyError('credentials_rejected', `The connector's test refused these credentials (${testResult.code ?? 'connection_test_failed'}): nothing was stored.`)
+    const checked = validateTestedConnectionRequest(request)
+    const { connection, failedTest, handedOver } = checked
+    const existing = checkReplaceable(this.#storage.readRecord(), connection)
+    const account = withoutSecrets(checked.account, secretsOf(connection))
+    if (existing !== null && failedTest === 'keep' && handedOver === null) {
+      await this.#store(connection, null, account)
+      return this.testConnection(connection.tenant)
     }
-    return this.#store(candidate, testResult)
+    const candidate = handedOver === null ? await firstGrant(connection, this.#settings, this.#now) : connection
+    const tested: TestOutcome = handedOver === null ? await runTestMethod(this.#candidateAccess(candidate), candidate.connectorKey) : { testResult: handedOver, account: null }
+    if (!tested.testResult.ok && failedTest === 'reject') {
+      // The test's message may quote the API's answer, which may quote what was typed: only its code travels.
+      throw new LatchkeyError('credentials_rejected', `The connector's test refused these credentials (${tested.testResult.code ?? 'connection_test_failed'}): nothing was stored.`)
+    }
+    const found = account ?? tested.account
+    // Only a new connection looks for another holder: a reconnect names its connection itself.
+    if (existing === null && handedOver === null && found !== null && found.id !== null) {
+      const holder = await tenantDirectory(this.#env, candidate.tenant).claimAccount(
+        { connectorKey: candidate.connectorKey, authOption: candidate.authOption, accountId: found.id },
+        candidate.connectionId,
+      )
+      if (holder !== candidate.connectionId) return this.#handOver(holder, candidate, failedTest, tested.testResult, found)
+    }
+    return this.#store(candidate, tested.testResult, found)
+  }
+
+  /**
+   * Gives `holder`, the tenant's connection of the same account, these tested credentials: it
+   * stores them as a reconnect (same id, status from this test, `connection.reconnected`).
+   * Handed over once: the holder records the request without claiming or handing on again.
+   */
+  #handOver(
+    holder: string,
+    candidate: CheckedConnectionInput,
+    failedTest: FailedTestHandling,
+    testResult: ConnectionTestResult,
+    account: ConnectionAccount,
+  ): Promise<ConnectionSummary> {
+    return connectionStub(this.#env, holder).createTestedConnection({ ...candidate, connectionId: holder, account, failedTest, handedOver: testResult })
   }
 
   /** Seals and writes `checked` (a new connection or a reconnect), with a test result when it was tested before storing. */
-  async #store(checked: CheckedConnectionInput, testResult: ConnectionTestResult | null): Promise<ConnectionSummary> {
+  async #store(checked: CheckedConnectionInput, testResult: ConnectionTestResult | null, account: ConnectionAccount | null): Promise<ConnectionSummary> {
     const sealed = await this.#vault.seal(checked.credentials, checked.connectionId)
     const sealedInput = await this.#vault.sealSecretInput(checked.secretInput, checked.connectionId)
     // Checked again: another call may have stored this connection while sealing.
     const existing = checkReplaceable(this.#storage.readRecord(), checked)
     const stored = storedRecord(checked, existing, expiresAtOf(checked.credentials), this.#now())
-    const record = testResult === null ? stored : testedRecord(stored, testResult, this.#now())
+    // New credentials may be another account's: the account is the one these name (or none yet).
+    const record = withAccount(testResult === null ? stored : testedRecord(stored, testResult, this.#now()), account)
     // The alarm first: if anything here throws, nothing was written (S18).
     await this.#storage.scheduleRefresh(record.refreshAt)
     this.#storage.write(record, sealed, sealedInput)
@@ -155,17 +215,18 @@ export class ConnectionImplementation {
 
   /**
    * Runs the connector's `test` with valid credentials (refreshed first if due) and the
-   * evaluated makeApiClient as `apiClient`, and records the outcome (`testedRecord`), unless
-   * the user reconnected or disconnected meanwhile.
+   * evaluated makeApiClient as `apiClient`, and records the outcome (`testedRecord`) and the
+   * account an object result names (`mergeTestedAccount`), unless the user reconnected or
+   * disconnected meanwhile.
    */
   async testConnection(tenant: string): Promise<ConnectionSummary> {
     await this.#ready()
     const record = this.#storage.requireRecord(tenant)
     const authorization = this.#authorization
-    const testResult = await runTestMethod(this.#access(record), record.connectorKey)
+    const { testResult, account } = await runTestMethod(this.#access(record), record.connectorKey)
     const current = this.#storage.requireRecord(tenant)
     if (this.#authorization !== authorization) return toSummary(current)
-    const next = testedRecord(current, testResult, this.#now())
+    const next = withAccount(testedRecord(current, testResult, this.#now()), mergeTestedAccount(accountOfRecord(current), account))
     this.#storage.write(next)
     await this.#directory.settled()
     return toSummary(next)
@@ -366,6 +427,19 @@ export class ConnectionImplementation {
     const now = this.#now()
     this.#ctx.waitUntil(deliverEvent(readEventDestinations(this.#settings), connectionEvent(type, record, now), now))
   }
+}
+
+/**
+ * The secrets of credentials not stored yet (connection-api-access.ts `connectionSecrets`), to
+ * keep out of the account a flow passed with them (an id_token's). The connector's parameters
+ * are left out: reading them can fail for a misconfigured connector, which must end in a
+ * failed test as before, and a provider's claims cannot contain a client secret it never saw.
+ */
+function secretsOf(connection: CheckedConnectionInput): string[] {
+  const connector = findConnectorOfRecord(connection)
+  if (connector === undefined) return []
+  const connectionInput = { ...connection.connectionInput, ...connection.secretInput }
+  return connectionSecrets(connector, { connectorParameters: {}, appParameters: {}, connectionInput, connectionParameters: connectionInput }, connection.credentials)
 }
 
 /** Why a connection has no access token to hand out, and what to call instead. */

@@ -15,10 +15,13 @@ import { ConnectionImplementation, type AccessToken, type DisconnectResult } fro
 import type { ConnectionSummary } from './connection-record.ts'
 import type { DirectApiClientConfig } from './direct-api-config.ts'
 import { withRpcErrors } from './rpc-error.ts'
+import type { TestedConnectionRequest } from './tested-connection-request.ts'
 
 export type { AuthorizedConnectionInput } from './authorized-connection.ts'
 export type { AccessToken, DisconnectResult } from './connection-implementation.ts'
+export type { ConnectionAccount } from './connection-account.ts'
 export type { ConnectionSummary } from './connection-record.ts'
+export type { TestedConnectionRequest } from './tested-connection-request.ts'
 export type { DirectApiClientConfig } from './direct-api-config.ts'
 
 export class ConnectionObject extends DurableObject<Env> {
@@ -35,9 +38,14 @@ export class ConnectionObject extends DurableObject<Env> {
     return withRpcErrors(() => this.#connection.storeAuthorizedConnection(input))
   }
 
-  /** Tests typed credentials (client-credentials) and stores the connection only when the test passes; `credentials_rejected` otherwise. */
-  createTestedConnection(input: AuthorizedConnectionInput): Promise<ConnectionSummary> {
-    return withRpcErrors(() => this.#connection.createTestedConnection(input))
+  /**
+   * The end of a connect flow: tests and stores the credentials with the account they act for;
+   * a new connection of an account the tenant has connected already goes to that connection
+   * (its summary is returned). A failing test rejects (`credentials_rejected`, nothing stored)
+   * or is kept (`failedTest: 'keep'`, status error).
+   */
+  createTestedConnection(request: TestedConnectionRequest): Promise<ConnectionSummary> {
+    return withRpcErrors(() => this.#connection.createTestedConnection(request))
   }
 
   /** The summary of the tenant's connection: status, errors, times; no secrets. */

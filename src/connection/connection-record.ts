@@ -3,6 +3,7 @@
  * callers (no secrets), and when a refresh is due. Layout and examples: STORAGE.md.
  */
 import { normalizeExpiresAt } from '../oauth/token-response.ts'
+import type { ConnectionAccount } from './connection-account.ts'
 
 /** Lifecycle status of a connection. */
 export type ConnectionStatus = 'connected' | 'needs_reauth' | 'error'
@@ -35,10 +36,18 @@ export interface ConnectionSummary {
   updatedAt: number
   lastRefreshedAt: number | null
   expiresAt: number | null
+  /** Who is connected, to show (an email, login or name: connection-account.ts); null when the provider did not say. */
+  accountLabel: string | null
+  /** The provider account, stable (`${iss} ${sub}` of an id_token, or the id the test returned); null when unknown. */
+  accountId: string | null
 }
 
 /** The `connection` storage key (schema version 1). Times are ms since epoch. */
-export interface ConnectionRecord extends ConnectionSummary {
+export interface ConnectionRecord extends Omit<ConnectionSummary, 'accountLabel' | 'accountId'> {
+  /** Absent in records stored before accounts were kept (read as null), and until a store or test names one. */
+  accountLabel?: string | null
+  /** As `accountLabel`. */
+  accountId?: string | null
   connectionInput: Record<string, unknown>
   /** When the next refresh is due: ahead of expiry, or a retry after a failure. Drives the alarm. */
   refreshAt: number | null
@@ -89,7 +98,22 @@ export function toSummary(record: ConnectionRecord): ConnectionSummary {
     updatedAt: record.updatedAt,
     lastRefreshedAt: record.lastRefreshedAt,
     expiresAt: record.expiresAt,
+    // Records stored before accounts were kept have neither field.
+    accountLabel: record.accountLabel ?? null,
+    accountId: record.accountId ?? null,
   }
+}
+
+/** The account `record` holds, or `null` when it names none. */
+export function accountOfRecord(record: ConnectionRecord): ConnectionAccount | null {
+  const id = record.accountId ?? null
+  const label = record.accountLabel ?? null
+  return id === null && label === null ? null : { id, label }
+}
+
+/** `record` connected as `account` (`null`: no account known). */
+export function withAccount(record: ConnectionRecord, account: ConnectionAccount | null): ConnectionRecord {
+  return { ...record, accountId: account?.id ?? null, accountLabel: account?.label ?? null }
 }
 
 /**

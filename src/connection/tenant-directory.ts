@@ -10,8 +10,17 @@
  * (it was overtaken, or retried after a newer one landed) is ignored. A removal leaves a
  * tombstone for an hour, so a push of the removed connection still in flight cannot bring
  * it back. Layout: STORAGE.md.
+ *
+ * It also indexes the provider accounts of the tenant's connections (connector, auth option,
+ * account id -> connection), so that connecting an account the tenant has already connected
+ * updates that connection instead of adding a second one: `claimAccount` answers, in one
+ * synchronous step (so two completions for the same account cannot both win), which
+ * connection holds the account, recording the caller when none does.
  */
 import { DurableObject } from 'cloudflare:workers'
+import { isConnectionId } from '../connection-id.ts'
+import { LatchkeyError } from '../errors.ts'
+import { MAX_ACCOUNT_ID_LENGTH } from './connection-account.ts'
 import type { ConnectionSummary } from './connection-record.ts'
 
 /** The order of a connection's summaries: the connection's life (`createdAt`), then its revision within that life. */
@@ -43,6 +52,20 @@ interface Tombstone extends SummaryVersion {
   removedAt: number
 }
 
+/** A provider account of the tenant, as the account index names it. */
+export interface AccountKey {
+  connectorKey: string
+  authOption: string | null
+  accountId: string
+}
+
+/** Who holds an account, under `account:<JSON of [connectorKey, authOption, accountId]>`. */
+interface AccountClaim {
+  connectionId: string
+  /** When the connection claimed it (ms): a claim no summary confirms yet lapses `ACCOUNT_CLAIM_TTL_MS` later. */
+  claimedAt: number
+}
+
 const ENTRY_PREFIX = 'connection:'
 const TOMBSTONE_PREFIX = 'removed:'
 /** `removed-at:<removedAt, 13 digits>:<connectionId>`: tombstones in time order, to prune them. */
@@ -53,6 +76,16 @@ export const TOMBSTONE_TTL_MS = 60 * 60_000
 
 /** Largest page the directory hands out. */
 export const MAX_DIRECTORY_PAGE = 1000
+
+const ACCOUNT_PREFIX = 'account:'
+
+/**
+ * How long a claim holds an account before the claiming connection's summary confirms it: far
+ * longer than storing takes, so a concurrent completion for the same account waits on it (is
+ * handed to it) instead of creating a second connection; a claim whose connection never got
+ * stored (the object failed) lapses after it.
+ */
+export const ACCOUNT_CLAIM_TTL_MS = 10 * 60_000
 
 /** Whether `incoming` is a later summary of the connection than `current`. */
 export function isNewerVersion(incoming: SummaryVersion, current: SummaryVersion): boolean {
@@ -74,8 +107,25 @@ export class TenantDirectory extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() => {
       this.ctx.storage.kv.put(key, entryOf(summary, revision))
       if (tombstone !== undefined) this.#deleteTombstone(summary.connectionId, tombstone)
+      this.#indexAccount(current?.summary, summary)
     })
     return true
+  }
+
+  /**
+   * The connection that holds `account` for this tenant: the one recorded in the account index
+   * while it still does (its summary names the account, or it claimed it within
+   * `ACCOUNT_CLAIM_TTL_MS` and was not removed), else `connectionId`, which is recorded as the
+   * holder. One synchronous read-and-write: of two concurrent claims, the second sees the first.
+   */
+  claimAccount(account: AccountKey, connectionId: string): string {
+    const key = accountStorageKey(checkedAccountKey(account))
+    if (typeof connectionId !== 'string' || !isConnectionId(connectionId)) throw new LatchkeyError('invalid_request', 'claimAccount: connectionId must be a connection id.')
+    const now = Date.now()
+    const claim = this.ctx.storage.kv.get<AccountClaim>(key)
+    if (claim !== undefined && claim.connectionId !== connectionId && this.#holds(claim, key, now)) return claim.connectionId
+    this.ctx.storage.kv.put(key, { connectionId, claimedAt: now } satisfies AccountClaim)
+    return connectionId
   }
 
   /**
@@ -88,13 +138,15 @@ export class TenantDirectory extends DurableObject<Env> {
     const now = Date.now()
     const key = `${ENTRY_PREFIX}${connectionId}`
     this.ctx.storage.transactionSync(() => {
+      const current = this.ctx.storage.kv.get<TenantDirectoryEntry>(key)
       if (version === undefined) {
         this.ctx.storage.kv.delete(key)
+        this.#releaseAccount(current?.summary, connectionId)
         return
       }
-      const current = this.ctx.storage.kv.get<TenantDirectoryEntry>(key)
       if (current?.summary !== undefined && isNewerVersion({ createdAt: current.createdAt, revision: current.revision ?? 0 }, version)) return
       this.ctx.storage.kv.delete(key)
+      this.#releaseAccount(current?.summary, connectionId)
       const previous = this.ctx.storage.kv.get<Tombstone>(`${TOMBSTONE_PREFIX}${connectionId}`)
       if (previous !== undefined && !isNewerVersion(version, previous)) return
       if (previous !== undefined) this.#deleteTombstone(connectionId, previous)
@@ -112,7 +164,10 @@ export class TenantDirectory extends DurableObject<Env> {
     if (after !== null) options.startAfter = `${ENTRY_PREFIX}${after}`
     const entries = Array.from(this.ctx.storage.kv.list<TenantDirectoryEntry>(options), ([, entry]) => entry)
     // Only what the listing shows crosses the RPC: the summary (and the id an old entry needs).
-    return { entries: entries.slice(0, size).map((entry) => ({ connectionId: entry.connectionId, summary: entry.summary ?? null })), more: entries.length > size }
+    return {
+      entries: entries.slice(0, size).map((entry) => ({ connectionId: entry.connectionId, summary: entry.summary === undefined ? null : withAccountFields(entry.summary) })),
+      more: entries.length > size,
+    }
   }
 
   /**
@@ -136,6 +191,43 @@ export class TenantDirectory extends DurableObject<Env> {
     })
   }
 
+  /**
+   * Keeps the account index in step with a connection's summary (`previous`: what the
+   * directory held before): an account it no longer names is released, and the account it
+   * names now is recorded for it unless another connection still holds it.
+   */
+  #indexAccount(previous: ConnectionSummary | undefined, summary: ConnectionSummary): void {
+    const before = previous === undefined ? null : accountKeyOfSummary(previous)
+    const after = accountKeyOfSummary(summary)
+    if (before !== null && before !== after) this.#releaseAccount(previous, summary.connectionId)
+    if (after === null) return
+    const now = Date.now()
+    const claim = this.ctx.storage.kv.get<AccountClaim>(after)
+    if (claim === undefined || (claim.connectionId !== summary.connectionId && !this.#holds(claim, after, now))) {
+      this.ctx.storage.kv.put(after, { connectionId: summary.connectionId, claimedAt: now } satisfies AccountClaim)
+    }
+  }
+
+  /** Drops the index entry of the account `summary` names, if `connectionId` holds it. */
+  #releaseAccount(summary: ConnectionSummary | undefined, connectionId: string): void {
+    const key = summary === undefined ? null : accountKeyOfSummary(summary)
+    if (key === null) return
+    if (this.ctx.storage.kv.get<AccountClaim>(key)?.connectionId === connectionId) this.ctx.storage.kv.delete(key)
+  }
+
+  /**
+   * Whether `claim` (stored under `key`) still holds its account: its connection's summary
+   * names the account, or (no summary yet) it was claimed lately and not removed since.
+   */
+  #holds(claim: AccountClaim, key: string, now: number): boolean {
+    const entry = this.ctx.storage.kv.get<TenantDirectoryEntry>(`${ENTRY_PREFIX}${claim.connectionId}`)
+    if (entry?.summary !== undefined) return accountKeyOfSummary(entry.summary) === key
+    // An entry stored before summaries were kept names no account.
+    if (entry !== undefined) return false
+    if (this.ctx.storage.kv.get<Tombstone>(`${TOMBSTONE_PREFIX}${claim.connectionId}`) !== undefined) return false
+    return now - claim.claimedAt < ACCOUNT_CLAIM_TTL_MS
+  }
+
   #deleteTombstone(connectionId: string, tombstone: Tombstone): void {
     this.ctx.storage.kv.delete(`${TOMBSTONE_PREFIX}${connectionId}`)
     this.ctx.storage.kv.delete(tombstoneTimeKey(tombstone.removedAt, connectionId))
@@ -153,6 +245,34 @@ export class TenantDirectory extends DurableObject<Env> {
 
 function entryOf(summary: ConnectionSummary, revision: number): TenantDirectoryEntry {
   return { connectionId: summary.connectionId, connectorKey: summary.connectorKey, createdAt: summary.createdAt, summary, revision }
+}
+
+/** The storage key of an account in the index. */
+export function accountStorageKey(account: AccountKey): string {
+  return `${ACCOUNT_PREFIX}${JSON.stringify([account.connectorKey, account.authOption, account.accountId])}`
+}
+
+/** The index key of the account a summary names, or `null` (none, or a summary stored before accounts were kept). */
+function accountKeyOfSummary(summary: ConnectionSummary): string | null {
+  const accountId = summary.accountId ?? null
+  if (accountId === null) return null
+  return accountStorageKey({ connectorKey: summary.connectorKey, authOption: summary.authOption ?? null, accountId })
+}
+
+/** `account` as it crossed RPC, checked: `invalid_request` for anything but three bounded strings (authOption may be null). */
+function checkedAccountKey(account: AccountKey): AccountKey {
+  const invalid = new LatchkeyError('invalid_request', 'claimAccount: pass {connectorKey, authOption, accountId}.')
+  if (typeof account !== 'object' || account === null) throw invalid
+  const { connectorKey, authOption, accountId } = account
+  if (typeof connectorKey !== 'string' || connectorKey === '' || connectorKey.length > 200) throw invalid
+  if (authOption !== null && (typeof authOption !== 'string' || authOption.length > 200)) throw invalid
+  if (typeof accountId !== 'string' || accountId === '' || accountId.length > MAX_ACCOUNT_ID_LENGTH) throw invalid
+  return { connectorKey, authOption, accountId }
+}
+
+/** A summary as stored, with the fields summaries stored before accounts were kept lack (as null). */
+function withAccountFields(summary: ConnectionSummary): ConnectionSummary {
+  return { ...summary, accountLabel: summary.accountLabel ?? null, accountId: summary.accountId ?? null }
 }
 
 function tombstoneTimeKey(removedAt: number, connectionId: string): string {

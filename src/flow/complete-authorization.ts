@@ -6,6 +6,7 @@
  * ends in a redirect to the application's verify URL, and `completeVerifiedAuthorization`
  * finishes the flow when the browser comes back.
  */
+import { accountFromIdToken, type ConnectionAccount } from '../connection/connection-account.ts'
 import type { ConnectionSummary } from '../connection/connection-record.ts'
 import { newConnectionId } from '../connection-id.ts'
 import { LatchkeyError, isLatchkeyError } from '../errors.ts'
@@ -139,16 +140,20 @@ async function finish(
     timeoutMs: settings.tokenRequestTimeoutMs,
     now,
   })
-  const tokens = await keepValidatedIdToken(exchanged, record, issuer, config.clientId, now)
+  const { tokens, account } = await keepValidatedIdToken(exchanged, record, issuer, config.clientId, now)
   const credentials = await credentialsFrom(connector, tokens, context, query, now)
-  return storeAndTestConnection(env, {
-    connectionId: record.connectionId ?? newConnectionId(),
-    connectorKey: record.connectorKey,
-    authOption: record.authOption ?? null,
-    tenant: record.tenant,
-    connectionInput: record.connectionInput,
-    credentials,
-  })
+  return storeAndTestConnection(
+    env,
+    {
+      connectionId: record.connectionId ?? newConnectionId(),
+      connectorKey: record.connectorKey,
+      authOption: record.authOption ?? null,
+      tenant: record.tenant,
+      connectionInput: record.connectionInput,
+      credentials,
+    },
+    account,
+  )
 }
 
 /** The issuer the connector declared when the flow started, and its discovery document (read at most once per callback). */
@@ -188,14 +193,22 @@ async function confirmIssuer({ issuer, metadata }: DeclaredIssuer, iss: string |
  * S17: an id_token is kept only when `openid` was requested, the connector declares its issuer
  * and the token passes validateIdToken (a failure refuses the connection). Any other id_token
  * is dropped before connector methods see the tokens: the connection is stored without it.
+ * The account (who is connected) is read from the validated claims only, never from an
+ * id_token that was dropped.
  */
-async function keepValidatedIdToken(tokens: TokenResponse, record: PendingAuthorization, declared: DeclaredIssuer | null, clientId: string, now: number): Promise<TokenResponse> {
+async function keepValidatedIdToken(
+  tokens: TokenResponse,
+  record: PendingAuthorization,
+  declared: DeclaredIssuer | null,
+  clientId: string,
+  now: number,
+): Promise<{ tokens: TokenResponse; account: ConnectionAccount | null }> {
   const { id_token: idToken, ...withoutIdToken } = tokens
-  if (idToken === undefined) return tokens
-  if (declared === null || !record.scopes.includes('openid')) return withoutIdToken
+  if (idToken === undefined) return { tokens, account: null }
+  if (declared === null || !record.scopes.includes('openid')) return { tokens: withoutIdToken, account: null }
   const jwksUri = await resolveJwksUri(declared.issuer, record.jwksUri, declared.metadata)
-  await validateIdToken(idToken, { issuer: declared.issuer, clientId, jwksUri }, now)
-  return tokens
+  const claims = await validateIdToken(idToken, { issuer: declared.issuer, clientId, jwksUri }, now)
+  return { tokens, account: accountFromIdToken(claims) }
 }
 
 /** getCredentialsFromAccessTokenResponse (mapping or JavaScript) with the token's expiry kept, or the token response itself. */

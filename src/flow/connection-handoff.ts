@@ -3,8 +3,10 @@
  * 1.0a) it stores the authorized connection and runs its test; for credentials the user typed
  * (client-credentials) it derives the credentials and has them tested before anything is
  * stored; before a reconnect starts, it checks that the connection to replace is the caller's.
+ * A new connection of a provider account the tenant has connected already ends in that
+ * connection (connection-implementation.ts): the summary returned then names its id.
  */
-import type { AuthorizedConnectionInput, ConnectionSummary } from '../connection/connection-object.ts'
+import type { AuthorizedConnectionInput, ConnectionAccount, ConnectionSummary } from '../connection/connection-object.ts'
 import { connectionStub, notFoundAsNull } from '../connection/connection-stub.ts'
 import { LatchkeyError } from '../errors.ts'
 import { isRecord } from '../is-record.ts'
@@ -17,13 +19,13 @@ import { connectorFor } from './start-authorization.ts'
 import { splitTypedInput } from './typed-input.ts'
 
 /**
- * Stores the credentials (a new connection, or new credentials for a reconnect), then runs the
- * connector's test. A failing test keeps the connection; its summary says so.
+ * Stores the credentials (a new connection, or new credentials for a reconnect) and runs the
+ * connector's test, with `account` when the flow validated an id_token (S17). A failing test
+ * keeps the connection; its summary says so. The summary may name another connection than
+ * `connection.connectionId`: the tenant's connection of the same account, which got the credentials.
  */
-export async function storeAndTestConnection(env: Env, connection: AuthorizedConnectionInput): Promise<ConnectionSummary> {
-  const stub = connectionStub(env, connection.connectionId)
-  await stub.storeAuthorizedConnection(connection)
-  return stub.testConnection(connection.tenant)
+export async function storeAndTestConnection(env: Env, connection: AuthorizedConnectionInput, account: ConnectionAccount | null = null): Promise<ConnectionSummary> {
+  return connectionStub(env, connection.connectionId).createTestedConnection({ ...connection, account, failedTest: 'keep' })
 }
 
 /** A connection from credentials the user (or the application, over RPC) typed. */
@@ -42,7 +44,8 @@ export interface TypedConnectionRequest {
  * by default the input itself) and has the connection object test them before it stores
  * anything. The secret fields are sealed with the credentials, never kept in the connection
  * input. Throws `invalid_connection_input`, `credentials_rejected` (nothing stored) or the
- * connector's error.
+ * connector's error. When the test names an account the tenant has connected already, the
+ * returned summary is that connection's.
  */
 export async function connectWithTypedInput(env: Env, request: TypedConnectionRequest): Promise<ConnectionSummary> {
   const connector = connectorWithAuthOption(connectorFor(request.connectorKey), request.authOption)
@@ -64,6 +67,7 @@ export async function connectWithTypedInput(env: Env, request: TypedConnectionRe
     connectionInput: publicInput,
     secretInput,
     credentials,
+    failedTest: 'reject',
   })
 }
 

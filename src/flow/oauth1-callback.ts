@@ -133,6 +133,7 @@ async function finish(env: Env, record: OAuth1PendingAuthorization, requestToken
     settings.tokenRequestTimeoutMs,
   )
   const credentials = await credentialsFrom(connector, tokens, context, parameters)
+  // OAuth 1.0a has no id_token: who is connected comes from the connector's test, if anywhere.
   return storeAndTestConnection(env, {
     connectionId: record.connectionId ?? newConnectionId(),
     connectorKey: record.connectorKey,

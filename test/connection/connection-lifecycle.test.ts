@@ -23,6 +23,8 @@ describe('storeAuthorizedConnection', () => {
       updatedAt: connection.summary.createdAt,
       lastRefreshedAt: null,
       expiresAt,
+      accountLabel: null,
+      accountId: null,
     })
     expect(await connectionObject(connection.connectionId).getSummary(connection.tenant)).toEqual(connection.summary)
   })

@@ -30,7 +30,8 @@
  *                       config.tokenFormat 'form' answers application/x-www-form-urlencoded.
  *                       grant_type=client_credentials (needs config.client): a new grant per
  *                       request, without refresh_token.
- *   ANY  /api/<any>     200 {ok, method, path, sub} for `Authorization: Bearer <valid access token>`,
+ *   ANY  /api/<any>     200 {ok, method, path, sub} for `Authorization: Bearer <valid access token>`
+ *                       (plus the fields of config.apiUser when set: the user an API's /me names),
  *                       401 {error:"invalid_token"} otherwise (unknown, expired, revoked).
  *   GET  /.well-known/openid-configuration, GET /jwks   discovery for the issuer
  *                       `${origin}/s/<scenario>`; with config.advertiseIss the document says
@@ -101,6 +102,8 @@ export interface ScenarioConfig {
    * instead of revoking the grant (the grace period some rotating providers give); 0: none.
    */
   rotationGraceMs: number
+  /** Fields added to every successful /api answer (e.g. `{login, id}`: who the token acts for); null adds none. */
+  apiUser: Record<string, unknown> | null
 }
 
 /** A response queued by /_control/script. */
@@ -139,6 +142,7 @@ const DEFAULT_CONFIG: ScenarioConfig = {
   idToken: 'valid',
   refreshAnswerDelayMs: 0,
   rotationGraceMs: 0,
+  apiUser: null,
 }
 
 interface IssuedCode {
@@ -483,7 +487,7 @@ function api(req: IncomingMessage, path: string, res: ServerResponse, scenario: 
     res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"')
     return send(res, 401, { error: 'invalid_token' })
   }
-  send(res, 200, { ok: true, method: req.method, path, sub: 'user-1' })
+  send(res, 200, { ok: true, method: req.method, path, sub: 'user-1', ...scenario.config.apiUser })
 }
 
 function revokeGrant(scenario: Scenario, grantId: string): void {
