@@ -7,6 +7,7 @@ import { credentialFormRoutes } from './flow/credential-routes.ts'
 import { flowRoutes } from './flow/routes.ts'
 import type { HttpEnv } from './http/http-env.ts'
 import { securityHeaders } from './http/security-headers.ts'
+import { reportConnectorHealthOnce } from './registry/connector-health.ts'
 import { refuseDevelopmentDefaultsOffLoopback } from './ui/development-defaults-guard.ts'
 import { connectPageRoutes } from './ui/routes.ts'
 
@@ -20,6 +21,11 @@ const app = new Hono<HttpEnv>()
 // Registered first, so the health check answers before (and without) any middleware.
 app.get('/health', (c) => c.json({ ok: true }))
 app.use('*', securityHeaders)
+// The first request reports, once per isolate, connectors whose variables are missing or invalid.
+app.use('*', async (c, next) => {
+  reportConnectorHealthOnce(c.env)
+  await next()
+})
 app.use('*', refuseDevelopmentDefaultsOffLoopback).route('/', connectPageRoutes)
 // Before the flow's routes: /connect/credentials would otherwise match /connect/:connectorKey.
 app.route('/', credentialFormRoutes)

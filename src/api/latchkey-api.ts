@@ -14,6 +14,7 @@ import { createConnectUrl, type ConnectUrlOptions } from '../flow/connect-url.ts
 import { assertReconnectable, connectWithTypedInput } from '../flow/connection-handoff.ts'
 import { newConnectionId } from '../connection-id.ts'
 import { confirmUserVerification } from '../flow/user-verification.ts'
+import { connectorsHealth, type ConnectorHealth } from '../registry/connector-health.ts'
 import { readSettings } from '../settings.ts'
 import { isConnectionId } from '../connection-id.ts'
 
@@ -34,6 +35,12 @@ export interface CreateConnectionOptions {
   /** An existing connection of this tenant and connector to give new credentials. */
   connectionId?: string
 }
+
+/**
+ * A compiled connector as operators see it: whether its parameters let it run, and each
+ * Worker variable to set (`missing`) or fix (`invalid`) when they do not. Never a value.
+ */
+export type ConnectorReadiness = ConnectorHealth
 
 /** Implementation of every `LatchkeyService` method. */
 export class LatchkeyApi {
@@ -120,6 +127,11 @@ export class LatchkeyApi {
   listConnections(tenant: string, options?: ListConnectionsOptions): Promise<ConnectionPage> {
     const checkedTenant = checkTenant(tenant)
     return listConnectionPage(this.#env, checkedTenant, options)
+  }
+
+  /** See `LatchkeyService.listConnectors`. */
+  async listConnectors(): Promise<ConnectorReadiness[]> {
+    return connectorsHealth(readSettings(this.#env))
   }
 
   /** See `LatchkeyService.refresh`. */

@@ -19,9 +19,10 @@ import type { AccessToken, ConnectionSummary, DirectApiClientConfig, DisconnectR
 import { withRpcErrors } from '../connection/rpc-error.ts'
 import type { ConnectUrlOptions } from '../flow/connect-url.ts'
 import type { ConnectionPage, ListConnectionsOptions } from '../connection/connection-listing.ts'
-import { LatchkeyApi, type AccessTokenOptions, type CreateConnectionOptions } from './latchkey-api.ts'
+import { reportConnectorHealthOnce } from '../registry/connector-health.ts'
+import { LatchkeyApi, type AccessTokenOptions, type ConnectorReadiness, type CreateConnectionOptions } from './latchkey-api.ts'
 
-export type { AccessTokenOptions, CreateConnectionOptions } from './latchkey-api.ts'
+export type { AccessTokenOptions, ConnectorReadiness, CreateConnectionOptions } from './latchkey-api.ts'
 export type { ApiRequestInit } from '../connection/api-request.ts'
 export type { ConnectUrlOptions } from '../flow/connect-url.ts'
 export type { ConnectionPage, ListConnectionsOptions } from '../connection/connection-listing.ts'
@@ -29,6 +30,13 @@ export type { DirectApiClientConfig } from '../connection/direct-api-config.ts'
 
 export class LatchkeyService extends WorkerEntrypoint<Env> {
   readonly #api = new LatchkeyApi(this.env)
+
+  constructor(ctx: ExecutionContext, env: Env) {
+    super(ctx, env)
+    // A Worker only called over RPC may never see an HTTP request: its first call reports
+    // the connectors that cannot run (once per isolate, connector-health.ts).
+    reportConnectorHealthOnce(env)
+  }
 
   /** A valid access token (refreshed first when it expires within the refresh margin) and its expiry. */
   getAccessToken(tenant: string, connectionId: string, options?: AccessTokenOptions): Promise<AccessToken> {
@@ -118,6 +126,16 @@ export class LatchkeyService extends WorkerEntrypoint<Env> {
    */
   listConnections(tenant: string, options?: ListConnectionsOptions): Promise<ConnectionPage> {
     return withRpcErrors(() => this.#api.listConnections(tenant, options))
+  }
+
+  /**
+   * Every compiled connector, sorted by key, with its readiness: `ready` when its parameters
+   * (Worker variables and secrets) let connections start, else each variable to set or fix
+   * (`problems`: `{ variable, code: 'missing' | 'invalid', message }`). For operators; no
+   * value is ever included. Unready connectors are not offered on the connect page.
+   */
+  listConnectors(): Promise<ConnectorReadiness[]> {
+    return withRpcErrors(() => this.#api.listConnectors())
   }
 
   /** Refreshes the credentials now and returns the summary. */

@@ -8,9 +8,9 @@
  *   client-credentials   the card has only a button: the flow's own form (src/flow/credential-form-*)
  *                        asks for the input, secrets included, so nothing typed travels in a URL (S22)
  */
-import { isLatchkeyError } from '../errors.ts'
 import { authOptionKeys } from '../registry/auth-option.ts'
-import { readConnectorParameters } from '../registry/connector-parameters.ts'
+import { connectorsHealth, type ConnectorHealth } from '../registry/connector-health.ts'
+import { connectorParameterProblems } from '../registry/connector-parameters.ts'
 import { listConnectors } from '../registry/registry.ts'
 import type { AuthType, CompiledAuth, CompiledConnector } from '../registry/types.ts'
 import type { Settings } from '../settings.ts'
@@ -35,15 +35,29 @@ export interface ConnectWay {
 export interface ConnectorChoice {
   key: string
   name: string
+  /** The spec's `logoUri`, or null. */
+  logoUri: string | null
   /** At least one. */
   ways: ConnectWay[]
 }
 
-/** Configured connectors, sorted by key. Unconfigured ones are left out: they could not start. */
+/**
+ * Configured connectors, sorted by key. Unconfigured ones are left out: they could not start
+ * (`unavailableConnectors` lists them, with what to set).
+ */
 export function connectorChoices(settings: Settings): ConnectorChoice[] {
   return listConnectors()
-    .filter((connector) => isConfigured(connector, settings))
-    .map((connector) => ({ key: connector.key, name: connector.name, ways: connectWaysOf(connector) }))
+    .filter((connector) => connectorParameterProblems(connector, settings).length === 0)
+    .map((connector) => ({ key: connector.key, name: connector.name, logoUri: connector.logoUri ?? null, ways: connectWaysOf(connector) }))
+}
+
+/**
+ * The connectors left off the page because their parameters are missing or invalid, sorted
+ * by key, each with every variable to set. For operators only: show them on a local demo's
+ * page, never to the end users of a deployment.
+ */
+export function unavailableConnectors(settings: Settings): ConnectorHealth[] {
+  return connectorsHealth(settings).filter((health) => !health.ready)
 }
 
 /** The ways to connect `connector`: one per auth option in spec order, or its one auth. */
@@ -69,14 +83,4 @@ function wayOf(authOption: string | null, title: string | null, auth: CompiledAu
   // one leaves the application to start the connector; an optional one is left out.
   const secretRequired = result.fields.some((field) => field.kind === 'secret' && field.required)
   return { authOption, title, type: auth.type, fields: secretRequired ? null : result.fields.filter((field) => field.kind !== 'secret') }
-}
-
-function isConfigured(connector: CompiledConnector, settings: Settings): boolean {
-  try {
-    readConnectorParameters(connector, settings)
-    return true
-  } catch (error) {
-    if (isLatchkeyError(error)) return false
-    throw error
-  }
 }

@@ -10,6 +10,7 @@ import type {
   AccessToken,
   ApiRequestInit,
   ConnectionSummary,
+  ConnectorReadiness,
   ConnectUrlOptions,
   CreateConnectionOptions,
   DirectApiClientConfig,
@@ -20,6 +21,7 @@ import type { LatchkeyService } from '../../src/api/latchkey-service.ts'
 import type { AccessToken as ServiceAccessToken, ConnectionSummary as ServiceSummary, DisconnectResult as ServiceDisconnect } from '../../src/connection/connection-object.ts'
 import type {
   ApiRequestInit as ServiceApiRequestInit,
+  ConnectorReadiness as ServiceConnectorReadiness,
   ConnectUrlOptions as ServiceConnectUrlOptions,
   CreateConnectionOptions as ServiceCreateOptions,
   DirectApiClientConfig as ServiceDirectApiClientConfig,
@@ -50,6 +52,7 @@ describe('client types', () => {
       | 'confirmUserVerification'
       | 'getConnection'
       | 'listConnections'
+      | 'listConnectors'
       | 'refresh'
       | 'testConnection'
       | 'disconnect'
@@ -66,5 +69,6 @@ describe('client types', () => {
     expectTypeOf<ConnectUrlOptions>().toEqualTypeOf<ServiceConnectUrlOptions>()
     expectTypeOf<CreateConnectionOptions>().toEqualTypeOf<ServiceCreateOptions>()
     expectTypeOf<DirectApiClientConfig>().toEqualTypeOf<ServiceDirectApiClientConfig>()
+    expectTypeOf<ConnectorReadiness>().toEqualTypeOf<ServiceConnectorReadiness>()
   })
 })

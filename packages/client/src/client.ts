@@ -13,6 +13,7 @@ import type {
   AccessTokenOptions,
   ApiRequestInit,
   ConnectionSummary,
+  ConnectorReadiness,
   ConnectUrl,
   ConnectUrlOptions,
   CreateConnectionOptions,
@@ -204,6 +205,14 @@ export class LatchkeyClient implements LatchkeyRpc {
   /** The tenant's connections. Not cached. */
   listConnections(...args: Parameters<LatchkeyRpc['listConnections']>): ReturnType<LatchkeyRpc['listConnections']> {
     return typedErrors(() => this.#rpc.listConnections(...args)) as ReturnType<LatchkeyRpc['listConnections']>
+  }
+
+  /**
+   * Every connector compiled into Latchkey, sorted by key, with its readiness: `ready`, or each
+   * Worker variable to set or fix. For operators' dashboards and deploy checks. Not cached.
+   */
+  listConnectors(): Promise<ConnectorReadiness[]> {
+    return typedErrors(() => this.#rpc.listConnectors())
   }
 
   /** Refreshes the credentials now and returns the summary; the connection's cached token and configuration are dropped. */

@@ -9,6 +9,7 @@ export type {
   AccessTokenOptions,
   ApiRequestInit,
   ConnectionSummary,
+  ConnectorReadiness,
   ConnectUrl,
   ConnectUrlOptions,
   CreateConnectionOptions,

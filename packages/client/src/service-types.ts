@@ -23,7 +23,12 @@ export type AccessToken = Result<'getAccessToken'>
 export type AccessTokenOptions = NonNullable<Parameters<Service['getAccessToken']>[2]>
 /** An API call as an object (the alternative to a Request): `path` relative to the connector's baseUri. */
 export type ApiRequestInit = Exclude<Parameters<Service['proxy']>[2], Request>
-/** A connection as Latchkey reports it: no secrets. Times are ms since epoch. */
+/**
+ * A connection as Latchkey reports it: no secrets. Times are ms since epoch. `accountLabel`
+ * (an email, login or name to show) and `accountId` (the provider account, stable: one
+ * connection per account and tenant) say who is connected; both are `null` when the provider
+ * did not say (no id_token, a test that returns `true`) and for connections stored before.
+ */
 export type ConnectionSummary = Result<'getConnection'>
 /** What `createConnectUrl` needs. */
 export type ConnectUrlOptions = Parameters<Service['createConnectUrl']>[0]
@@ -31,6 +36,11 @@ export type ConnectUrlOptions = Parameters<Service['createConnectUrl']>[0]
 export type ConnectUrl = Result<'createConnectUrl'>
 /** What `createConnection` needs: credentials your application collected, for a client-credentials connector. */
 export type CreateConnectionOptions = Parameters<Service['createConnection']>[0]
+/**
+ * A connector compiled into Latchkey and its readiness (`listConnectors`): `ready`, or the
+ * Worker variables to set or fix (`problems`: `{ variable, code: 'missing' | 'invalid', message }`).
+ */
+export type ConnectorReadiness = Result<'listConnectors'>[number]
 /** What `disconnect` did; the connection is deleted in every case. */
 export type DisconnectResult = Result<'disconnect'>
 
