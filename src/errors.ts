@@ -56,6 +56,19 @@ export const ERROR_CODES = {
   credentials_rejected: 400,
   /** The connector has several ways to connect (`options`) and none, or an unknown one, was chosen. */
   auth_option_required: 400,
+  // Appended: discovery of protected resources (issue #17, src/discovery/)
+  /** A discovery request failed: network error, timeout, redirect, unexpected status, not JSON, too large, or no metadata at any well-known URL. */
+  discovery_failed: 502,
+  /** A discovered URL (the resource given, or one a document names) breaks the rules of src/discovery/discovered-url.ts. */
+  discovered_url_refused: 400,
+  /** The protected resource metadata (RFC 9728) is not a valid document. */
+  resource_metadata_invalid: 502,
+  /** The protected resource metadata names another resource than the one asked about (RFC 9728 section 3.3). */
+  resource_mismatch: 502,
+  /** The authorization server metadata (RFC 8414) is not a valid document. */
+  authorization_server_metadata_invalid: 502,
+  /** The authorization server does not advertise PKCE with S256, so the MCP specification says not to proceed. */
+  pkce_not_supported: 502,
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES
