@@ -8,6 +8,7 @@
  * fails the routes that build URLs with it (`server_misconfigured`), not `/health`.
  */
 import { LatchkeyError } from './errors.ts'
+import { brandFrom, type Brand } from './http/brand.ts'
 import { isLoopbackHost } from './loopback-host.ts'
 
 /** The path of the one callback route; the redirect URI is PUBLIC_BASE_URL plus this. */
@@ -106,6 +107,12 @@ export interface Settings {
    */
   readonly userVerification: Readonly<UserVerificationSettings> | null
   /**
+   * `APP_NAME` (plain text, at most 64 characters, default "Latchkey") and `APP_ACCENT_COLOR`
+   * (`#rrggbb`, default an accessible blue), shown on every page; an invalid value falls back
+   * to its default (src/http/brand.ts) and never fails a page.
+   */
+  readonly brand: Readonly<Brand>
+  /**
    * Every string-valued variable and secret by name, empty ones included. Connector parameters
    * (`<KEY>__<PARAM>`, registry/connector-parameters.ts) have names no type can list, so they
    * are read here; so are the development defaults, which may sit in any variable.
@@ -174,6 +181,7 @@ function settingsOf(env: Env): Settings {
       }
       return userVerification
     },
+    brand: brandFrom(env.APP_NAME, env.APP_ACCENT_COLOR),
     variables: stringVariables(env),
   }
 }

@@ -19,6 +19,8 @@ declare namespace Cloudflare {
 		API_RATE_LIMIT_MAX_WAIT_MS: "";
 		EVENTS_WEBHOOK_URL: "";
 		USER_VERIFY_URL: "";
+		APP_NAME: "";
+		APP_ACCENT_COLOR: "";
 		CONNECT_TOKEN_SECRET: string;
 		CREDENTIALS_KEYS: string;
 		CONNECTIONS: DurableObjectNamespace<import("./index").ConnectionObject>;

@@ -6,7 +6,8 @@
  * button: it works by keyboard and without JavaScript; the page has no script at all.
  */
 import { html } from 'hono/html'
-import { htmlDocument, type HtmlFragment } from '../http/html-document.ts'
+import type { Brand } from '../http/brand.ts'
+import { htmlDocument, pageTitle, type HtmlFragment } from '../http/html-document.ts'
 import { STYLE } from '../ui/connect-page-html.ts'
 import { fieldId, inputFieldHtml } from '../ui/input-field-html.ts'
 import type { InputField } from '../ui/input-fields.ts'
@@ -25,6 +26,8 @@ export interface CredentialFormView {
   optionTitle: string | null
   /** Whose connections the new one joins (S21). */
   owner: TenantShown
+  /** The application's name and accent (APP_NAME, APP_ACCENT_COLOR). */
+  brand: Brand
   /** A connect-page session of another tenant in this browser (S21), or null. */
   signedInAs: TenantShown | null
   reconnect: boolean
@@ -56,7 +59,8 @@ export function credentialFormPage(view: CredentialFormView): HtmlFragment {
   const problems = view.problems
   return htmlDocument({
     nonce: view.nonce,
-    title: `${problems === null ? '' : 'Error: '}${heading} - Latchkey`,
+    title: pageTitle(`${problems === null ? '' : 'Error: '}${heading}`, view.brand),
+    brand: view.brand,
     style: FORM_STYLE,
     body: html`<main>
       <h1>${heading}</h1>

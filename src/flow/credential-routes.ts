@@ -149,6 +149,7 @@ async function showForm(
       connectorName: form.name,
       optionTitle: form.optionTitle,
       owner,
+      brand: settings.brand,
       signedInAs,
       reconnect: record.reconnect,
       fields: form.fields.filter((field) => !Object.hasOwn(record.fixedInput, field.name)),

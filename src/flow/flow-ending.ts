@@ -61,9 +61,10 @@ function stillAllowedReturnUrl(settings: Settings, returnUrl: string | null): UR
 /** The result route's answer: the popup page posting the result, a success page, or an error page. */
 export function showFlowResult(c: Context<HttpEnv>, result: FlowResult): Response | Promise<Response> {
   const nonce = c.get('cspNonce')
-  if (result.popupOrigin !== null) return c.html(popupResultPage(nonce, result.popupOrigin, resultMessage(result)))
-  if (result.error === null) return c.html(successPage(nonce, result.connectionId ?? '', result.status))
-  return c.html(errorPage(nonce, result.error, failureExplanation(result)), ERROR_CODES[result.error] as ContentfulStatusCode)
+  const brand = readSettings(c.env).brand
+  if (result.popupOrigin !== null) return c.html(popupResultPage(nonce, result.popupOrigin, resultMessage(result), brand))
+  if (result.error === null) return c.html(successPage(nonce, result.connectionId ?? '', result.status, { brand }))
+  return c.html(errorPage(nonce, result.error, failureExplanation(result), { brand }), ERROR_CODES[result.error] as ContentfulStatusCode)
 }
 
 /** What the popup posts to its opener. */

@@ -70,7 +70,7 @@ flowRoutes.get('/connect/:connectorKey', async (c) => {
   const page = await existingSession(c.req.header('Cookie') ?? null, key, now)
   const confirmation = startConfirmation({ tenant: request.tenant, displayName: request.displayName }, page?.session ?? null)
   if (confirmation === null) return c.redirect(start.authorizeUrl, 302)
-  return c.html(startConfirmationPage(c.get('cspNonce'), start.connectorName, confirmation, start.authorizeUrl))
+  return c.html(startConfirmationPage(c.get('cspNonce'), start.connectorName, confirmation, start.authorizeUrl, readSettings(c.env).brand))
 })
 
 // The binding cookie is cleared whatever the outcome: the state is spent or useless.

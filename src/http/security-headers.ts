@@ -5,9 +5,10 @@
  *
  *   every response   Cache-Control: no-store, Referrer-Policy: no-referrer (S7: codes, states
  *                    and tokens must not be cached or leak through Referer)
- *   HTML pages       a CSP allowing only the response's own nonce, nothing else loaded, forms
- *                    and framing per `PagePolicy` (default: neither), X-Content-Type-Options,
- *                    and X-Frame-Options: DENY when no one may frame the page
+ *   HTML pages       a CSP allowing only the response's own nonce, nothing else loaded but the
+ *                    images of `PagePolicy.imageOrigins` (connector logos), forms and framing per
+ *                    `PagePolicy` (default: neither), X-Content-Type-Options, and
+ *                    X-Frame-Options: DENY when no one may frame the page
  *
  * Handlers read the nonce with `c.get('cspNonce')` and widen the policy with `c.set('pagePolicy', ...)`.
  */
@@ -20,6 +21,12 @@ export interface PagePolicy {
   formAction: string
   /** `frame-ancestors`: who may frame it; `'none'` also sends X-Frame-Options: DENY. */
   frameAncestors: string
+  /**
+   * `img-src`: the exact origins the page shows images from (connector logos), each an origin
+   * as `URL.origin` serializes it and checked by the page (src/ui/logo.ts); none or absent:
+   * `default-src 'none'` loads no image.
+   */
+  imageOrigins?: readonly string[]
 }
 
 /** The context variables the middleware provides (`Hono<{ Variables: SecurityHeadersVariables }>`). */
@@ -41,7 +48,7 @@ export const securityHeaders: MiddlewareHandler<{ Variables: SecurityHeadersVari
   headers.set('Referrer-Policy', 'no-referrer')
   if (!(headers.get('Content-Type') ?? '').startsWith('text/html')) return
   const nonce = c.get('cspNonce')
-  const { formAction, frameAncestors } = c.get('pagePolicy') ?? { formAction: NOTHING, frameAncestors: NOTHING }
+  const { formAction, frameAncestors, imageOrigins = [] } = c.get('pagePolicy') ?? { formAction: NOTHING, frameAncestors: NOTHING }
   const policy = [
     "default-src 'none'",
     `script-src 'nonce-${nonce}'`,
@@ -50,6 +57,7 @@ export const securityHeaders: MiddlewareHandler<{ Variables: SecurityHeadersVari
     `form-action ${formAction}`,
     `frame-ancestors ${frameAncestors}`,
   ]
+  if (imageOrigins.length > 0) policy.push(`img-src ${[...new Set(imageOrigins)].join(' ')}`)
   headers.set('Content-Security-Policy', policy.join('; '))
   headers.set('X-Content-Type-Options', 'nosniff')
   if (frameAncestors === NOTHING) headers.set('X-Frame-Options', 'DENY')

@@ -1,16 +1,25 @@
 /**
- * The connect page's HTML (hono/html escapes every value): the tenant's connections with
- * their status in words, Reconnect and Disconnect buttons, and a Connect form per connector.
- * Every action is a real form with a real button, so it works by keyboard and without
- * JavaScript; the only script (popup mode) runs under the response's CSP nonce.
+ * The connect page's HTML (hono/html escapes every value): the tenant's connections with who
+ * is connected, their status in words, Reconnect and Disconnect buttons, and a Connect form per
+ * connector, each with its logo when one may be shown. On a local demo it also lists the
+ * connectors that are not set up and the variables to set (never on a deployment: the route
+ * decides). Every action is a real form with a real button, so it works by keyboard and without
+ * JavaScript; Disconnect first asks (disconnect-page-html.ts). The only script (popup mode)
+ * runs under the response's CSP nonce.
  */
 import { html, raw } from 'hono/html'
-import { htmlDocument, type HtmlFragment } from '../http/html-document.ts'
+import type { Brand } from '../http/brand.ts'
+import { htmlDocument, pageTitle, type HtmlFragment } from '../http/html-document.ts'
+import { PAGE_STYLE } from '../http/page-style.ts'
 import type { ConnectionStatus, ConnectionSummary } from '../connection/connection-record.ts'
 import { whose } from '../flow/pages.ts'
 import type { TenantShown } from '../flow/start-confirmation.ts'
+import type { ConnectorHealth } from '../registry/connector-health.ts'
+import { accountLabelOf } from './account-label.ts'
 import type { ConnectorChoice, ConnectWay } from './connector-choices.ts'
+import { connectorShown, type ConnectorShown } from './connector-shown.ts'
 import { inputFieldHtml } from './input-field-html.ts'
+import type { Logo } from './logo.ts'
 import type { PageMode } from './page-token.ts'
 
 /** Name of the window that popup-mode forms submit into. */
@@ -35,9 +44,13 @@ export interface ConnectPageView {
   /** Whether the tenant has more connections than `connections` (the page shows the first page only). */
   moreConnections?: boolean
   connectors: ConnectorChoice[]
-  /** Display names by connector key (connections may outlive a connector's configuration). */
-  connectorNames: ReadonlyMap<string, string>
+  /** Names and logos by connector key (connections may outlive a connector's configuration). */
+  connectorsShown: ReadonlyMap<string, ConnectorShown>
+  /** Connectors that are not set up, with what to set: a local demo's page only (development-mode.ts); empty elsewhere. */
+  unavailable: ConnectorHealth[]
   notice: PageNotice | null
+  /** DEFAULT_BRAND when absent. */
+  brand?: Brand
 }
 
 const STATUS_WORDS: Record<ConnectionStatus, { symbol: string; words: string }> = {
@@ -50,8 +63,9 @@ const STATUS_WORDS: Record<ConnectionStatus, { symbol: string; words: string }> 
 export function connectPage(view: ConnectPageView): HtmlFragment {
   return htmlDocument({
     nonce: view.nonce,
-    title: 'Connections - Latchkey',
-    style: STYLE,
+    title: pageTitle('Connections', view.brand),
+    style: PAGE_STYLE,
+    brand: view.brand,
     body: html`<main>
         <h1>${view.owner.displayName === null ? 'Connections' : html`Connections of ${view.owner.displayName}`}</h1>
         ${view.owner.displayName === null ? html`<p class="owner">For ${whose(view.owner)}.</p>` : ''}
@@ -79,6 +93,7 @@ export function connectPage(view: ConnectPageView): HtmlFragment {
               </ul>`
           }
         </section>
+        ${view.unavailable.length === 0 ? '' : unavailableSection(view)}
       </main>
       ${view.mode === 'popup' ? popupScript(view.nonce) : ''}`,
   })
@@ -92,13 +107,14 @@ function noticeBlock(notice: PageNotice): HtmlFragment {
 }
 
 function connectionCard(view: ConnectPageView, connection: ConnectionSummary): HtmlFragment {
-  const name = view.connectorNames.get(connection.connectorKey) ?? connection.connectorKey
+  const connector = connectorShown(view.connectorsShown, connection.connectorKey)
+  const label = accountLabelOf(connection)
   const status = STATUS_WORDS[connection.status]
   const actionPath = `${view.pagePath}/${connection.connectionId}`
   // Spoken after the visible verb, so every button names its connection.
-  const target = html`<span class="visually-hidden"> ${name} (${connection.connectionId})</span>`
+  const target = html`<span class="visually-hidden"> ${connector.name} (${label ?? connection.connectionId})</span>`
   return html`<li class="card">
-    <h3>${name}</h3>
+    <h3 class="card-title">${logoImage(connector.logo)}<span>${connector.name}${label === null ? '' : html`<span class="account"> — ${label}</span>`}</span></h3>
     <p class="status status-${connection.status}">
       Status: <strong><span aria-hidden="true">${status.symbol}</span> ${status.words}</strong>
     </p>
@@ -109,8 +125,7 @@ function connectionCard(view: ConnectPageView, connection: ConnectionSummary): H
         ${csrfField(view)}
         <button type="submit" class="${connection.status === 'connected' ? 'secondary' : 'primary'}">Reconnect${target}</button>
       </form>
-      <form method="post" action="${actionPath}/disconnect">
-        ${csrfField(view)}
+      <form method="get" action="${actionPath}/disconnect">
         <button type="submit" class="secondary">Disconnect${target}</button>
       </form>
     </div>
@@ -121,13 +136,13 @@ function connectorCard(view: ConnectPageView, connector: ConnectorChoice): HtmlF
   const [only] = connector.ways
   if (connector.ways.length === 1 && only !== undefined && only.authOption === null) {
     return html`<li class="card">
-      <h3>${connector.name}</h3>
+      ${connectorTitle(view, connector)}
       ${connectWayBlock(view, connector, only)}
     </li>`
   }
   // Several ways to connect (auth options): one form and one real button per way.
   return html`<li class="card">
-    <h3>${connector.name}</h3>
+    ${connectorTitle(view, connector)}
     <p class="meta">Choose how to connect:</p>
     <ul class="ways" aria-label="Ways to connect ${connector.name}">
       ${connector.ways.map((way) => html`<li>${connectWayBlock(view, connector, way)}</li>`)}
@@ -151,6 +166,62 @@ function connectWayBlock(view: ConnectPageView, connector: ConnectorChoice, way:
     ${way.type === 'client-credentials' ? html`<p class="hint">The next page asks for the details, such as an API key.</p>` : ''}
     <button type="submit" class="primary">${label}${way.title === null ? '' : html`<span class="visually-hidden"> (${connector.name})</span>`}</button>
   </form>`
+}
+
+/**
+ * Connectors that are not set up, each with every variable to set (a local demo only). Folded
+ * away: a demo without credentials for the example connectors would otherwise show a long list
+ * above nothing the person came for.
+ */
+function unavailableSection(view: ConnectPageView): HtmlFragment {
+  const count = view.unavailable.length
+  return html`<section aria-labelledby="unavailable-heading">
+    <h2 id="unavailable-heading">Not set up on this server</h2>
+    <p class="meta">Shown on this local demo only: on a deployment these connectors are simply not offered.</p>
+    <details>
+      <summary>${count === 1 ? '1 connector is' : `${count} connectors are`} unavailable: what to set</summary>
+      <ul class="cards">
+        ${view.unavailable.map((health) => unavailableCard(view, health))}
+      </ul>
+    </details>
+  </section>`
+}
+
+function unavailableCard(view: ConnectPageView, health: ConnectorHealth): HtmlFragment {
+  const fixes = health.problems.map(
+    (problem, index) => html`${index === 0 ? '' : ', '}<code>${problem.variable}</code>${problem.code === 'missing' ? '' : html` (${problem.message})`}`,
+  )
+  return html`<li class="card card-unavailable">
+    ${cardTitle(health.name, connectorShown(view.connectorsShown, health.key).logo)}
+    <p class="detail"><strong class="unavailable">Unavailable</strong>: set ${fixes}</p>
+  </li>`
+}
+
+/** A Connect card's heading: the connector's logo when it may be shown, and its name. */
+function connectorTitle(view: ConnectPageView, connector: ConnectorChoice): HtmlFragment {
+  return cardTitle(connector.name, connectorShown(view.connectorsShown, connector.key).logo)
+}
+
+function cardTitle(name: string, logo: Logo | null): HtmlFragment {
+  return html`<h3 class="card-title">${logoImage(logo)}<span>${name}</span></h3>`
+}
+
+/** A logo beside the connector's name, which says it: the image itself is decoration (`alt=""`). */
+function logoImage(logo: Logo | null): HtmlFragment | '' {
+  return logo === null ? '' : html`<img class="logo" src="${logo.src}" alt="" width="24" height="24" />`
+}
+
+/** The logos the page shows, for its CSP (`img-src`): exactly these origins and no other. */
+export function pageLogos(view: ConnectPageView): Logo[] {
+  const keys = new Set([
+    ...view.connections.map((connection) => connection.connectorKey),
+    ...view.connectors.map((choice) => choice.key),
+    ...view.unavailable.map((health) => health.key),
+  ])
+  return [...keys].flatMap((key) => {
+    const logo = connectorShown(view.connectorsShown, key).logo
+    return logo === null ? [] : [logo]
+  })
 }
 
 /** An option key as part of an id (ids are space-separated in aria-describedby). */
@@ -189,41 +260,5 @@ function popupScript(nonce: string): HtmlFragment {
   </script>`
 }
 
-/** The style sheet of the connect page and of the pages beside it (the switch question). */
-export const STYLE = `
-  :root { color-scheme: light; --ink: #1d1d1f; --muted: #5a5a60; --line: #d5d5da; --accent: #1a56b8; --ok: #1b6b35; --warn: #8a4b00; --bad: #a4161a; }
-  * { box-sizing: border-box; }
-  body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--ink); background: #f6f6f8; }
-  main { max-width: 44rem; margin: 0 auto; padding: 2rem 1rem 4rem; }
-  h1 { margin: 0 0 0.25rem; font-size: 1.75rem; }
-  h2 { margin: 2rem 0 0.75rem; font-size: 1.2rem; }
-  h3 { margin: 0 0 0.25rem; font-size: 1.05rem; }
-  .lede, .meta, .hint, .owner { color: var(--muted); }
-  .owner { margin: 0; }
-  .meta { font-size: 0.875rem; margin: 0.25rem 0 0.75rem; }
-  .hint { display: block; font-size: 0.875rem; }
-  code { font-size: 0.875em; background: #ececf0; padding: 0 0.25em; border-radius: 3px; }
-  .cards { list-style: none; margin: 0; padding: 0; display: grid; gap: 0.75rem; }
-  .card { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 1rem; }
-  .status { margin: 0.25rem 0; }
-  .status-connected strong { color: var(--ok); }
-  .status-needs_reauth strong { color: var(--warn); }
-  .status-error strong { color: var(--bad); }
-  .detail { margin: 0.25rem 0; }
-  .notice { padding: 0.75rem 1rem; border-radius: 6px; border: 1px solid; }
-  .notice-success { background: #eaf6ee; border-color: #9ccfaa; }
-  .notice-problem { background: #fbeaea; border-color: #e3a1a3; }
-  .actions { display: flex; gap: 0.5rem; flex-wrap: wrap; }
-  .field { margin: 0.5rem 0; }
-  .field label { display: block; font-weight: 600; }
-  .field-checkbox label { display: inline; font-weight: 400; }
-  .field-error { display: block; color: var(--bad); font-weight: 600; }
-  [aria-invalid=true] { border-color: var(--bad); border-width: 2px; }
-  .ways { list-style: none; margin: 0; padding: 0; display: grid; gap: 0.75rem; }
-  input[type=text], input[type=number], input[type=password], select { font: inherit; padding: 0.4rem 0.5rem; border: 1px solid #8e8e96; border-radius: 4px; width: 100%; max-width: 24rem; }
-  button { font: inherit; padding: 0.45rem 1rem; border-radius: 6px; border: 1px solid var(--accent); cursor: pointer; }
-  button.primary { background: var(--accent); color: #fff; }
-  button.secondary { background: #fff; color: var(--accent); }
-  :focus-visible { outline: 3px solid #f0a500; outline-offset: 2px; }
-  .visually-hidden { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
-`
+/** The pages' one style sheet under its older name (src/flow/credential-form-page.ts imports it); new code imports PAGE_STYLE. */
+export const STYLE = PAGE_STYLE

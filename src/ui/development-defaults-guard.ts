@@ -6,9 +6,9 @@
  */
 import type { MiddlewareHandler } from 'hono'
 import { LatchkeyError } from '../errors.ts'
-import { isLoopbackHost } from '../loopback-host.ts'
 import { readSettings } from '../settings.ts'
 import { DEVELOPMENT_DEFAULT_MARKER, isDevelopmentDefault } from './development-defaults.ts'
+import { isDevelopmentRequest } from './development-mode.ts'
 
 /** Names of the Worker variables and secrets that hold a development default, sorted. */
 export function variablesWithDevelopmentDefaults(env: Env): string[] {
@@ -25,7 +25,7 @@ export function variablesWithDevelopmentDefaults(env: Env): string[] {
  */
 export function assertDevelopmentDefaultsAllowed(env: Env, requestUrl: string): void {
   const variables = variablesWithDevelopmentDefaults(env)
-  if (variables.length === 0 || (isLoopbackUrl(readSettings(env).publicBaseUrl) && isLoopbackUrl(requestUrl))) return
+  if (variables.length === 0 || isDevelopmentRequest(readSettings(env), requestUrl)) return
   throw new LatchkeyError(
     'server_misconfigured',
     `${variables.join(', ')} still hold the committed development defaults (${DEVELOPMENT_DEFAULT_MARKER}...), which only a local demo may use. ` +
@@ -37,12 +37,4 @@ export function assertDevelopmentDefaultsAllowed(env: Env, requestUrl: string): 
 export const refuseDevelopmentDefaultsOffLoopback: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
   assertDevelopmentDefaultsAllowed(c.env, c.req.url)
   await next()
-}
-
-function isLoopbackUrl(url: string | undefined): boolean {
-  try {
-    return isLoopbackHost(new URL(url ?? '').hostname)
-  } catch {
-    return false
-  }
 }

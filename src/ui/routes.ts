@@ -9,10 +9,14 @@
  *   POST /connections/connect                     form: csrf, connector, auth_option (connectors with options),
  *                                                 input.*: 303 to a one-time connect URL
  *   POST /connections/:connectionId/reconnect     form: csrf: 303 to a connect URL for that connection
- *   POST /connections/:connectionId/disconnect    form: csrf: disconnects, 303 back to the page
+ *   GET  /connections/:connectionId/disconnect    asks first: "Disconnect GitHub (alice@...)?", Disconnect or Cancel
+ *   POST /connections/:connectionId/disconnect    form: csrf, confirm=disconnect: disconnects, 303 back to the page;
+ *                                                 without the confirmation: 303 to the question, nothing changes
  * Nothing here answers without a verified page token (S14, S15); posts also need the CSRF
  * token and must not be cross-site (Sec-Fetch-Site, Origin). Responses are `no-store`,
- * `no-referrer`, with a nonce CSP (the security-headers middleware, with this page's policy).
+ * `no-referrer`, with a nonce CSP (the security-headers middleware, with this page's policy:
+ * images only from the origins of the connector logos it shows). On a local demo
+ * (development-mode.ts) the page also lists the connectors that are not set up.
  * Mount with `app.route('/', connectPageRoutes)` after that middleware.
  */
 import { Hono, type Context } from 'hono'
@@ -25,11 +29,17 @@ import { parseUniqueQuery, rawQuery } from '../flow/query-string.ts'
 import { signingKey } from '../flow/signing-keys.ts'
 import type { HttpEnv } from '../http/http-env.ts'
 import type { PagePolicy } from '../http/security-headers.ts'
-import { listConnectors } from '../registry/registry.ts'
+import { findConnector, listConnectors } from '../registry/registry.ts'
 import { readSettings, type Settings } from '../settings.ts'
-import { connectPage, type PageNotice } from './connect-page-html.ts'
-import { chosenWay, connectorChoices } from './connector-choices.ts'
+import { accountLabelOf } from './account-label.ts'
+import { connectPage, pageLogos, type ConnectPageView, type PageNotice } from './connect-page-html.ts'
+import { chosenWay, connectorChoices, unavailableConnectors } from './connector-choices.ts'
+import { connectorShown, connectorsShown, type ConnectorShown } from './connector-shown.ts'
+import { isDevelopmentRequest } from './development-mode.ts'
+import { DISCONNECT_CONFIRMATION_FIELD, DISCONNECT_CONFIRMED, disconnectPage } from './disconnect-page-html.ts'
 import { inputFromForm } from './input-fields.ts'
+import { logoOrigins } from './logo.ts'
+import { PAGE_PATH } from './page-path.ts'
 import { readPageForm } from './page-form.ts'
 import {
   assertSameOriginPost,
@@ -44,8 +54,7 @@ import {
 import { verifyPageToken, type PageMode, type PageSession } from './page-token.ts'
 import { switchPage } from './switch-page-html.ts'
 
-/** Path of the connect page; its forms post below it. */
-export const PAGE_PATH = '/connections'
+export { PAGE_PATH } from './page-path.ts'
 /** Path of the question asked before a page token of another tenant replaces the session (S21). */
 export const SWITCH_PATH = `${PAGE_PATH}/switch`
 /** Connections the page shows at most (the first page of `listConnections`). */
@@ -78,8 +87,8 @@ connectPageRoutes.get(PAGE_PATH, async (c) => {
   const api = new LatchkeyApi(c.env)
   // The first page: a tenant with more connections sees that there are more (the application lists them all).
   const { connections, nextCursor } = await api.listConnections(session.tenant, { limit: PAGE_CONNECTIONS })
-  const connectorNames = new Map(listConnectors().map((connector) => [connector.key, connector.name]))
-  const page = connectPage({
+  const shown = connectorsShown(listConnectors(), settings)
+  const view: ConnectPageView = {
     nonce: c.get('cspNonce'),
     pagePath: PAGE_PATH,
     mode: session.mode,
@@ -88,11 +97,14 @@ connectPageRoutes.get(PAGE_PATH, async (c) => {
     connections,
     moreConnections: nextCursor !== null,
     connectors: connectorChoices(settings),
-    connectorNames,
-    notice: noticeFrom(query, await returnedConnection(api, session.tenant, query, connections), connectorNames),
-  })
-  c.set('pagePolicy', pagePolicy(settings, session.mode))
-  return c.html(page)
+    connectorsShown: shown,
+    // Which variables a deployment lacks is for its operators (logs, listConnectors), not its end users.
+    unavailable: isDevelopmentRequest(settings, c.req.url) ? unavailableConnectors(settings) : [],
+    notice: noticeFrom(query, await returnedConnection(api, session.tenant, query, connections), shown),
+    brand: settings.brand,
+  }
+  c.set('pagePolicy', pagePolicy(settings, session.mode, logoOrigins(pageLogos(view))))
+  return c.html(connectPage(view))
 })
 
 connectPageRoutes.get(SWITCH_PATH, async (c) => {
@@ -103,7 +115,7 @@ connectPageRoutes.get(SWITCH_PATH, async (c) => {
   const next = await pendingSwitch(c.req.header('Cookie') ?? null, key, now)
   // Nothing (left) to switch to: the page as it is.
   if (next === null || next.session.tenant === session.tenant) return c.redirect(PAGE_PATH, 303)
-  c.set('pagePolicy', pagePolicy(settings, session.mode))
+  c.set('pagePolicy', pagePolicy(settings, session.mode, []))
   return c.html(
     switchPage({
       nonce: c.get('cspNonce'),
@@ -111,6 +123,7 @@ connectPageRoutes.get(SWITCH_PATH, async (c) => {
       csrfToken: await csrfTokenFor(await signingKey(settings.connectTokenSecret, 'csrf'), token),
       current: { tenant: session.tenant, displayName: session.displayName },
       next: { tenant: next.session.tenant, displayName: next.session.displayName },
+      brand: settings.brand,
     }),
   )
 })
@@ -177,9 +190,33 @@ connectPageRoutes.post(`${PAGE_PATH}/:connectionId/reconnect`, async (c) => {
   return c.redirect(url, 303)
 })
 
+connectPageRoutes.get(`${PAGE_PATH}/:connectionId/disconnect`, async (c) => {
+  const now = Date.now()
+  const settings = readSettings(c.env)
+  const { token, session } = await currentSession(c, await signingKey(settings.connectTokenSecret, 'connect-token'), now)
+  // Another tenant's connection is not found, exactly as when disconnecting it.
+  const connection = await new LatchkeyApi(c.env).getConnection(session.tenant, checkedConnectionId(c.req.param('connectionId')))
+  c.set('pagePolicy', pagePolicy(settings, session.mode, []))
+  return c.html(
+    disconnectPage({
+      nonce: c.get('cspNonce'),
+      pagePath: PAGE_PATH,
+      csrfToken: await csrfTokenFor(await signingKey(settings.connectTokenSecret, 'csrf'), token),
+      connectionId: connection.connectionId,
+      connectorName: findConnector(connection.connectorKey)?.name ?? connection.connectorKey,
+      accountLabel: accountLabelOf(connection),
+      brand: settings.brand,
+    }),
+  )
+})
+
 connectPageRoutes.post(`${PAGE_PATH}/:connectionId/disconnect`, async (c) => {
-  const { session } = await authorizedPost(c)
-  await new LatchkeyApi(c.env).disconnect(session.tenant, checkedConnectionId(c.req.param('connectionId')))
+  const { session, form } = await authorizedPost(c)
+  const connectionId = checkedConnectionId(c.req.param('connectionId'))
+  // Only the question's own answer disconnects: a post without it (an older page, a stray
+  // submit) is shown the question instead.
+  if (form[DISCONNECT_CONFIRMATION_FIELD] !== DISCONNECT_CONFIRMED) return c.redirect(`${PAGE_PATH}/${connectionId}/disconnect`, 303)
+  await new LatchkeyApi(c.env).disconnect(session.tenant, connectionId)
   return c.redirect(`${PAGE_PATH}?notice=disconnected`, 303)
 })
 
@@ -227,11 +264,12 @@ function pageUrlOf(settings: Settings): string {
  * What the page may do. Forms may post to the page and follow its redirect to the provider's
  * authorize URL (https, or loopback http in a local demo). Popup mode may be framed by the
  * application's origins (ALLOWED_RETURN_ORIGINS); redirect mode may not be framed at all.
+ * Images: only from `imageOrigins`, those of the logos the page shows (logo.ts).
  */
-function pagePolicy(settings: Settings, mode: PageMode): PagePolicy {
+function pagePolicy(settings: Settings, mode: PageMode, imageOrigins: string[]): PagePolicy {
   const formAction = settings.allowInsecureLoopback ? "'self' https: http://localhost:* http://127.0.0.1:*" : "'self' https:"
   const framers = mode === 'popup' ? [...settings.allowedReturnOrigins].join(' ') : ''
-  return { formAction, frameAncestors: framers === '' ? "'none'" : framers }
+  return { formAction, frameAncestors: framers === '' ? "'none'" : framers, imageOrigins }
 }
 
 /**
@@ -245,7 +283,7 @@ async function returnedConnection(api: LatchkeyApi, tenant: string, query: Recor
 }
 
 /** What the query says just happened (a flow's return, a disconnect); only known values are shown. */
-function noticeFrom(query: Record<string, string>, connection: ConnectionSummary | null, names: ReadonlyMap<string, string>): PageNotice | null {
+function noticeFrom(query: Record<string, string>, connection: ConnectionSummary | null, shown: ReadonlyMap<string, ConnectorShown>): PageNotice | null {
   if (query['notice'] === 'disconnected') return { tone: 'success', text: 'The connection was disconnected.' }
   const error = query['error']
   if (error !== undefined) {
@@ -255,7 +293,7 @@ function noticeFrom(query: Record<string, string>, connection: ConnectionSummary
     return { tone: 'problem', text: `The connection was not completed (error code ${code}).${said}` }
   }
   if (connection === null) return null
-  const name = names.get(connection.connectorKey) ?? connection.connectorKey
+  const name = connectorShown(shown, connection.connectorKey).name
   if (connection.status === 'connected') return { tone: 'success', text: `${name} is connected.` }
   return { tone: 'problem', text: `${name} was authorized, but its connection check failed: see below.` }
 }

@@ -5,10 +5,11 @@
  * answers are one CSRF-protected form (hono/html escapes the names shown).
  */
 import { html } from 'hono/html'
-import { htmlDocument, type HtmlFragment } from '../http/html-document.ts'
+import type { Brand } from '../http/brand.ts'
+import { htmlDocument, pageTitle, type HtmlFragment } from '../http/html-document.ts'
+import { PAGE_STYLE } from '../http/page-style.ts'
 import { whose } from '../flow/pages.ts'
 import type { TenantShown } from '../flow/start-confirmation.ts'
-import { STYLE } from './connect-page-html.ts'
 
 /** What the switch question shows. */
 export interface SwitchPageView {
@@ -19,14 +20,17 @@ export interface SwitchPageView {
   csrfToken: string
   current: TenantShown
   next: TenantShown
+  /** DEFAULT_BRAND when absent. */
+  brand?: Brand
 }
 
 /** The page: who the browser is signed in as, who the link is for, and the two answers. */
 export function switchPage(view: SwitchPageView): HtmlFragment {
   return htmlDocument({
     nonce: view.nonce,
-    title: 'Switch account? - Latchkey',
-    style: STYLE,
+    title: pageTitle('Switch account?', view.brand),
+    style: PAGE_STYLE,
+    brand: view.brand,
     body: html`<main>
       <h1>Switch to ${whose(view.next)}?</h1>
       <p>You are signed in as ${whose(view.current)}. The link you opened shows the connections of ${whose(view.next)}.</p>

@@ -5,24 +5,37 @@
  * and consenting at the demo authorization server, sees it connected, and disconnects it.
  * A person also connects an API-key connector (the fixture test-api-key, against the workerd
  * tests' upstream server started here) by typing the key into Latchkey's credential form (S22).
- * A screenshot of the connected page is saved to test-artifacts/.
+ * Every page a person sees on the way (the connect page before and after connecting, the demo
+ * server's sign-in and consent pages, the Disconnect question, the credential form, the done
+ * page, the error page) passes an axe-core WCAG 2.1 AA audit (accessibility.ts) and is saved as
+ * a screenshot to test-artifacts/.
+ * With LATCHKEY_UPDATE_SCREENSHOTS=1 the connected page is also written to
+ * docs/images/connect-page.png, the README's picture.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { SignJWT } from 'jose'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { TestProject } from 'vitest/node'
+import { DEVELOPMENT_SECRETS } from '../../scripts/dev/development-defaults.ts'
 import { startLocalDemo, type LocalDemo } from '../../scripts/dev/local-demo.ts'
 import { TEST_CONNECTOR_DIRS } from '../setup/compile-connectors.ts'
 import startUpstream from '../setup/upstream-servers.ts'
+import { auditAccessibility } from './accessibility.ts'
 
 const ROOT_DIR = fileURLToPath(new URL('../..', import.meta.url))
 /** The longest any one browser action or wait may take. */
 const BROWSER_WAIT_MS = 120_000
 const ARTIFACTS_DIR = path.join(ROOT_DIR, 'test-artifacts')
+/** The README's picture of the connect page, rewritten only when LATCHKEY_UPDATE_SCREENSHOTS=1. */
+const README_SCREENSHOT = path.join(ROOT_DIR, 'docs', 'images', 'connect-page.png')
+const UPDATE_README_SCREENSHOT = process.env['LATCHKEY_UPDATE_SCREENSHOTS'] === '1'
+/** Stands in for the random connection id in the README's picture, so each update draws the same page. */
+const PICTURED_CONNECTION_ID = 'conn_q3vx7kz2mw4hpn6tjr5ybd2lfe'
 const CHROMIUM_FLAGS = [
   '--headless',
   '--no-sandbox',
@@ -97,20 +110,25 @@ describe('the connect page in Chromium', () => {
       const page = await openPage(await localDemo().pageUrl())
       await expect.poll(() => page.url()).toBe(`${localDemo().workerOrigin}/connections`)
       expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Connections')
+      await checkPage(page, 'connect-page-empty')
 
       // By keyboard: Tab reaches the button with a visible focus ring, Enter submits it.
       expect(await tabTo(page, 'Connect Demo')).toEqual({ focusVisible: true, outline: 'solid' })
       await page.keyboard.press('Enter')
-      await signInAndConsent(page, 'alice')
+      await waitForSignInPage(page)
+      await checkPage(page, 'demo-server-sign-in')
+      await signIn(page, 'alice')
+      await page.getByRole('heading', { level: 1, name: /^Authorize / }).waitFor()
+      await checkPage(page, 'demo-server-consent')
+      await consent(page)
 
       await page.waitForURL(`${localDemo().workerOrigin}/connections?**`)
       expect(await page.getByRole('status').innerText()).toBe('Demo is connected.')
       expect(await page.locator('.status').innerText()).toMatch(/^Status:\s*✓\s*Connected$/)
-      mkdirSync(ARTIFACTS_DIR, { recursive: true })
-      await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'connect-page-connected.png'), fullPage: true })
+      await checkPage(page, 'connect-page-connected')
+      if (UPDATE_README_SCREENSHOT) await writeReadmeScreenshot(page.url())
 
-      await page.getByRole('button', { name: /^Disconnect Demo/ }).click()
-      await page.waitForURL(`${localDemo().workerOrigin}/connections?notice=disconnected`)
+      await disconnect(page, 'Demo', { audit: true })
       expect(await page.getByRole('status').innerText()).toBe('The connection was disconnected.')
       expect(await page.getByText('No connections yet.').isVisible()).toBe(true)
       await page.close()
@@ -128,13 +146,14 @@ describe('the connect page in Chromium', () => {
       // Listen before the last click: the popup closes itself as soon as it reports back, and
       // on a busy machine that can happen before a later listener exists (found by test:stress).
       const popupClosed = popup.waitForEvent('close')
-      await signInAndConsent(popup, 'bob')
+      await waitForSignInPage(popup)
+      await signIn(popup, 'bob')
+      await consent(popup)
 
       await popupClosed
       await page.waitForURL(`${localDemo().workerOrigin}/connections?**`)
       expect(await page.getByRole('status').innerText()).toBe('Demo is connected.')
-      await page.getByRole('button', { name: /^Disconnect Demo/ }).click()
-      await page.waitForURL(`${localDemo().workerOrigin}/connections?notice=disconnected`)
+      await disconnect(page, 'Demo')
       expect(await page.getByText('No connections yet.').isVisible()).toBe(true)
       await page.close()
     },
@@ -163,8 +182,7 @@ describe('the connect page in Chromium', () => {
       await expect.poll(() => page.getByRole('alert').innerText()).toContain('Test API key refused these credentials.')
       expect(await page.getByLabel('API key', { exact: true }).inputValue()).toBe('')
       expect(await page.getByLabel('Scenario', { exact: true }).inputValue()).toBe(scenario)
-      mkdirSync(ARTIFACTS_DIR, { recursive: true })
-      await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'credential-form-refused.png'), fullPage: true })
+      await checkPage(page, 'credential-form-refused')
 
       await page.getByLabel('API key', { exact: true }).fill(key)
       await page.getByRole('button', { name: 'Connect', exact: true }).click()
@@ -175,8 +193,30 @@ describe('the connect page in Chromium', () => {
       const seen = [...visited, page.url(), await page.content(), ...workerPages, ...wranglerOutput].join('\n')
       for (const secret of [key, wrongKey]) expect(seen).not.toContain(secret)
 
-      await page.getByRole('button', { name: /^Disconnect Test API key/ }).click()
-      await page.waitForURL(`${localDemo().workerOrigin}/connections?notice=disconnected`)
+      await disconnect(page, 'Test API key')
+      await page.close()
+    },
+    4 * BROWSER_WAIT_MS,
+  )
+
+  it(
+    'ends a connect link without a return URL on the done page, and a callback with an unknown state on the error page',
+    async () => {
+      const page = await openPage(await connectLinkWithoutReturnUrl('demo-tenant-done'))
+      await waitForSignInPage(page)
+      await signIn(page, 'carol')
+      await consent(page)
+      await page.waitForURL(`${localDemo().workerOrigin}/oauth/done?**`)
+      expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Connected')
+      await checkPage(page, 'done-page')
+
+      // What a person sees after following a stale or forged callback link.
+      const response = await page.goto(`${localDemo().workerOrigin}/oauth/callback?state=${'x'.repeat(43)}&code=x`)
+      expect(response?.status()).toBe(400)
+      expect(await page.content()).toContain('state_unknown')
+      // Collapsed text escapes the audit: open every disclosure (the details for developers) first.
+      await page.evaluate(`document.querySelectorAll('details').forEach((details) => { details.open = true })`)
+      await checkPage(page, 'error-page')
       await page.close()
     },
     4 * BROWSER_WAIT_MS,
@@ -213,14 +253,81 @@ async function tabTo(page: Page, text: string): Promise<{ focusVisible: boolean;
   throw new Error(`Tab never reached "${text}"`)
 }
 
-/** The demo server's dev interactions: any login name and password, then consent. */
-async function signInAndConsent(page: Page, login: string): Promise<void> {
-  const issuer = localDemo().authorizationServer.issuer
-  await page.waitForURL(`${issuer}/interaction/**`, { waitUntil: 'domcontentloaded' })
-  await page.locator('input[name=login]').fill(login)
-  await page.locator('input[name=password]').fill('any password')
+/** Saves a screenshot of `page` as test-artifacts/<name>.png (also when the audit then fails) and audits it. */
+async function checkPage(page: Page, name: string): Promise<void> {
+  mkdirSync(ARTIFACTS_DIR, { recursive: true })
+  await page.screenshot({ path: path.join(ARTIFACTS_DIR, `${name}.png`), fullPage: true })
+  await auditAccessibility(page, name)
+}
+
+/**
+ * Draws the connect page at `url` for the README: its first 1000 × 800 pixels (the connected
+ * account and the first connectors: the test's fixture connectors are listed further down), in a
+ * tab of its own, with the connection id (the only value that differs between runs) made a fixed one.
+ */
+async function writeReadmeScreenshot(url: string): Promise<void> {
+  const page = await context().newPage()
+  await page.setViewportSize({ width: 1000, height: 800 })
+  await page.goto(url)
+  await page.evaluate(`(() => {
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT)
+    for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) {
+      node.nodeValue = node.nodeValue.replace(/conn_[a-z2-7]{26}/g, ${JSON.stringify(PICTURED_CONNECTION_ID)})
+    }
+  })()`)
+  mkdirSync(path.dirname(README_SCREENSHOT), { recursive: true })
+  await page.screenshot({ path: README_SCREENSHOT })
+  await page.close()
+}
+
+/**
+ * Disconnects the one connection of `connectorName` on the connect page `page`: its Disconnect
+ * button, then the question's Disconnect (audited when `audit`); ends back on the page.
+ */
+async function disconnect(page: Page, connectorName: string, { audit = false } = {}): Promise<void> {
+  const disconnectButton = page.getByRole('button', { name: new RegExp(`^Disconnect ${escapeRegExp(connectorName)}\\b`) })
+  await disconnectButton.click()
+  await page.waitForURL(/\/connections\/conn_[a-z2-7]{26}\/disconnect/)
+  await page.getByRole('heading', { level: 1, name: `Disconnect ${connectorName}` }).waitFor()
+  if (audit) await checkPage(page, 'disconnect-question')
+  await disconnectButton.click()
+  await page.waitForURL(`${localDemo().workerOrigin}/connections?notice=disconnected`)
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+
+/** Waits until `page` shows the demo server's sign-in page. */
+async function waitForSignInPage(page: Page): Promise<void> {
+  await page.waitForURL(`${localDemo().authorizationServer.issuer}/interaction/**`, { waitUntil: 'domcontentloaded' })
+  await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor()
+}
+
+/** Signs in at the demo server's sign-in page: any name, any password. */
+async function signIn(page: Page, login: string): Promise<void> {
+  await page.getByLabel('Name', { exact: true }).fill(login)
+  await page.getByLabel('Password', { exact: true }).fill('any password')
   await page.getByRole('button', { name: 'Sign-in' }).click()
+}
+
+/** Grants what the client asked for at the demo server's consent page. */
+async function consent(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Continue' }).click()
+}
+
+/**
+ * A connect link for the demo connector with no return URL, minted as an application mints one
+ * (HS256 with the development CONNECT_TOKEN_SECRET): its flow ends on Latchkey's done page.
+ */
+async function connectLinkWithoutReturnUrl(tenant: string): Promise<string> {
+  const token = await new SignJWT({ connector: 'demo' })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(tenant)
+    .setIssuedAt()
+    .setExpirationTime('10m')
+    .sign(new TextEncoder().encode(DEVELOPMENT_SECRETS.CONNECT_TOKEN_SECRET))
+  return `${localDemo().workerOrigin}/connect/demo?token=${token}`
 }
 
 function upstream(): string {

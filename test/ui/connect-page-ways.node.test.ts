@@ -19,7 +19,8 @@ async function page(connectors: ConnectorChoice[]): Promise<string> {
     owner: { tenant: 't', displayName: null },
     connections: [],
     connectors,
-    connectorNames: new Map(),
+    connectorsShown: new Map(),
+    unavailable: [],
     notice: null,
   }
   return (await connectPage(view)).toString()
@@ -36,6 +37,7 @@ describe('connect page cards', () => {
       {
         key: 'acme',
         name: 'Acme',
+        logoUri: null,
         ways: [
           { authOption: 'oauth', title: 'OAuth', type: 'oauth2', fields: SUBDOMAIN },
           { authOption: 'api-key', title: 'API Key Authentication', type: 'client-credentials', fields: [] },
@@ -53,7 +55,7 @@ describe('connect page cards', () => {
   })
 
   it('S22 gives a client-credentials connector a button only: the next page asks for the key', async () => {
-    const [form] = forms(await page([{ key: 'keyed', name: 'Keyed', ways: [{ authOption: null, title: null, type: 'client-credentials', fields: [] }] }]))
+    const [form] = forms(await page([{ key: 'keyed', name: 'Keyed', logoUri: null, ways: [{ authOption: null, title: null, type: 'client-credentials', fields: [] }] }]))
     expect(form).not.toContain('name="input.')
     expect(form).not.toContain('auth_option')
     expect(form).toContain('The next page asks for the details, such as an API key.')
@@ -65,6 +67,7 @@ describe('connect page cards', () => {
       {
         key: 'acme',
         name: 'Acme',
+        logoUri: null,
         ways: [
           { authOption: 'oauth', title: 'OAuth', type: 'oauth2', fields: null },
           { authOption: 'api-key', title: 'API key', type: 'client-credentials', fields: [] },

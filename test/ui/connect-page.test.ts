@@ -24,6 +24,7 @@ describe('access (S14, S15)', () => {
     ['GET', '/connections'],
     ['POST', '/connections/connect'],
     ['POST', '/connections/conn_aaaaaaaaaaaaaaaaaaaaaaaaaa/reconnect'],
+    ['GET', '/connections/conn_aaaaaaaaaaaaaaaaaaaaaaaaaa/disconnect'],
     ['POST', '/connections/conn_aaaaaaaaaaaaaaaaaaaaaaaaaa/disconnect'],
   ])('S14 %s %s without a page session is refused', async (method, path) => {
     const stored = await storeConnection({ label: 'ui-no-session' })
@@ -100,8 +101,9 @@ describe('the page', () => {
     expect(card(failing.connectionId)).toMatch(/Status: <strong><span aria-hidden="true">✕<\/span> Error<\/strong>/)
     expect(card(failing.connectionId)).toContain('<code>connection_test_failed</code>')
     for (const connectionId of [connected.connectionId, needsReauth.connectionId, failing.connectionId]) {
-      expect(card(connectionId)).toContain(`action="/connections/${connectionId}/reconnect"`)
-      expect(card(connectionId)).toContain(`action="/connections/${connectionId}/disconnect"`)
+      expect(card(connectionId)).toContain(`<form method="post" action="/connections/${connectionId}/reconnect"`)
+      // Disconnect first asks (test/ui/disconnect-confirmation.test.ts).
+      expect(card(connectionId)).toContain(`<form method="get" action="/connections/${connectionId}/disconnect"`)
     }
     expect(html).not.toContain(foreign.connectionId)
   })
@@ -152,7 +154,7 @@ describe('the page', () => {
     expect(html).toContain(`<script nonce="${nonce}">`)
     expect(html).toMatch(/action="\/connections\/connect" target="latchkey-connect" data-opens-popup/)
     expect(html).toMatch(/action="\/connections\/conn_[a-z2-7]{26}\/reconnect" target="latchkey-connect" data-opens-popup/)
-    expect(html).toMatch(/action="\/connections\/conn_[a-z2-7]{26}\/disconnect">/)
+    expect(html).toMatch(/<form method="get" action="\/connections\/conn_[a-z2-7]{26}\/disconnect">/)
   })
 
   it.each([
@@ -196,11 +198,11 @@ describe('actions', () => {
     expect(claims).toMatchObject({ sub: tenant, connector: 'test-oauth', connection_id: stored.connectionId, input: { scenario: stored.scenario.id }, mode: 'popup' })
   })
 
-  it('Disconnect deletes the connection and comes back to the page', async () => {
+  it('Disconnect, once confirmed, deletes the connection and comes back to the page', async () => {
     const { visitor, tenant } = await signedIn()
     const stored = await storeConnection({ label: 'ui-disconnect', tenant })
     const { csrf } = await readPage(visitor)
-    const response = await submitPageForm(visitor, `/connections/${stored.connectionId}/disconnect`, { csrf })
+    const response = await submitPageForm(visitor, `/connections/${stored.connectionId}/disconnect`, { csrf, confirm: 'disconnect' })
     expect(response.status).toBe(303)
     expect(response.headers.get('Location')).toBe('/connections?notice=disconnected')
     expect(await storedSummary(stored.connectionId)).toBeNull()
@@ -210,19 +212,19 @@ describe('actions', () => {
     const { visitor } = await signedIn()
     const foreign = await storeConnection({ label: `ui-foreign-${action}` })
     const { csrf } = await readPage(visitor)
-    const response = await submitPageForm(visitor, `/connections/${foreign.connectionId}/${action}`, { csrf })
+    const response = await submitPageForm(visitor, `/connections/${foreign.connectionId}/${action}`, { csrf, confirm: 'disconnect' })
     expect(response.status).toBe(404)
     expect(await errorCodeOf(response)).toBe('connection_not_found')
     expect((await storedSummary(foreign.connectionId))?.status).toBe('connected')
   })
 
   it.each([
-    ['without a CSRF token', async () => ({ form: {}, headers: {} })],
-    ['with a wrong CSRF token', async () => ({ form: { csrf: 'A'.repeat(43) }, headers: {} })],
-    ['with the CSRF token of another session', async () => ({ form: { csrf: (await readPage((await signedIn()).visitor)).csrf }, headers: {} })],
-    ['from another site (Sec-Fetch-Site)', async (csrf: string) => ({ form: { csrf }, headers: { 'Sec-Fetch-Site': 'cross-site' } })],
-    ['from another origin (Origin)', async (csrf: string) => ({ form: { csrf }, headers: { Origin: 'https://evil.example' } })],
-  ])('a post %s is refused and changes nothing', async (_case, make) => {
+    ['without a CSRF token', async () => ({ form: { confirm: 'disconnect' }, headers: {} })],
+    ['with a wrong CSRF token', async () => ({ form: { csrf: 'A'.repeat(43), confirm: 'disconnect' }, headers: {} })],
+    ['with the CSRF token of another session', async () => ({ form: { csrf: (await readPage((await signedIn()).visitor)).csrf, confirm: 'disconnect' }, headers: {} })],
+    ['from another site (Sec-Fetch-Site)', async (csrf: string) => ({ form: { csrf, confirm: 'disconnect' }, headers: { 'Sec-Fetch-Site': 'cross-site' } })],
+    ['from another origin (Origin)', async (csrf: string) => ({ form: { csrf, confirm: 'disconnect' }, headers: { Origin: 'https://evil.example' } })],
+  ])('a confirmed Disconnect post %s is refused and changes nothing', async (_case, make) => {
     const { visitor, tenant } = await signedIn()
     const stored = await storeConnection({ label: 'ui-csrf', tenant })
     const { csrf } = await readPage(visitor)

@@ -71,7 +71,7 @@ describe('a client-credentials connector on the connect page', () => {
     const visitor = pageVisitor()
     await openPage(visitor, await mintPageToken(newTenant()))
     const { html } = await readPage(visitor)
-    const card = html.slice(html.indexOf('<h3>Test options</h3>'), html.indexOf('</li>\n', html.lastIndexOf('value="test-options"')))
+    const card = html.slice(html.indexOf('<span>Test options</span></h3>'), html.indexOf('</li>\n', html.lastIndexOf('value="test-options"')))
     expect(card).toContain('<ul class="ways" aria-label="Ways to connect Test options">')
     expect(card).toContain('<input type="hidden" name="auth_option" value="api-key" />')
     expect(card).toContain('<button type="submit" class="primary">Connect with API key<span class="visually-hidden"> (Test options)</span></button>')
