@@ -18,6 +18,8 @@ export const testBindings = {
     'test-2026': 'dGVzdC1vbmx5LWtleS1kby1ub3QtZGVwbG95LTAwMDA=',
     'test-2025': 'b2xkLXRlc3Qtb25seS1rZXktZG8tbm90LWRlcGxveTA=',
   }),
+  // The HTTP API is on in tests: hashes of the test keys (test/http-api/api-key-fixtures.ts).
+  API_KEYS: await import('./test/http-api/api-key-fixtures.ts').then((fixtures) => fixtures.apiKeysBinding()),
 }
 
 /** Client secret of the fixture connectors: every character Basic auth must form-urlencode (S9). */

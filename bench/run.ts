@@ -8,7 +8,10 @@
  *      (bench/workers/harness, on the port), Latchkey (the repository's wrangler.toml with
  *      bench settings), the floors (bench/workers/floor) and the minimal baseline
  *      (bench/workers/baseline)
- *   4. rows 1-4 and 6-8 (bench/runtime-bench.ts), then row 5 (bench/build-bench.ts)
+ *   4. rows 1-4 and 6-9 (bench/runtime-bench.ts), row 10 (bench/http-api-bench.ts), then
+ *      row 5 (bench/build-bench.ts)
+ *
+ * `BENCH_ROW=10` runs row 10 alone (steps 1-3, then only it); row 5 alone is bench/build-bench.ts.
  *
  * Everything listens on 127.0.0.1 only; load is bounded by request counts. Ports:
  * BENCH_PORT_BASE (default 8797) to BENCH_PORT_BASE+3. Set BENCH_KEEP_SCRATCH=1 to keep the
@@ -22,6 +25,8 @@ import { compileConnectors } from '../scripts/compiler/compile.ts'
 import { formatDiagnostic, hasErrors } from '../scripts/compiler/diagnostics.ts'
 import { writeOutput } from '../scripts/compiler/write-output.ts'
 import { runBuildBench } from './build-bench.ts'
+import { runHttpApiBench } from './http-api-bench.ts'
+import { httpApiNotes, httpApiReport } from './lib/http-api-report.ts'
 import { describeMachine, loadAverage } from './lib/machine.ts'
 import { REPO_ROOT } from './lib/paths.ts'
 import { buildReport, runtimeNotes, runtimeReport } from './lib/report.ts'
@@ -31,7 +36,14 @@ import { PROFILES, runRuntimeBench } from './runtime-bench.ts'
 import { startFakeProvider, type FakeProvider } from './upstream/fake-provider.ts'
 
 /** The whole bench is stopped (and cleaned up) if it runs longer than this. */
-const DEADLINE_MS = 5 * 60_000
+const DEADLINE_MS = 7 * 60_000
+/** Rows that run alone when BENCH_ROW names them (steps 1-3 are shared). */
+const ROWS_ALONE = ['10'] as const
+const onlyRow = process.env['BENCH_ROW']
+if (onlyRow !== undefined && !(ROWS_ALONE as readonly string[]).includes(onlyRow)) {
+  console.error(`BENCH_ROW=${onlyRow.slice(0, 20)}: only row ${ROWS_ALONE.join(', ')} runs alone (row 5 alone: npx tsx bench/build-bench.ts).`)
+  process.exit(2)
+}
 
 const portBase = Number(process.env['BENCH_PORT_BASE'] ?? 8797)
 const scratch = mkdtempSync(path.join(tmpdir(), 'latchkey-bench-'))
@@ -91,7 +103,15 @@ async function main(): Promise<void> {
     readyPath: '/health',
     timeoutMs: 60_000,
   })
+  if (onlyRow === '10') {
+    const httpApi = await runHttpApiBench(dev.origin, provider, progress)
+    await dev.stop()
+    progress(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`)
+    console.log([...reportHeader('## Latchkey benchmarks: row 10', machine), httpApiReport(httpApi), '', ...httpApiNotes(httpApi).map((line) => `- ${line}`)].join('\n'))
+    return
+  }
   const runtime = await runRuntimeBench(dev.origin, provider, progress)
+  const httpApi = await runHttpApiBench(dev.origin, provider, progress)
   await dev.stop()
   await provider.close()
   provider = null
@@ -101,19 +121,23 @@ async function main(): Promise<void> {
 
   console.log(
     [
-      '## Latchkey benchmarks',
-      '',
-      ...machine.map((line) => `- ${line}`),
-      `- load average (1/5/15 min) at end: ${loadAverage()}`,
-      '',
+      ...reportHeader('## Latchkey benchmarks', machine),
       runtimeReport(runtime),
+      '',
+      httpApiReport(httpApi),
       '',
       buildReport(builds),
       '',
       ...runtimeNotes(runtime).map((line) => `- ${line}`),
+      ...httpApiNotes(httpApi).map((line) => `- ${line}`),
       '- Row 5: ratios are against the 50-connector build; startup includes wrangler and workerd starting, the same for every build.',
     ].join('\n'),
   )
+}
+
+/** The report's title and the machine it ran on. */
+function reportHeader(title: string, machine: readonly string[]): string[] {
+  return [title, '', ...machine.map((line) => `- ${line}`), `- load average (1/5/15 min) at end: ${loadAverage()}`, '']
 }
 
 try {

@@ -25,6 +25,8 @@ export const PROFILES: Record<string, ProviderProfile> = {
   'storm-probe': { codeExpiresIn: 3600, refreshExpiresIn: 3600, tokenDelayMs: TOKEN_DELAY_MS },
   // The client's direct proxy: its own connection, so its API requests are counted apart.
   client: { codeExpiresIn: 3600, refreshExpiresIn: 3600, tokenDelayMs: 0 },
+  // Row 10 (bench/http-api-bench.ts): its own connection, so its upstream requests are counted apart.
+  http: { codeExpiresIn: 3600, refreshExpiresIn: 3600, tokenDelayMs: 0 },
 }
 
 /**
@@ -108,7 +110,8 @@ interface ConcurrentTimings {
   distinctResults: number
 }
 
-interface Context {
+/** Where the harness is, and the upstream it calls. */
+export interface Context {
   harness: string
   provider: FakeProvider
 }
@@ -204,7 +207,8 @@ export async function runRuntimeBench(harnessOrigin: string, provider: FakeProvi
   }
 }
 
-interface PathRuns {
+/** What `alternate` measured for one path. */
+export interface PathRuns {
   batch: number
   /** Timed calls. */
   calls: number
@@ -220,9 +224,14 @@ interface PathRuns {
  * takes LOAD.calibrationMinMs: a cache hit needs far more calls than an RPC), then runs
  * `LOAD.batchesPerPath` batches per path in `LOAD.rounds` rounds, the paths taking turns.
  * `afterRun`, called after every run of a path (warm-up and calibration included), returns
- * what to add to the path's `rpcs`.
+ * what to add to the path's `rpcs`. Slow paths (row 10's HTTP calls) may ask for fewer batches.
  */
-async function alternate<K extends string>(context: Context, paths: Record<K, string>, afterRun: (name: K) => Promise<number> = async () => 0): Promise<Record<K, PathRuns>> {
+export async function alternate<K extends string>(
+  context: Context,
+  paths: Record<K, string>,
+  afterRun: (name: K) => Promise<number> = async () => 0,
+  batchesPerPath: number = LOAD.batchesPerPath,
+): Promise<Record<K, PathRuns>> {
   const result = {} as Record<K, PathRuns>
   const run = async (name: K, calls: number, batch: number): Promise<BatchTimings> => {
     const timings = await harnessGet<BatchTimings>(context, `${paths[name]}n=${calls}&batch=${batch}`)
@@ -241,7 +250,7 @@ async function alternate<K extends string>(context: Context, paths: Record<K, st
     const perCallMs = Math.max(calibration.elapsedMs, 1) / calibration.calls
     result[name].batch = Math.min(LOAD.maxBatch, Math.max(1, Math.round(LOAD.batchTargetMs / perCallMs)))
   }
-  const batchesPerRound = Math.ceil(LOAD.batchesPerPath / LOAD.rounds)
+  const batchesPerRound = Math.ceil(batchesPerPath / LOAD.rounds)
   for (let round = 0; round < LOAD.rounds; round++) {
     for (const name of Object.keys(paths) as K[]) {
       const path = result[name]

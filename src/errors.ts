@@ -69,6 +69,15 @@ export const ERROR_CODES = {
   authorization_server_metadata_invalid: 502,
   /** The authorization server does not advertise PKCE with S256, so the MCP specification says not to proceed. */
   pkce_not_supported: 502,
+  // Appended: the opt-in HTTP API (issue #16, S24, src/http-api/)
+  /** No `Authorization: Bearer lk_...` header on an HTTP API call. */
+  api_key_required: 401,
+  /** A malformed key, an unknown key id or a wrong secret (never said which). */
+  invalid_api_key: 401,
+  /** The API key exists but lacks the operation's scope. */
+  insufficient_scope: 403,
+  /** The API key is restricted to tenants with a prefix the `Latchkey-Tenant` header does not have. */
+  tenant_not_allowed: 403,
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES

@@ -7,6 +7,7 @@ import { credentialFormRoutes } from './flow/credential-routes.ts'
 import { flowRoutes } from './flow/routes.ts'
 import type { HttpEnv } from './http/http-env.ts'
 import { securityHeaders } from './http/security-headers.ts'
+import { httpApiRoutes } from './http-api/lazy-http-api.ts'
 import { reportConnectorHealthOnce } from './registry/connector-health.ts'
 import { refuseDevelopmentDefaultsOffLoopback } from './ui/development-defaults-guard.ts'
 import { connectPageRoutes } from './ui/routes.ts'
@@ -30,6 +31,8 @@ app.use('*', refuseDevelopmentDefaultsOffLoopback).route('/', connectPageRoutes)
 // Before the flow's routes: /connect/credentials would otherwise match /connect/:connectorKey.
 app.route('/', credentialFormRoutes)
 app.route('/', flowRoutes)
+// The opt-in HTTP API under /v1 (off, i.e. the ordinary 404, until API_KEYS is set).
+app.route('/', httpApiRoutes)
 app.notFound(respondNotFound)
 app.onError(respondToError)
 

@@ -1,7 +1,8 @@
 /**
  * Optional bindings `wrangler types` cannot emit into worker-configuration.d.ts: a secret only
  * some deployments set (wrangler.toml's `[secrets]` lists required ones, and a `[vars]` entry of
- * the same name would make `wrangler secret put` fail) and a queue only some deployments bind.
+ * the same name would make `wrangler secret put` fail), a queue only some deployments bind, and
+ * the HTTP API's rate limiter, which a deployment may remove.
  * Every other optional setting is declared, empty, in wrangler.toml's `[vars]`.
  */
 declare namespace Cloudflare {
@@ -12,5 +13,16 @@ declare namespace Cloudflare {
     USER_VERIFY_SECRET?: string
     /** Queue producer binding that receives every connection event. */
     EVENTS_QUEUE?: Queue
+    /**
+     * The HTTP API's keys (http-api/api-keys.ts): JSON of key id to `{hash, scopes, tenants?, name?}`,
+     * hashes only. A secret, so not in `[vars]`; unset leaves the HTTP API off.
+     */
+    API_KEYS?: string
+    /**
+     * The HTTP API's per-key rate limiter (wrangler.toml `[[ratelimits]]`, http-api/rate-limit.ts);
+     * optional because a deployment may remove the block (then no call is limited). If
+     * `wrangler types` is run again it emits this name into worker-configuration.d.ts: remove it here then.
+     */
+    API_RATE_LIMITER?: RateLimit
   }
 }

@@ -69,6 +69,14 @@ export interface UserVerificationSettings {
   secret: string | undefined
 }
 
+/** The opt-in HTTP API under /v1 (http-api/: api-keys.ts parses the keys, rate-limit.ts applies the limiter). */
+export interface HttpApiSettings {
+  /** `API_KEYS`: JSON `{"<key id>": {"hash", "scopes", "tenants"?, "name"?}}`; unset or empty leaves the HTTP API off. */
+  apiKeys: string | undefined
+  /** The `API_RATE_LIMITER` rate-limiting binding (wrangler.toml `[[ratelimits]]`); without it no call is limited. */
+  rateLimiter: RateLimit | undefined
+}
+
 /** Everything Latchkey reads from the Worker environment. Get it with `readSettings(env)`. */
 export interface Settings {
   /** `PUBLIC_BASE_URL` as configured (the development-defaults guard checks it even when invalid). */
@@ -106,6 +114,8 @@ export interface Settings {
    * on loopback hosts with ALLOW_INSECURE_LOOPBACK, S10) or carries user information or a fragment.
    */
   readonly userVerification: Readonly<UserVerificationSettings> | null
+  /** `API_KEYS` and `API_RATE_LIMITER`. */
+  readonly httpApi: Readonly<HttpApiSettings>
   /**
    * `APP_NAME` (plain text, at most 64 characters, default "Latchkey") and `APP_ACCENT_COLOR`
    * (`#rrggbb`, default an accessible blue), shown on every page; an invalid value falls back
@@ -183,6 +193,7 @@ function settingsOf(env: Env): Settings {
     },
     brand: brandFrom(env.APP_NAME, env.APP_ACCENT_COLOR),
     variables: stringVariables(env),
+    httpApi: { apiKeys: optional(env.API_KEYS), rateLimiter: isRateLimit(env.API_RATE_LIMITER) ? env.API_RATE_LIMITER : undefined },
   }
 }
 
@@ -262,4 +273,9 @@ function stringVariables(env: Env): Map<string, string> {
 /** Bindings arrive untyped at run time: only an object that can `send` is a queue. */
 function isQueue(value: unknown): value is Queue<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { send?: unknown }).send === 'function'
+}
+
+/** Bindings arrive untyped at run time: only an object that can `limit` is a rate limiter. */
+function isRateLimit(value: unknown): value is RateLimit {
+  return typeof value === 'object' && value !== null && typeof (value as { limit?: unknown }).limit === 'function'
 }

@@ -6,6 +6,7 @@
  * absolute), and bench-only settings for vars and secrets.
  */
 import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { REPO_ROOT } from './paths.ts'
@@ -22,6 +23,20 @@ export const BENCH_SECRETS = {
   CONNECT_TOKEN_SECRET: 'bench-only-connect-token-secret-do-not-deploy-0123456789',
   CREDENTIALS_KEYS: JSON.stringify({ 'bench-2026': Buffer.from('bench-only-credentials-key-0000!').toString('base64') }),
 }
+
+/**
+ * The bench's HTTP API key (row 10), bench-only like BENCH_SECRETS: `lk_<id>_<secret>`. The
+ * Latchkey Worker gets its entry in API_KEYS (SHA-256 of the secret, lowercase hex: the rule of
+ * src/http-api/api-keys.ts), the harness the key to send.
+ */
+const BENCH_API_KEY_ID = 'benchhttp01'
+const BENCH_API_KEY_SECRET = 'bench-only-http-api-key-do-not-deploy-00000000'
+export const BENCH_API_KEY = `lk_${BENCH_API_KEY_ID}_${BENCH_API_KEY_SECRET}`
+export const BENCH_API_KEYS = JSON.stringify({
+  [BENCH_API_KEY_ID]: { hash: createHash('sha256').update(BENCH_API_KEY_SECRET, 'utf8').digest('hex'), scopes: ['tokens:read'], name: 'npm run bench' },
+})
+/** Calls per minute the bench key may make: the limiter stays on the path, but never refuses a bench call. */
+const BENCH_RATE_LIMIT = 1_000_000_000
 
 /** Where the connect flow returns to (must be on ALLOWED_RETURN_ORIGINS). */
 export const BENCH_RETURN_ORIGIN = 'http://localhost:5173'
@@ -47,6 +62,11 @@ export function writeLatchkeyConfig(dir: string, options: LatchkeyConfigOptions)
     ...repositoryConfig,
     main: options.prebuiltMain ?? path.join(REPO_ROOT, 'src/index.ts'),
     ...(options.prebuiltMain ? { no_bundle: true } : {}),
+    // The HTTP API's per-key limiter (600 a minute in wrangler.toml) would refuse row 10's calls.
+    ratelimits: ((repositoryConfig['ratelimits'] as Array<{ simple?: object }> | undefined) ?? []).map((limiter) => ({
+      ...limiter,
+      simple: { ...limiter.simple, limit: BENCH_RATE_LIMIT },
+    })),
     alias: {
       // wrangler.toml's own aliases (the connector SDK and helpers generated connector code imports), made absolute.
       ...Object.fromEntries(
@@ -65,6 +85,8 @@ export function writeLatchkeyConfig(dir: string, options: LatchkeyConfigOptions)
       BENCH_OAUTH__UPSTREAM_ORIGIN: options.upstreamOrigin,
       BENCH_OAUTH__CLIENT_ID: 'bench-client',
       BENCH_OAUTH__CLIENT_SECRET: 'bench-only-client-secret',
+      // The HTTP API on, with the bench key (row 10).
+      API_KEYS: BENCH_API_KEYS,
     },
   }
   return writeConfig(dir, config, BENCH_SECRETS)
@@ -89,7 +111,9 @@ export function writeHarnessConfig(dir: string, compatibilityDate: string, upstr
       { binding: 'BASELINE', service: WORKER_NAMES.baseline },
       { binding: 'FLOOR_SERVICE', service: WORKER_NAMES.floor, entrypoint: 'FloorService' },
     ],
-    vars: { UPSTREAM_ORIGIN: upstreamOrigin },
+    // Row 10 times one limit() of a binding configured as Latchkey's.
+    ratelimits: [{ name: 'RATE_LIMITER', namespace_id: '1002', simple: { limit: BENCH_RATE_LIMIT, period: 60 } }],
+    vars: { UPSTREAM_ORIGIN: upstreamOrigin, BENCH_API_KEY, BENCH_API_KEYS },
   })
 }
 

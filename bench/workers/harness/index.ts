@@ -31,6 +31,15 @@
  *   GET /bench/list-connections?n&batch&tenant       LatchkeyService.listConnections(tenant, {limit: 100}): the first page
  *   GET /bench/floor-entries?n&batch                 DO RPC to FloorObject returning 100 summary-shaped entries
  *   GET /bench/floor-entries-via-service?n&batch     the same through FloorService (the two hops of listConnections)
+ * The HTTP API (row 10), with the bench API key; without `origin` through LATCHKEY_HTTP (a service
+ * binding's fetch: no network), with `origin` (wrangler dev's own http://127.0.0.1:<port>) over
+ * loopback HTTP, in again through this Worker's fetch handler and LATCHKEY_HTTP:
+ *   GET /bench/http-access-token?n&batch&tenant&connectionId[&origin][&refused]   GET /v1/connections/:id/access-token
+ *                                                   (with `refused=1` a wrong secret: answered 401 by the API's guard)
+ *   GET /bench/http-health?n&batch[&origin]         GET /health: Latchkey's fetch handler answering at once
+ *   GET /bench/api-key-check?n&batch                checkApiKey on the bench key: one SHA-256, one constant-time compare
+ *   GET /bench/log-line?n&batch                     console.log of one audit-shaped JSON line (what every HTTP API call writes)
+ *   GET /bench/rate-limit?n&batch                   one `limit()` of a rate-limiting binding configured as Latchkey's (the guard's per-key count)
  *   GET /bench/token-endpoint?n&profile             n sequential token requests, timed one by one
  *   GET /bench/redirects?target&n&concurrency[&token][&profile]   start-route load (see `redirects`)
  *   POST /bench/connect-url {tenant, profile, returnUrl}   LatchkeyService.createConnectUrl
@@ -39,6 +48,7 @@
 import { LatchkeyClient, type LatchkeyRpc } from '@latchkey/client'
 import type { LatchkeyService } from '../../../src/api/latchkey-service.ts'
 import type { ConnectionObject } from '../../../src/connection/connection-object.ts'
+import { checkApiKey, parseApiKeys } from '../../../src/http-api/api-keys.ts'
 import { newConnectionId } from '../../../src/connection-id.ts'
 import type { FloorObject, FloorService } from '../floor/index.ts'
 
@@ -53,6 +63,11 @@ interface HarnessEnv {
   CONNECTIONS: DurableObjectNamespace<ConnectionObject>
   BASELINE: Fetcher
   UPSTREAM_ORIGIN: string
+  /** The bench's HTTP API key (`lk_...`) and the API_KEYS value Latchkey has for it (bench/lib/worker-configs.ts). */
+  BENCH_API_KEY: string
+  BENCH_API_KEYS: string
+  /** A rate-limiting binding like Latchkey's API_RATE_LIMITER, never refusing. */
+  RATE_LIMITER: RateLimit
 }
 
 /** The fixed header the caller sends when it fetches the upstream itself. */
@@ -146,6 +161,49 @@ async function route(url: URL, request: Request, env: HarnessEnv): Promise<Respo
       for (const method of Object.keys(clientRpcs)) delete clientRpcs[method]
       return Response.json(counted)
     }
+    case '/bench/http-access-token': {
+      const [tenant, connectionId, send] = [query.text('tenant'), query.text('connectionId'), httpSender(env, url.searchParams.get('origin'))]
+      const refused = url.searchParams.get('refused') === '1'
+      // The same length and id, the secret's last character changed: only the comparison fails.
+      const key = refused ? `${env.BENCH_API_KEY.slice(0, -1)}${env.BENCH_API_KEY.endsWith('x') ? 'y' : 'x'}` : env.BENCH_API_KEY
+      const headers = { Authorization: `Bearer ${key}`, 'Latchkey-Tenant': tenant }
+      return Response.json(
+        await timeBatches(query, async () => {
+          const response = await send(`/v1/connections/${encodeURIComponent(connectionId)}/access-token`, headers)
+          const body = await response.json<{ accessToken?: unknown; code?: unknown }>()
+          const expected = refused ? response.status === 401 && body.code === 'invalid_api_key' : response.status === 200 && typeof body.accessToken === 'string'
+          if (!expected) throw new Error(`the access-token route answered ${response.status}`)
+        }),
+      )
+    }
+    case '/bench/http-health': {
+      const send = httpSender(env, url.searchParams.get('origin'))
+      return Response.json(await timeBatches(query, async () => readOk(await send('/health', {}))))
+    }
+    case '/bench/api-key-check': {
+      const configuration = parseApiKeys(env.BENCH_API_KEYS)
+      if (configuration.state !== 'on') throw new Error('BENCH_API_KEYS is not a valid API_KEYS value')
+      const authorization = `Bearer ${env.BENCH_API_KEY}`
+      return Response.json(
+        await timeBatches(query, async () => {
+          if (!(await checkApiKey(configuration.keys, authorization)).ok) throw new Error('the bench key does not verify')
+        }),
+      )
+    }
+    case '/bench/log-line':
+      return Response.json(
+        await timeBatches(query, async () => {
+          console.log(
+            JSON.stringify({ event: 'bench.log_line', keyId: 'benchhttp01', tenant: 'tenant-http', connectionId: null, operation: 'getAccessToken', status: 200, outcome: 'ok' }),
+          )
+        }),
+      )
+    case '/bench/rate-limit':
+      return Response.json(
+        await timeBatches(query, async () => {
+          if (!(await env.RATE_LIMITER.limit({ key: 'benchhttp01' })).success) throw new Error('the bench rate limiter refused')
+        }),
+      )
     case '/bench/token-endpoint':
       return Response.json(await tokenEndpoint(env, query))
     case '/bench/redirects':
@@ -192,6 +250,16 @@ async function storeListedConnection(env: HarnessEnv, tenant: string): Promise<v
     connectionInput: { profile: 'list' },
     credentials: { access_token: 'at_list', refresh_token: 'rt_list', token_type: 'Bearer' },
   })
+}
+
+/**
+ * How row 10 sends an HTTP request to Latchkey: through the LATCHKEY_HTTP binding's fetch, or
+ * over loopback HTTP to `origin` (only http://127.0.0.1:<port>: the bench never leaves the machine).
+ */
+function httpSender(env: HarnessEnv, origin: string | null): (path: string, headers: Record<string, string>) => Promise<Response> {
+  if (origin === null) return (path, headers) => env.LATCHKEY_HTTP.fetch(new Request(`http://latchkey.bench${path}`, { headers }))
+  if (!/^http:\/\/127\.0\.0\.1:[0-9]{1,5}$/.test(origin)) throw new Error('origin must be http://127.0.0.1:<port>')
+  return (path, headers) => fetch(`${origin}${path}`, { headers })
 }
 
 /** RPCs the harness's clients made, per method (reset by /bench/client-rpcs). */
