@@ -12,7 +12,7 @@
  * With LATCHKEY_UPDATE_SCREENSHOTS=1 the connected page is also written to
  * docs/images/connect-page.png, the README's picture.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -58,7 +58,13 @@ const wranglerOutput: string[] = []
 /** Every HTML body the Worker sent the browser. */
 const workerPages: string[] = []
 
+/** Debian's Chromium; playwright-core downloads no browser of its own. */
+const CHROMIUM_PATH = '/usr/bin/chromium'
+
 beforeAll(async () => {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`The browser test needs Chromium at ${CHROMIUM_PATH}: install it with \`sudo apt-get install -y chromium\` (Debian/Ubuntu; .ci/run does this in CI).`)
+  }
   const [workerPort, authorizationServerPort, inspectorPort] = await freePorts(3)
   // The upstream is a vitest globalSetup of the workerd tier; here it is started by hand.
   stopUpstream = await startUpstream({
@@ -78,7 +84,7 @@ beforeAll(async () => {
     onWranglerOutput: (line) => wranglerOutput.push(line),
   })
   browser = await chromium.launchPersistentContext(scratchDir('latchkey-chromium-'), {
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM_PATH,
     headless: true,
     args: CHROMIUM_FLAGS,
   })
@@ -105,7 +111,7 @@ describe('the connect page in Chromium', () => {
   })
 
   it(
-    'connects the demo account after sign-in and consent, shows it connected, and disconnects it',
+    'connects the demo account after sign-in and consent, shows who is connected, keeps one card when the same account connects again, leads back from an error, and disconnects after asking',
     async () => {
       const page = await openPage(await localDemo().pageUrl())
       await expect.poll(() => page.url()).toBe(`${localDemo().workerOrigin}/connections`)
@@ -127,6 +133,25 @@ describe('the connect page in Chromium', () => {
       expect(await page.locator('.status').innerText()).toMatch(/^Status:\s*✓\s*Connected$/)
       await checkPage(page, 'connect-page-connected')
       if (UPDATE_README_SCREENSHOT) await writeReadmeScreenshot(page.url())
+      // Who is connected: the label comes from the id_token's email claim.
+      expect(await demoCards(page).locator('.card-title').innerText()).toBe('Demo — alice@demo.example')
+      const firstId = await connectionIdOn(page)
+
+      // The same account again (a new flow, no connection id): the existing card is updated, not doubled.
+      await page.getByRole('button', { name: 'Connect Demo', exact: true }).click()
+      await signInIfAsked(page, 'alice')
+      await consent(page)
+      await page.waitForURL(`${localDemo().workerOrigin}/connections?**`)
+      expect(await page.getByRole('status').innerText()).toBe('Demo is connected.')
+      expect(await demoCards(page).count()).toBe(1)
+      expect(await connectionIdOn(page)).toBe(firstId)
+
+      // An error on the connect page's own routes leads back to it.
+      const missing = await page.goto(`${localDemo().workerOrigin}/connections/conn_${'a'.repeat(26)}/disconnect`)
+      expect(missing?.status()).toBe(404)
+      await page.getByRole('link', { name: 'Back to your connections' }).click()
+      await page.waitForURL(`${localDemo().workerOrigin}/connections`)
+      expect(await demoCards(page).count()).toBe(1)
 
       await disconnect(page, 'Demo', { audit: true })
       expect(await page.getByRole('status').innerText()).toBe('The connection was disconnected.')
@@ -309,6 +334,26 @@ async function signIn(page: Page, login: string): Promise<void> {
   await page.getByLabel('Name', { exact: true }).fill(login)
   await page.getByLabel('Password', { exact: true }).fill('any password')
   await page.getByRole('button', { name: 'Sign-in' }).click()
+}
+
+/** The connection cards of the demo connector on the connect page. */
+function demoCards(page: Page) {
+  return page.locator('li.card', { has: page.getByRole('button', { name: /^Disconnect Demo\b/ }) })
+}
+
+/** The connection id the one demo card shows (kept visible for support). */
+async function connectionIdOn(page: Page): Promise<string> {
+  const id = /conn_[a-z2-7]{26}/.exec(await demoCards(page).innerText())?.[0]
+  if (id === undefined) throw new Error('the demo card shows no connection id')
+  return id
+}
+
+/** The demo server asks for a sign-in unless this browser still has its session from before. */
+async function signInIfAsked(page: Page, login: string): Promise<void> {
+  await page.waitForURL(`${localDemo().authorizationServer.issuer}/interaction/**`, { waitUntil: 'domcontentloaded' })
+  const heading = page.getByRole('heading', { level: 1 })
+  if ((await heading.innerText()) === 'Sign in') await signIn(page, login)
+  await page.getByRole('heading', { level: 1, name: /^Authorize / }).waitFor()
 }
 
 /** Grants what the client asked for at the demo server's consent page. */
