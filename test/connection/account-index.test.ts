@@ -54,6 +54,10 @@ describe('claimAccount', () => {
     ['a malformed connection id', ACCOUNT, 'conn_short'],
   ])('refuses %s', async (_name, account, connectionId) => {
     const directory = tenantDirectory(env, newTenant())
-    await expect(directory.claimAccount(account as AccountKey, connectionId as string)).rejects.toThrow(/claimAccount/)
+    // Caught on the call itself: a Durable Object RPC promise handed to expect().rejects is
+    // reported as an unhandled rejection as well.
+    const error = await directory.claimAccount(account as AccountKey, connectionId as string).catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(Error)
+    expect((error as Error).message).toMatch(/claimAccount/)
   })
 })
