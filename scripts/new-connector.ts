@@ -17,6 +17,7 @@ import { connectorParameterVariable } from '../src/registry/connector-parameters
 import { AUTH_TYPES } from '../src/registry/types.ts'
 import type { AuthType } from '../src/registry/types.ts'
 import { DEMO_CONNECTOR_DIR } from './dev/development-defaults.ts'
+import { KEBAB_CASE, RESERVED_KEYS, kebabCaseSuggestion } from './compiler/compile-connector.ts'
 
 const ROOT_DIR = fileURLToPath(new URL('..', import.meta.url))
 const SCHEMA_DIR = path.join(ROOT_DIR, 'docs/schema')
@@ -26,11 +27,6 @@ const DEFAULT_DIR = path.join(ROOT_DIR, 'connectors')
 const DEPLOYED_CALLBACK = `\${PUBLIC_BASE_URL}/oauth/callback`
 
 const USAGE = 'usage: npm run new-connector -- <key> [--type oauth2|client-credentials|oauth1] [--name "Display Name"] [--dir <folder>]'
-
-// The compiler's rules for a connector key (scripts/compiler/compile-connector.ts): the folder
-// name is the key, used in URLs (/connect/<key>) and Worker variable names.
-const KEBAB_CASE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/
-const RESERVED_KEYS: Readonly<Record<string, string>> = { credentials: "/connect/credentials is Latchkey's typed-credentials form" }
 
 // A display name is one line of text on the connect page.
 const NAME_MAX_LENGTH = 80
@@ -263,15 +259,9 @@ const SKELETONS: Record<AuthType, Skeleton> = {
 /** Why `key` cannot be a new connector in `dir` (and, for the default folder, beside the demo connector), or undefined. */
 function keyProblem(key: string, dir: string, otherDirs: readonly string[] = []): string | undefined {
   if (!KEBAB_CASE.test(key)) {
-    const suggestion = key
-      .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-|-$/g, '')
-    return `${JSON.stringify(key)} is not a connector key: use kebab-case (lowercase letters, digits and single dashes), e.g. ${suggestion || 'my-api'}`
+    return `${JSON.stringify(key)} is not a connector key: use kebab-case (lowercase letters, digits and single dashes), e.g. ${kebabCaseSuggestion(key)}`
   }
-  const reserved = RESERVED_KEYS[key]
-  if (reserved) return `${JSON.stringify(key)} is reserved (${reserved}): choose another key`
+  if (RESERVED_KEYS.includes(key)) return `${JSON.stringify(key)} is reserved (/connect/${key} is one of Latchkey's own routes): choose another key`
   const taken = [dir, ...otherDirs].map((folder) => path.join(folder, key)).find((folder) => existsSync(folder))
   if (taken) return `${displayPath(taken)} already exists: choose another key`
   return undefined

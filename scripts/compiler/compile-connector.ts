@@ -16,10 +16,21 @@ import type { MethodEntry } from './read-auth-block.ts'
 import { resolveMethod } from './resolve-method.ts'
 import type { ConnectorFolder } from './resolve-method.ts'
 
-const KEBAB_CASE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/
+/** A connector key: the folder name, used in URLs (/connect/<key>) and Worker variable names. */
+export const KEBAB_CASE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/
 
 /** Keys whose /connect/<key> is one of Latchkey's own routes (src/flow/credential-routes.ts). */
-const RESERVED_KEYS = ['credentials']
+export const RESERVED_KEYS: readonly string[] = ['credentials']
+
+/** The kebab-case key a developer probably meant by `key` (`MyApi` -> `my-api`), for messages. */
+export function kebabCaseSuggestion(key: string): string {
+  const suggestion = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+  return suggestion || 'my-api'
+}
 
 /** What one connector contributes to the build. `connector` is set only when it has no errors. */
 export interface ConnectorResult {
@@ -34,12 +45,7 @@ export async function compileConnector(dir: string, displayDir: string): Promise
   const specFile = `${displayDir}/spec.yml`
   const diagnostics: Diagnostic[] = []
   if (!KEBAB_CASE.test(key)) {
-    const suggestion = key
-      .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-|-$/g, '')
-    diagnostics.push(errorAtStart(specFile, `connector folder name "${key}" must be kebab-case (lowercase letters, digits and single dashes), e.g. ${suggestion || 'my-api'}`))
+    diagnostics.push(errorAtStart(specFile, `connector folder name "${key}" must be kebab-case (lowercase letters, digits and single dashes), e.g. ${kebabCaseSuggestion(key)}`))
   }
   if (RESERVED_KEYS.includes(key)) {
     diagnostics.push(errorAtStart(specFile, `connector key "${key}" is reserved: /connect/${key} is Latchkey's typed-credentials form; rename the folder`))
