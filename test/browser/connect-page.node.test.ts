@@ -13,18 +13,15 @@
  * docs/images/connect-page.png, the README's picture.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { SignJWT } from 'jose'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import type { TestProject } from 'vitest/node'
 import { DEVELOPMENT_SECRETS } from '../../scripts/dev/development-defaults.ts'
-import { startLocalDemo, type LocalDemo } from '../../scripts/dev/local-demo.ts'
-import { TEST_CONNECTOR_DIRS } from '../setup/compile-connectors.ts'
-import startUpstream from '../setup/upstream-servers.ts'
+import type { LocalDemo } from '../../scripts/dev/local-demo.ts'
+import { startLocalWorker, type LocalWorker } from '../support/local-worker.ts'
 import { auditAccessibility } from './accessibility.ts'
 
 const ROOT_DIR = fileURLToPath(new URL('../..', import.meta.url))
@@ -47,11 +44,8 @@ const CHROMIUM_FLAGS = [
   '--no-first-run',
 ]
 
-let demo: LocalDemo | undefined
+let worker: LocalWorker | undefined
 let browser: BrowserContext | undefined
-/** The test upstream (test/setup/upstream-servers.ts): the API test-api-key's keys are checked against. */
-let upstreamOrigin: string | undefined
-let stopUpstream: (() => Promise<void>) | undefined
 const scratchDirs: string[] = []
 /** Everything wrangler printed (the Worker's logs included). */
 const wranglerOutput: string[] = []
@@ -65,22 +59,8 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(`The browser test needs Chromium at ${CHROMIUM_PATH}: install it with \`sudo apt-get install -y chromium\` (Debian/Ubuntu; .ci/run does this in CI).`)
   }
-  const [workerPort, authorizationServerPort, inspectorPort] = await freePorts(3)
-  // The upstream is a vitest globalSetup of the workerd tier; here it is started by hand.
-  stopUpstream = await startUpstream({
-    provide: (_name: string, value: string) => {
-      upstreamOrigin = value
-    },
-  } as unknown as TestProject)
-  demo = await startLocalDemo({
-    rootDir: ROOT_DIR,
-    workerPort,
-    authorizationServerPort,
-    inspectorPort,
-    // Exactly what the workerd tests compile into the same src/registry/generated, so a
-    // concurrent `npm test` never loses its fixture connectors to this server's build.
-    connectorDirs: [...TEST_CONNECTOR_DIRS],
-    extraVars: { TEST_API_KEY__UPSTREAM_ORIGIN: upstream() },
+  worker = await startLocalWorker({
+    extraVars: (upstreamOrigin) => ({ TEST_API_KEY__UPSTREAM_ORIGIN: upstreamOrigin }),
     onWranglerOutput: (line) => wranglerOutput.push(line),
   })
   browser = await chromium.launchPersistentContext(scratchDir('latchkey-chromium-'), {
@@ -92,15 +72,14 @@ beforeAll(async () => {
   // failed under load (npm run test:stress); every wait is for an event, this only bounds it.
   browser.setDefaultTimeout(BROWSER_WAIT_MS)
   browser.on('response', async (response) => {
-    if (!response.url().startsWith(demo?.workerOrigin ?? '-') || !(response.headers()['content-type'] ?? '').startsWith('text/html')) return
+    if (!response.url().startsWith(worker?.demo.workerOrigin ?? '-') || !(response.headers()['content-type'] ?? '').startsWith('text/html')) return
     workerPages.push(await response.text().catch(() => ''))
   })
 }, 3 * BROWSER_WAIT_MS)
 
 afterAll(async () => {
   await browser?.close()
-  await demo?.stop()
-  await stopUpstream?.()
+  await worker?.stop()
   for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true })
 }, BROWSER_WAIT_MS)
 
@@ -189,7 +168,7 @@ describe('the connect page in Chromium', () => {
     'S22 connects an API-key connector through the credential form: fill, submit, connected, no secret in a page source or URL',
     async () => {
       const scenario = `browser-form-${crypto.randomUUID()}`
-      const key = await grantedKey(scenario)
+      const key = await localWorker().grantedKey(scenario)
       const wrongKey = `wrong-key-${crypto.randomUUID()}`
       const page = await openPage(await localDemo().pageUrl({ tenant: 'demo-tenant-form' }))
       const visited: string[] = []
@@ -375,21 +354,13 @@ async function connectLinkWithoutReturnUrl(tenant: string): Promise<string> {
   return `${localDemo().workerOrigin}/connect/demo?token=${token}`
 }
 
-function upstream(): string {
-  if (upstreamOrigin === undefined) throw new Error('the test upstream did not start')
-  return upstreamOrigin
-}
-
-/** A key the test upstream's API accepts: an access token it issued for `scenario` (its control API). */
-async function grantedKey(scenario: string): Promise<string> {
-  const response = await fetch(`${upstream()}/s/${scenario}/_control/grant`, { method: 'POST', body: '{}' })
-  if (!response.ok) throw new Error(`the test upstream answered ${response.status} to a grant`)
-  return ((await response.json()) as { access_token: string }).access_token
+function localWorker(): LocalWorker {
+  if (worker === undefined) throw new Error('the local demo did not start')
+  return worker
 }
 
 function localDemo(): LocalDemo {
-  if (demo === undefined) throw new Error('the local demo did not start')
-  return demo
+  return localWorker().demo
 }
 
 function context(): BrowserContext {
@@ -401,14 +372,4 @@ function scratchDir(prefix: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), prefix))
   scratchDirs.push(dir)
   return dir
-}
-
-/** Ports nothing listens on right now (held together, so they differ). */
-async function freePorts(count: number): Promise<[number, number, number]> {
-  const servers = Array.from({ length: count }, () => createServer())
-  const ports = await Promise.all(
-    servers.map((server) => new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)))),
-  )
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))))
-  return ports as [number, number, number]
 }

@@ -13,18 +13,14 @@
 import { execFile } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { TestProject } from 'vitest/node'
 import { callProviderApi, createConnection, getAccessToken, getCredentials, listConnections } from '../../examples/node-backend/src/connections.ts'
 import { createLatchkeyClient, type ConnectionSummary, type LatchkeyClient } from '../../examples/node-backend/src/latchkey-client.ts'
 import { apiKeysJson, newApiKey, type NewApiKey } from '../../scripts/api-key.ts'
-import { startLocalDemo, type LocalDemo } from '../../scripts/dev/local-demo.ts'
-import { TEST_CONNECTOR_DIRS } from '../setup/compile-connectors.ts'
-import startUpstream from '../setup/upstream-servers.ts'
+import { startLocalWorker, type LocalWorker } from '../support/local-worker.ts'
 
 const ROOT_DIR = fileURLToPath(new URL('../..', import.meta.url))
 const EXAMPLE_DIR = path.join(ROOT_DIR, 'examples/node-backend')
@@ -45,9 +41,7 @@ describe('the example’s generated client types', () => {
 describe('the Node example against the Worker over HTTP', () => {
   /** The tenants the example's key may name. */
   const TENANT_PREFIX = 'node-'
-  let demo: LocalDemo | undefined
-  let stopUpstream: (() => Promise<void>) | undefined
-  let upstreamOrigin: string | undefined
+  let worker: LocalWorker | undefined
   /** Every scope, tenants starting with TENANT_PREFIX. */
   let key: NewApiKey
   /** connections:read only, every tenant. */
@@ -55,56 +49,37 @@ describe('the Node example against the Worker over HTTP', () => {
   let client: LatchkeyClient
 
   beforeAll(async () => {
-    const [workerPort, authorizationServerPort, inspectorPort] = await freePorts(3)
-    // The upstream is a vitest globalSetup of the workerd tier; here it is started by hand.
-    stopUpstream = await startUpstream({
-      provide: (_name: string, value: string) => {
-        upstreamOrigin = value
-      },
-    } as unknown as TestProject)
     ;[key, readOnlyKey] = await Promise.all([
       newApiKey({ name: 'Node example', scopes: ['connections:read', 'connections:write', 'tokens:read', 'proxy'], tenants: TENANT_PREFIX }),
       newApiKey({ name: 'Read only', scopes: ['connections:read'] }),
     ])
-    demo = await startLocalDemo({
-      rootDir: ROOT_DIR,
-      workerPort,
-      authorizationServerPort,
-      inspectorPort,
-      // Exactly what the workerd tests compile into the same src/registry/generated, so a
-      // concurrent `npm test` never loses its fixture connectors to this server's build.
-      connectorDirs: [...TEST_CONNECTOR_DIRS],
-      extraVars: {
-        TEST_API_KEY__UPSTREAM_ORIGIN: upstream(),
-        TEST_CC_GRANT__UPSTREAM_ORIGIN: upstream(),
+    worker = await startLocalWorker({
+      extraVars: (upstreamOrigin) => ({
+        TEST_API_KEY__UPSTREAM_ORIGIN: upstreamOrigin,
+        TEST_CC_GRANT__UPSTREAM_ORIGIN: upstreamOrigin,
         API_KEYS: apiKeysJson({ [key.id]: key.entry, [readOnlyKey.id]: readOnlyKey.entry }),
-      },
+      }),
       // Every check is made over HTTP; wrangler's own lines are not needed.
       onWranglerOutput: () => {},
     })
-    client = createLatchkeyClient({ baseUrl: demo.workerOrigin, apiKey: key.key })
+    client = createLatchkeyClient({ baseUrl: worker.demo.workerOrigin, apiKey: key.key })
   }, START_TIMEOUT_MS)
 
   afterAll(async () => {
-    await demo?.stop()
-    await stopUpstream?.()
+    await worker?.stop()
   }, START_TIMEOUT_MS)
 
+  function localWorker(): LocalWorker {
+    if (worker === undefined) throw new Error('the local demo did not start')
+    return worker
+  }
+
   function upstream(): string {
-    if (upstreamOrigin === undefined) throw new Error('the test upstream did not start')
-    return upstreamOrigin
+    return localWorker().upstreamOrigin
   }
 
   function workerOrigin(): string {
-    if (demo === undefined) throw new Error('the local demo did not start')
-    return demo.workerOrigin
-  }
-
-  /** A key the test upstream's API accepts for `scenario`: an access token it issued (its control API). */
-  async function grantedKey(scenario: string): Promise<string> {
-    const response = await fetch(`${upstream()}/s/${scenario}/_control/grant`, { method: 'POST', body: '{}' })
-    if (!response.ok) throw new Error(`the test upstream answered ${response.status} to a grant`)
-    return ((await response.json()) as { access_token: string }).access_token
+    return localWorker().demo.workerOrigin
   }
 
   /** What the upstream received for `scenario` under `path`. */
@@ -117,7 +92,7 @@ describe('the Node example against the Worker over HTTP', () => {
   /** A test-api-key connection of a new tenant (under the key's prefix), with a key the upstream accepts. */
   async function apiKeyConnection(label: string): Promise<{ tenant: string; scenario: string; providerKey: string; connection: ConnectionSummary }> {
     const [tenant, scenario] = [`${TENANT_PREFIX}${label}-${randomUUID()}`, `node-${label}-${randomUUID()}`]
-    const providerKey = await grantedKey(scenario)
+    const providerKey = await localWorker().grantedKey(scenario)
     const connection = await createConnection(client, tenant, { connectorKey: 'test-api-key', connectionInput: { scenario, region: 'eu', apiKey: providerKey } })
     return { tenant, scenario, providerKey, connection }
   }
@@ -230,14 +205,4 @@ function runWithInput(command: string, args: string[], input: string): Promise<s
     const child = execFile(command, args, { cwd: ROOT_DIR, maxBuffer: 16 * 1024 * 1024 }, (error, stdout) => (error ? reject(error) : resolve(stdout)))
     child.stdin?.end(input)
   })
-}
-
-/** Ports nothing listens on right now (held together, so they differ). */
-async function freePorts(count: number): Promise<[number, number, number]> {
-  const servers = Array.from({ length: count }, () => createServer())
-  const ports = await Promise.all(
-    servers.map((server) => new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)))),
-  )
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))))
-  return ports as [number, number, number]
 }
