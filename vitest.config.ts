@@ -6,6 +6,7 @@ import { e2eBindings } from './test/e2e/e2e-configuration.ts'
 import { PROVIDER_EMULATORS } from './test/compat/emulator/providers.ts'
 import { createOutboundRouter } from './test/compat/outbound.ts'
 import { OAUTH1_CONSUMER_KEY, OAUTH1_CONSUMER_SECRET } from './test/setup/oauth1-provider.ts'
+import { isVerboseOutput } from './scripts/dev/verbose-output.ts'
 
 /** Worker configuration used by every workerd test. Test-only values: never deploy these. */
 export const testBindings = {
@@ -99,6 +100,24 @@ function workerAliases(): Array<{ find: RegExp; replacement: string }> {
 }
 
 /**
+ * The test pool reads wrangler.toml for every test file, and wrangler looks for its
+ * `[secrets] required` in .dev.vars, .env or the environment, warning when one is missing:
+ * they go into this (vitest's) process environment with their `testBindings` values, which is
+ * also what the Worker under test is bound to. Its "secrets are experimental" warning asks for
+ * no action and is turned off.
+ */
+function provideRequiredSecretsToWrangler(): void {
+  const toml = readFileSync(new URL('./wrangler.toml', import.meta.url), 'utf8')
+  const names = /^\[secrets\]\nrequired = \[([^\]\n]*)\]$/m.exec(toml)?.[1]?.match(/[A-Z0-9_]+/g) ?? []
+  for (const name of names) {
+    const value = (testBindings as Record<string, string>)[name]
+    if (value === undefined) throw new Error(`wrangler.toml requires the secret ${name}: give it a test value in testBindings (vitest.config.ts)`)
+    process.env[name] = value
+  }
+  process.env['WRANGLER_DISABLE_EXPERIMENTAL_WARNING'] = '1'
+}
+
+/**
  * Per-project test settings: no retries (they would hide races), and upper bounds for a busy
  * machine (CI shares it; `npm run test:stress` adds five CPU burners). Tests wait for events,
  * never for time, so a generous bound only decides when a hang counts as a failure.
@@ -110,6 +129,11 @@ const PROJECT_DEFAULTS = { retry: 0, testTimeout: 60_000, hookTimeout: 120_000 }
 export default defineConfig({
   test: {
     retry: 0,
+    // Quiet while green (README "Tests"): dots, then failures and the summary. A failing test's
+    // console output is printed with it; so is the Workers pool's own output while its file ran
+    // (test/setup/pool-output-reporter.ts). LATCHKEY_VERBOSE=1 prints all output as it comes.
+    reporters: ['dot', './test/setup/pool-output-reporter.ts'],
+    silent: isVerboseOutput() ? false : 'passed-only',
     projects: [
       {
         // Pure modules import the registry too, and with it the connectors' SDK imports.
@@ -124,22 +148,25 @@ export default defineConfig({
       {
         plugins: [
           // The upstream origin is known only once test/setup/upstream-servers.ts is listening.
-          cloudflareTest(async ({ inject }) => ({
-            wrangler: { configPath: './wrangler.toml' },
-            miniflare: {
-              bindings: {
-                ...testBindings,
-                ...upstreamBindings(inject('upstreamOrigin')),
-                ...oauth1Bindings(inject('oauth1ProviderOrigin')),
-                // The e2e authorization server and fault servers (test/setup/authorization-server.ts).
-                ...e2eBindings({
-                  issuer: inject('authorizationServerIssuer'),
-                  upstreamOrigin: inject('upstreamOrigin'),
-                  connectionResetOrigin: inject('connectionResetOrigin'),
-                }),
+          cloudflareTest(async ({ inject }) => {
+            provideRequiredSecretsToWrangler()
+            return {
+              wrangler: { configPath: './wrangler.toml' },
+              miniflare: {
+                bindings: {
+                  ...testBindings,
+                  ...upstreamBindings(inject('upstreamOrigin')),
+                  ...oauth1Bindings(inject('oauth1ProviderOrigin')),
+                  // The e2e authorization server and fault servers (test/setup/authorization-server.ts).
+                  ...e2eBindings({
+                    issuer: inject('authorizationServerIssuer'),
+                    upstreamOrigin: inject('upstreamOrigin'),
+                    connectionResetOrigin: inject('connectionResetOrigin'),
+                  }),
+                },
               },
-            },
-          })),
+            }
+          }),
         ],
         resolve: { alias: workerAliases() },
         test: {
@@ -154,17 +181,20 @@ export default defineConfig({
         // Real providers' connectors, unchanged, against emulators of those providers: every
         // outbound request goes through the compat router (real hosts), nothing else is reachable.
         plugins: [
-          cloudflareTest(async ({ inject }) => ({
-            wrangler: { configPath: './wrangler.toml' },
-            miniflare: {
-              bindings: {
-                ...testBindings,
-                ...compatOutbound.bindings,
-                COMPAT_COMPILE_ERRORS: JSON.stringify(inject('compatCompileErrors')),
+          cloudflareTest(async ({ inject }) => {
+            provideRequiredSecretsToWrangler()
+            return {
+              wrangler: { configPath: './wrangler.toml' },
+              miniflare: {
+                bindings: {
+                  ...testBindings,
+                  ...compatOutbound.bindings,
+                  COMPAT_COMPILE_ERRORS: JSON.stringify(inject('compatCompileErrors')),
+                },
+                outboundService: compatOutbound.fetch,
               },
-              outboundService: compatOutbound.fetch,
-            },
-          })),
+            }
+          }),
         ],
         resolve: { alias: workerAliases() },
         test: {

@@ -8,7 +8,9 @@
  * environment variable LATCHKEY_CONNECTOR_DIRS (comma-separated; `npm start` sets it so that
  * wrangler dev's own [build] step compiles the demo connector too), else `connectors`.
  * Every error of the run is printed as `file:line:col message`; on any error the exit code
- * is 1 and nothing is written.
+ * is 1 and nothing is written. A table of the compiled connectors precedes the summary line,
+ * except under `wrangler dev` (it runs this on every rebuild, WRANGLER_COMMAND=dev) unless
+ * LATCHKEY_VERBOSE=1.
  */
 import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
@@ -16,6 +18,7 @@ import type { CompiledConnector } from '../src/registry/types.ts'
 import { compileConnectors } from './compiler/compile.ts'
 import { formatDiagnostic, hasErrors } from './compiler/diagnostics.ts'
 import { writeOutput } from './compiler/write-output.ts'
+import { isVerboseOutput } from './dev/verbose-output.ts'
 
 const USAGE = 'usage: tsx scripts/compile-connectors.ts [--out DIR] [SOURCE_DIR ...]'
 
@@ -42,15 +45,20 @@ async function main(): Promise<number> {
     console.error(`connectors: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}; nothing written to ${outDir}`)
     return 1
   }
-  const keyWidth = Math.max(0, ...result.connectors.map((connector) => connector.key.length))
-  const nameWidth = Math.max(0, ...result.connectors.map((connector) => connector.name.length))
-  for (const connector of result.connectors) {
-    console.log(`  ${connector.key.padEnd(keyWidth)}  ${connector.name.padEnd(nameWidth)}  ${authSummary(connector)}`)
-  }
+  if (process.env['WRANGLER_COMMAND'] !== 'dev' || isVerboseOutput()) printTable(result.connectors)
   const changed = writeOutput(outDir, result.files)
   const elapsed = Math.round(performance.now() - started)
   console.log(`connectors: ${result.connectors.length} compiled, ${warnings} warning${warnings === 1 ? '' : 's'}, ${elapsed} ms -> ${outDir}${changed ? '' : ' (unchanged)'}`)
   return 0
+}
+
+/** One line per connector: key, name, and how it authenticates. */
+function printTable(connectors: CompiledConnector[]): void {
+  const keyWidth = Math.max(0, ...connectors.map((connector) => connector.key.length))
+  const nameWidth = Math.max(0, ...connectors.map((connector) => connector.name.length))
+  for (const connector of connectors) {
+    console.log(`  ${connector.key.padEnd(keyWidth)}  ${connector.name.padEnd(nameWidth)}  ${authSummary(connector)}`)
+  }
 }
 
 // `oauth2  getOAuthConfig=mapping ...`; with options, each option's key and type instead

@@ -1,8 +1,8 @@
 /**
  * Publishes the build output: the whole folder is written next to the old one and swapped
  * in by rename, so readers never see half a registry and files of removed connectors do
- * not linger. An unchanged output is left alone, so a file watcher on `src/` (wrangler
- * dev's `[build] watch_dir`) does not rebuild in a loop.
+ * not linger. An unchanged output is left alone, so nothing that watches the folder sees a
+ * change that is not one.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'

@@ -1,20 +1,20 @@
 /**
- * The local demo that `npm start` runs and the browser test (test/browser/) reuses: compiles
- * the connectors, starts the demo authorization server (oidc-provider) with a client for the
- * Worker's `demo` connector, starts `wrangler dev` configured to use it (with fresh, temporary
- * state), waits until the Worker answers, and mints connect-page URLs. `stop()` undoes all of it.
+ * The local demo that `npm start` runs and the browser test (test/browser/) reuses: starts the
+ * demo authorization server (oidc-provider) with a client for the Worker's `demo` connector,
+ * starts `wrangler dev` configured to use it (with fresh, temporary state), waits until the
+ * Worker answers, and mints connect-page URLs. `stop()` undoes all of it. The connectors are
+ * compiled by wrangler's own `[build]` step (LATCHKEY_CONNECTOR_DIRS): a spec error stops
+ * wrangler before it serves, with its `file:line:col` in wrangler's output.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { startAuthorizationServer, type AuthorizationServer } from '../authorization-server/index.ts'
-import { compileConnectors } from '../compiler/compile.ts'
-import { formatDiagnostic, hasErrors } from '../compiler/diagnostics.ts'
-import { writeOutput } from '../compiler/write-output.ts'
 import { connectTokenKey } from '../../src/flow/connect-token.ts'
 import { signPageToken, type PageMode } from '../../src/ui/page-token.ts'
 import { DEMO_CLIENT, DEVELOPMENT_SECRETS } from './development-defaults.ts'
+import { withoutDevelopmentOnlyWarnings } from './oidc-provider-warnings.ts'
 import { startWranglerDev, type WranglerDev } from './wrangler-dev.ts'
 
 /** The tenant whose connections the printed page shows. */
@@ -30,13 +30,14 @@ export interface LocalDemoOptions {
   workerPort: number
   authorizationServerPort: number
   inspectorPort: number
+  /** Connector folders wrangler's `[build]` step compiles (LATCHKEY_CONNECTOR_DIRS). */
   connectorDirs: string[]
   /**
    * More Worker variables, e.g. a real connector's `GITHUB__CLIENT_ID` (npm start: the
    * developer's `.dev.vars`). The demo's own settings and secrets take precedence.
    */
   extraVars?: Record<string, string>
-  /** Every line wrangler prints. */
+  /** Every line wrangler prints, the `[build]` step's included. */
   onWranglerOutput: (line: string) => void
   /** Aborting gives up a start in progress (Ctrl-C while wrangler boots). */
   signal?: AbortSignal
@@ -58,17 +59,18 @@ export interface LocalDemo {
 
 /** Starts the demo; resolves once the Worker answers `/health`. Cleans up after itself if any step fails. */
 export async function startLocalDemo(options: LocalDemoOptions): Promise<LocalDemo> {
-  await compileInto(options.rootDir, options.connectorDirs)
   // localhost and 127.0.0.1 are different sites: the two servers' cookies stay apart, as
   // they would with a real provider.
   const workerOrigin = `http://localhost:${options.workerPort}`
   await assertPortFree(options.workerPort, 'wrangler dev')
   await assertPortFree(options.inspectorPort, "wrangler dev's inspector")
-  const authorizationServer = await startAuthorizationServer({
-    port: options.authorizationServerPort,
-    host: '127.0.0.1',
-    clients: [{ ...DEMO_CLIENT, tokenEndpointAuthMethod: 'client_secret_basic', redirectUris: [`${workerOrigin}/oauth/callback`] }],
-  }).catch((error: unknown) => {
+  const authorizationServer = await withoutDevelopmentOnlyWarnings(() =>
+    startAuthorizationServer({
+      port: options.authorizationServerPort,
+      host: '127.0.0.1',
+      clients: [{ ...DEMO_CLIENT, tokenEndpointAuthMethod: 'client_secret_basic', redirectUris: [`${workerOrigin}/oauth/callback`] }],
+    }),
+  ).catch((error: unknown) => {
     throw portError(error, options.authorizationServerPort, 'the demo authorization server')
   })
 
@@ -123,13 +125,6 @@ export function withoutSecretNames(vars: Record<string, string>): Record<string,
   return Object.fromEntries(Object.entries(vars).filter(([name]) => !Object.hasOwn(DEVELOPMENT_SECRETS, name)))
 }
 
-/** Compiles the connectors now, so a spec error stops the start with its file:line:col. */
-async function compileInto(rootDir: string, sourceDirs: string[]): Promise<void> {
-  const result = await compileConnectors({ rootDir, sourceDirs, outDir: 'src/registry/generated' })
-  if (hasErrors(result.diagnostics)) throw new Error(`connectors do not compile:\n${result.diagnostics.map(formatDiagnostic).join('\n')}`)
-  writeOutput(`${rootDir}/src/registry/generated`, result.files)
-}
-
 /** Polls `url` until it answers 200; fails when wrangler exits, the signal aborts, or time runs out. */
 async function waitUntilServing(url: string, exited: Promise<number | null>, signal: AbortSignal | undefined): Promise<void> {
   let exitCode: number | null | undefined
@@ -141,7 +136,10 @@ async function waitUntilServing(url: string, exited: Promise<number | null>, sig
     if (exitCode !== undefined) throw new Error(`wrangler dev exited (code ${exitCode}) before serving; see its output above.`)
     signal?.throwIfAborted()
     if (Date.now() > deadline) throw new Error(`wrangler dev did not answer ${url} within ${READY_TIMEOUT_MS / 1000} s.`)
-    const attempt = AbortSignal.timeout(2000)
+    // A probe may take as long as the whole start may: the Worker's first answer can take
+    // seconds on a busy machine, and a probe given up early makes workerd log a "Broken pipe"
+    // error when it answers into the closed connection.
+    const attempt = AbortSignal.timeout(Math.max(1, deadline - Date.now()))
     const response = await fetch(url, { signal: signal === undefined ? attempt : AbortSignal.any([signal, attempt]) }).catch(() => null)
     if (response?.status === 200) return
     await response?.body?.cancel()

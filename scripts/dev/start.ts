@@ -1,10 +1,15 @@
 /**
- * `npm start`: Latchkey on this machine with nothing to configure. Compiles the connectors
- * (plus the dev-only `demo` connector), starts the demo authorization server on
- * 127.0.0.1:9090 and `wrangler dev` on localhost:8787 with the committed development defaults,
- * then prints the one URL to open: the connect page for the demo tenant. Variables in
- * `.dev.vars` (a real connector's parameters) are passed on. Ctrl-C (SIGINT) or SIGTERM stops
- * wrangler's whole process group and the authorization server.
+ * `npm start`: Latchkey on this machine with nothing to configure. Starts the demo
+ * authorization server on 127.0.0.1:9090 and `wrangler dev` on localhost:8787 with the
+ * committed development defaults (its `[build]` step compiles the connectors, plus the dev-only
+ * `demo` connector), then prints the one URL to open: the connect page for the demo tenant.
+ * Variables in `.dev.vars` (a real connector's parameters) are passed on. An edit under src/ or
+ * a connector folder rebuilds and reloads the Worker once (source-watch.ts, rebuild-trigger.ts).
+ * Ctrl-C (SIGINT) or SIGTERM stops wrangler's whole process group and the authorization server.
+ *
+ * Quiet by default: wrangler's lines that ask for no action are left out
+ * (wrangler-output-filter.ts); errors, warnings and the Worker's own `latchkey:` lines stay.
+ * `LATCHKEY_VERBOSE=1 npm start` prints every line.
  */
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
@@ -13,34 +18,47 @@ import { fileURLToPath } from 'node:url'
 import { parseEnv } from 'node:util'
 import { DEMO_CONNECTOR_DIR } from './development-defaults.ts'
 import { startLocalDemo, withoutSecretNames, type LocalDemo } from './local-demo.ts'
+import { requestRebuild } from './rebuild-trigger.ts'
+import { type SourceWatch, watchSources } from './source-watch.ts'
+import { isVerboseOutput } from './verbose-output.ts'
+import { wranglerOutputFilter } from './wrangler-output-filter.ts'
 
 const WORKER_PORT = 8787
 const AUTHORIZATION_SERVER_PORT = 9090
 const INSPECTOR_PORT = 9229
 const PAGE_TOKEN_LIFETIME_S = 3600
 const ROOT_DIR = fileURLToPath(new URL('../..', import.meta.url))
+const CONNECTOR_DIRS = ['connectors', DEMO_CONNECTOR_DIR]
+/** Watched for edits besides the connector folders; the build's own output is not an edit. */
+const WORKER_SOURCE_DIR = 'src'
+const GENERATED_REGISTRY_DIR = 'src/registry/generated'
 
 async function main(): Promise<number> {
   const started = performance.now()
   const aborted = new AbortController()
+  const wranglerOutput = wranglerOutputFilter({ verbose: isVerboseOutput() })
   console.log('Starting Latchkey locally with development defaults (DEV-ONLY-DO-NOT-DEPLOY: never deploy them)...')
   const starting = startLocalDemo({
     rootDir: ROOT_DIR,
     workerPort: WORKER_PORT,
     authorizationServerPort: AUTHORIZATION_SERVER_PORT,
     inspectorPort: INSPECTOR_PORT,
-    connectorDirs: ['connectors', DEMO_CONNECTOR_DIR],
+    connectorDirs: CONNECTOR_DIRS,
     extraVars: developerVariables(),
-    onWranglerOutput: printWranglerLine,
+    onWranglerOutput: (line) => {
+      if (wranglerOutput.shows(line)) console.log(line)
+    },
     signal: aborted.signal,
   })
 
   // Stopping waits for a start in progress to give up (it cleans up after itself) or finish.
   let stopping: Promise<void> | null = null
+  let sourceWatch: SourceWatch | undefined
   const stop = (exitCode: number, why: string): void => {
     if (stopping !== null) return
     console.log(`\n${why} Stopping wrangler dev and the demo authorization server...`)
     aborted.abort()
+    sourceWatch?.close()
     stopping = starting
       .then(
         (demo) => demo.stop(),
@@ -71,10 +89,26 @@ Open this URL to connect the demo account (valid for ${PAGE_TOKEN_LIFETIME_S / 6
 
     ${url}
 
-Press Ctrl-C to stop.
+Edits under ${[WORKER_SOURCE_DIR, ...CONNECTOR_DIRS].map((dir) => `${dir}/`).join(', ')} rebuild and reload the Worker. Press Ctrl-C to stop.
 `)
+  sourceWatch = watchSources({
+    rootDir: ROOT_DIR,
+    dirs: [WORKER_SOURCE_DIR, ...CONNECTOR_DIRS],
+    ignoredPrefixes: [GENERATED_REGISTRY_DIR],
+    onChange: (files) => {
+      console.log(`Rebuilding: ${describeChanges(files)} changed.`)
+      requestRebuild(ROOT_DIR)
+    },
+    onError: (dir, error) => console.error(`Watching ${dir}/ stopped (${error.message}): edits there no longer rebuild; restart npm start.`),
+  })
   // The servers keep the process alive until a signal stops them.
   return 0
+}
+
+/** `connectors/github/spec.yml`, or the first three and how many more. */
+function describeChanges(files: string[]): string {
+  const shown = files.slice(0, 3).join(', ')
+  return files.length > 3 ? `${shown} and ${files.length - 3} more` : shown
 }
 
 /**
@@ -89,12 +123,6 @@ function developerVariables(): Record<string, string> {
   const variables = withoutSecretNames(Object.fromEntries(parsed))
   console.log(`From .dev.vars: ${Object.keys(variables).join(', ') || 'nothing'} (CONNECT_TOKEN_SECRET and CREDENTIALS_KEYS stay the development defaults).`)
   return variables
-}
-
-/** wrangler's output, minus its own "Ready on" address: the page URL above is the one to open. */
-function printWranglerLine(line: string): void {
-  if (/Ready on https?:\/\//.test(line)) return
-  console.log(line)
 }
 
 process.exitCode = await main()

@@ -3,12 +3,14 @@
  * started (workerd, esbuild, a [build] in progress) and a Ctrl-C in the terminal reaches only
  * us, not it half-way. Secrets go in a private env file passed with `--env-file`, which also
  * keeps wrangler from reading a developer's own `.dev.vars`; other settings go as `--var`.
+ * wrangler neither calls home nor prints what asks for no action (QUIET_WRANGLER).
  */
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
+import { ensureRebuildTrigger } from './rebuild-trigger.ts'
 
 /** What to run. */
 export interface WranglerDevOptions {
@@ -37,6 +39,23 @@ export interface WranglerDev {
 }
 
 const STOP_GRACE_MS = 5000
+
+/**
+ * Environment that keeps wrangler local and to the point: no usage metrics or error reports
+ * sent, no banner (whose update check asks the npm registry), no "experimental" warning for
+ * wrangler.toml's `[secrets]`, no download of the `Request.cf` placeholder from
+ * workers.cloudflare.com (offline that is a warning with a stack trace at every reload; the
+ * Worker does not read `request.cf`), and no "> latchkey@... build" lines from npm around the
+ * `[build]` step. The `[build]` step's own output still comes through.
+ */
+const QUIET_WRANGLER: Readonly<Record<string, string>> = {
+  WRANGLER_SEND_METRICS: 'false',
+  WRANGLER_SEND_ERROR_REPORTS: 'false',
+  WRANGLER_HIDE_BANNER: 'true',
+  WRANGLER_DISABLE_EXPERIMENTAL_WARNING: '1',
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+  npm_config_loglevel: 'silent',
+}
 
 /** Starts `wrangler dev --ip 127.0.0.1 --port <port>`; wait for readiness separately. */
 export function startWranglerDev(options: WranglerDevOptions): WranglerDev {
@@ -67,8 +86,10 @@ export function startWranglerDev(options: WranglerDevOptions): WranglerDev {
     options.persistTo,
   ]
   // wrangler also reads secrets from its own environment, which would win over the env file.
-  const environment: NodeJS.ProcessEnv = { ...process.env, LATCHKEY_CONNECTOR_DIRS: options.connectorDirs.join(','), WRANGLER_SEND_METRICS: 'false' }
+  const environment: NodeJS.ProcessEnv = { ...process.env, ...QUIET_WRANGLER, LATCHKEY_CONNECTOR_DIRS: options.connectorDirs.join(',') }
   for (const name of Object.keys(options.secrets)) delete environment[name]
+  // wrangler.toml's `[build] watch_dir`: watched from wrangler's start, so it must exist.
+  ensureRebuildTrigger(options.rootDir)
 
   const child = spawn(process.execPath, args, { cwd: options.rootDir, env: environment, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
   for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on('line', options.onOutput)

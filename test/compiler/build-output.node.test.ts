@@ -30,8 +30,8 @@ auth:
     oauth: {type: oauth2, getOAuthConfig: {type: mapping}}
 `
 
-function runCli(cwd: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(TSX, [CLI, ...args], { cwd, encoding: 'utf8' })
+function runCli(cwd: string, args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(TSX, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...env } })
   return { status: run.status, stdout: run.stdout, stderr: run.stderr }
 }
 
@@ -210,6 +210,13 @@ describe('the CLI', () => {
     ])
     expect(lines[3]).toMatch(/^connectors: 3 compiled, 0 warnings, \d+ ms -> generated$/)
     expect(listFiles(path.join(root, 'generated'))).toEqual(['methods.ts', 'modules/demo/test.js', 'modules/other-api/test.js', 'modules/two-ways/test.js', 'registry.json'])
+  })
+
+  it('prints only the summary under wrangler dev, and the table again with LATCHKEY_VERBOSE=1', () => {
+    const root = writeTree(validConnector('demo'))
+    const quiet = runCli(root, ['--out', 'generated'], { WRANGLER_COMMAND: 'dev' })
+    expect(quiet.stdout.trimEnd().split('\n')).toEqual([expect.stringMatching(/^connectors: 1 compiled, 0 warnings, \d+ ms -> generated$/)])
+    expect(runCli(root, ['--out', 'generated'], { WRANGLER_COMMAND: 'dev', LATCHKEY_VERBOSE: '1' }).stdout).toContain('  demo  Demo  oauth2')
   })
 
   it('exits non-zero, prints file:line:col errors and leaves the previous output as it was', () => {

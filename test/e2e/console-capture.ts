@@ -1,7 +1,8 @@
 /**
  * Captures the Worker's console output during a test file (S13). The Worker, its Durable
  * Objects and the calls through its own service binding run in the test's isolate, so
- * spying on `console` here sees every line they print. Output still reaches the terminal.
+ * spying on `console` here sees every line they print. Output still goes on to vitest, which
+ * prints a test's console output when the test fails (`silent: 'passed-only'`).
  */
 import { vi } from 'vitest'
 

@@ -6,6 +6,7 @@
  */
 import type { TestProject } from 'vitest/node'
 import { startAuthorizationServer } from '../../scripts/authorization-server/index.ts'
+import { withoutDevelopmentOnlyWarnings } from '../../scripts/dev/oidc-provider-warnings.ts'
 import { startConnectionResetServer } from '../e2e/connection-reset-server.ts'
 import { E2E_CLIENTS } from '../e2e/e2e-configuration.ts'
 
@@ -20,15 +21,17 @@ declare module 'vitest' {
 
 /** Starts both servers; returns the teardown. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const authorizationServer = await startAuthorizationServer({
-    host: '127.0.0.1',
-    clients: E2E_CLIENTS.map(({ clientId, clientSecret, tokenEndpointAuthMethod, redirectUris }) => ({
-      clientId,
-      clientSecret,
-      tokenEndpointAuthMethod,
-      redirectUris: [...redirectUris],
-    })),
-  })
+  const authorizationServer = await withoutDevelopmentOnlyWarnings(() =>
+    startAuthorizationServer({
+      host: '127.0.0.1',
+      clients: E2E_CLIENTS.map(({ clientId, clientSecret, tokenEndpointAuthMethod, redirectUris }) => ({
+        clientId,
+        clientSecret,
+        tokenEndpointAuthMethod,
+        redirectUris: [...redirectUris],
+      })),
+    }),
+  )
   const resetServer = await startConnectionResetServer()
   project.provide('authorizationServerIssuer', authorizationServer.issuer)
   project.provide('connectionResetOrigin', resetServer.origin)
