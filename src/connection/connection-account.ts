@@ -9,7 +9,7 @@ import { isRecord } from '../is-record.ts'
 
 /** The account a connection acts for. At least one field is set (no account at all is `null`). */
 export interface ConnectionAccount {
-  /** Stable per provider account: `${iss} ${sub}` of an id_token, else the test result's id, login or email. */
+  /** Stable per provider account: `${iss} ${sub}` of an id_token, else the test result's `id` (never a login or email: their owner can change them). */
   id: string | null
   /** What to show: an email, a login or a name. */
   label: string | null
@@ -47,8 +47,10 @@ export function accountFromIdToken(claims: Record<string, unknown>): ConnectionA
 /**
  * The account a connector's test result names, when the result is an object (a JavaScript
  * test returning the API's user, a rest-api-mapping without responseMapping returning the
- * response body): id from `id` (a string or finite number), else `login`, else `email`; label
- * from `email`, else `login`, else `name`, else `username`, else `id`. A value containing one
+ * response body): id from `id` only (a string or finite number): logins and emails can be
+ * changed by the account's owner at many providers, so one person could make their account
+ * look like another's and have their tokens merged into that connection; label from `email`,
+ * else `login`, else `name`, else `username`, else `id`. A value containing one
  * of `secrets` is passed over (the next field is used), so a test returning `{ login: <the
  * API key> }` never puts the key on a page. Anything else is `null`.
  */
@@ -64,7 +66,7 @@ export function accountFromTestResult(result: unknown, secrets: readonly string[
   }
   // A numeric `id` labels as its digits; other label fields must be strings.
   const label = first(['email', 'login', 'name', 'username'], accountLabelFrom) ?? first(['id'], (value) => accountLabelFrom(accountIdFrom(value)))
-  return accountOf(first(['id', 'login', 'email'], accountIdFrom), label)
+  return accountOf(first(['id'], accountIdFrom), label)
 }
 
 /**

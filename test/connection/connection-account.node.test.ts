@@ -42,13 +42,14 @@ describe('accountFromTestResult', () => {
   it.each<[string, unknown, ConnectionAccount | null]>([
     ['login and numeric id (GitHub /user)', { login: 'octocat', id: 583231 }, { id: '583231', label: 'octocat' }],
     ['email before login for the label', { id: 'u-1', login: 'ada', email: 'ada@example.com' }, { id: 'u-1', label: 'ada@example.com' }],
-    ['login is the id when there is no id', { login: 'ada', name: 'Ada' }, { id: 'ada', label: 'ada' }],
-    ['email is the id when there is neither id nor login', { email: 'ada@example.com' }, { id: 'ada@example.com', label: 'ada@example.com' }],
+    // Logins and emails can be changed by their owner: never an id that merges connections.
+    ['a login is no id', { login: 'ada', name: 'Ada' }, { id: null, label: 'ada' }],
+    ['an email is no id', { email: 'ada@example.com' }, { id: null, label: 'ada@example.com' }],
     ['name alone labels but does not identify', { name: 'Ada' }, { id: null, label: 'Ada' }],
     ['username labels', { username: 'ada' }, { id: null, label: 'ada' }],
     ['the id labels when nothing else does', { id: 17 }, { id: '17', label: '17' }],
     ['a non-finite id is no id', { id: Number.POSITIVE_INFINITY, name: 'Ada' }, { id: null, label: 'Ada' }],
-    ['an object id is no id', { id: { nested: 1 }, login: 'ada' }, { id: 'ada', label: 'ada' }],
+    ['an object id is no id', { id: { nested: 1 }, login: 'ada' }, { id: null, label: 'ada' }],
     ['true', true, null],
     ['a string', 'ok', null],
     ['an array', [{ login: 'ada' }], null],
@@ -60,7 +61,7 @@ describe('accountFromTestResult', () => {
   it('passes over a field that contains a secret and uses the next one', () => {
     const token = 'at_0123456789abcdef'
     expect(accountFromTestResult({ login: token, id: 7 }, [token])).toEqual({ id: '7', label: '7' })
-    expect(accountFromTestResult({ id: token, login: 'ada', email: `${token}@x` }, [token])).toEqual({ id: 'ada', label: 'ada' })
+    expect(accountFromTestResult({ id: token, login: 'ada', email: `${token}@x` }, [token])).toEqual({ id: null, label: 'ada' })
     expect(accountFromTestResult({ login: token }, [token])).toBeNull()
   })
 
