@@ -135,7 +135,8 @@ function deployFlags(args: string[]): Map<string, string[]> {
     const arg = args[index] ?? ''
     const equals = arg.indexOf('=')
     const written = equals > 0 ? arg.slice(0, equals) : arg
-    const flag = SHORT_FLAGS[written] ?? written
+    // yargs reads `--secretsFile` as `--secrets-file`: check what wrangler will use, however spelled.
+    const flag = SHORT_FLAGS[written] ?? kebabCaseFlag(written)
     if (!VALUE_FLAGS.has(flag) && !ARRAY_FLAGS.has(flag)) continue
     if (equals > 0) {
       add(flag, arg.slice(equals + 1))
@@ -147,6 +148,11 @@ function deployFlags(args: string[]): Map<string, string[]> {
     }
   }
   return flags
+}
+
+/** `--secretsFile` -> `--secrets-file`; other spellings as they are. */
+function kebabCaseFlag(flag: string): string {
+  return flag.startsWith('--') ? flag.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`) : flag
 }
 
 /** The config's vars with each `--var NAME:VALUE` applied over them, as wrangler uploads them. */

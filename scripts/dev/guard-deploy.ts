@@ -54,6 +54,17 @@ const runWrangler: RunWrangler = (args) => {
   return { status: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '', error: result.error }
 }
 
+/** Runs `read` with CLOUDFLARE_ENV unset, so wrangler resolves the top level, not that environment. */
+function topLevelOnly<T>(read: () => T): T {
+  const saved = process.env['CLOUDFLARE_ENV']
+  delete process.env['CLOUDFLARE_ENV']
+  try {
+    return read()
+  } finally {
+    if (saved !== undefined) process.env['CLOUDFLARE_ENV'] = saved
+  }
+}
+
 /** The configuration for `args`' `--config` and `--env`, as wrangler itself resolves it. */
 async function readDeployConfig(args: string[]): Promise<DeployConfig> {
   // Loading wrangler takes seconds; only this entry pays for it, never the pure check's tests.
@@ -63,10 +74,11 @@ async function readDeployConfig(args: string[]): Promise<DeployConfig> {
     const index = target.lastIndexOf(name)
     return index < 0 ? undefined : target[index + 1]
   }
-  const environment = flag('--env')
+  // wrangler takes the environment from CLOUDFLARE_ENV when no --env is given.
+  const environment = flag('--env') ?? (process.env['CLOUDFLARE_ENV'] || undefined)
   const read = (env: string | undefined): unknown => unstable_readConfig({ config: flag('--config'), env }, { hideWarnings: true, useRedirectIfAvailable: true })
   const resolved = read(environment)
-  const topLevel = environment === undefined ? resolved : read(undefined)
+  const topLevel = environment === undefined ? resolved : topLevelOnly(() => read(undefined))
   const configPath = stringField(resolved, 'configPath')
   if (configPath === undefined) throw new Error(`No wrangler configuration file found in ${ROOT_DIR}.`)
   return {

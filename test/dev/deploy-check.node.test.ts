@@ -80,6 +80,11 @@ describe('the deploy guard', () => {
     expect(check.refusals).toEqual([])
   })
 
+  it('reads --secretsFile as wrangler does (yargs camel case): its development default is refused', () => {
+    const check = checkDeploy(inputs({ args: ['--secretsFile', 'dev-secrets.json'] }))
+    expect(check.refusals.map((refusal) => refusal.problem)).toContainEqual(expect.stringMatching(/^--secrets-file dev-secrets\.json contains a development default/))
+  })
+
   it('counts the secrets a --secrets-file uploads, on a Worker that has none yet', () => {
     const check = checkDeploy(inputs({ args: ['--secrets-file', 'secrets.json'], deployedSecrets: { known: true, names: [] } }))
     expect(check.refusals).toEqual([])
