@@ -24,6 +24,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { isLatchkeyError, LatchkeyError } from '../errors.ts'
 import type { HttpEnv } from '../http/http-env.ts'
 import { CALLBACK_PATH, readSettings } from '../settings.ts'
+import { checkReturnUrl } from './return-url.ts'
 import { existingSession } from '../ui/page-session.ts'
 import { backgroundOf } from './background.ts'
 import { clearBindingCookie } from './browser-binding.ts'
@@ -61,6 +62,8 @@ flowRoutes.get('/connect/:connectorKey', async (c) => {
   }
   const key = await signingKey(readSettings(c.env).connectTokenSecret, 'connect-token')
   const request = await verifyConnectToken(token, key, now)
+  // From here an error page can link back to the application (a return URL not allowed fails here, with no link).
+  if (request.returnUrl !== null) c.set('errorReturnUrl', checkReturnUrl(request.returnUrl, readSettings(c.env).allowedReturnOrigins).href)
   // No Durable Object call on this path: the pending record's copy is written in the background.
   const start = await startConnection(c.env, c.req.param('connectorKey'), request, now, backgroundOf(c))
   c.header('Set-Cookie', start.setCookie)

@@ -12,7 +12,7 @@ import { LATCHKEY_ORIGIN, Browser } from '../support/browser.ts'
 import { expectCodeFreeRedirect, flowUpToCallback, resultPageAfter } from '../support/connect-flow.ts'
 import { openPage, pageVisitor, readPage, submitPageForm } from '../support/connect-page.ts'
 import { newTenant } from '../support/connections.ts'
-import { mintPageToken } from '../support/connect-token.ts'
+import { mintConnectToken, mintPageToken } from '../support/connect-token.ts'
 import { errorCodeOf } from '../support/error-code.ts'
 import { UpstreamScenario } from '../support/upstream.ts'
 
@@ -51,6 +51,13 @@ describe('the error page', () => {
     const html = await expectErrorPage(await resultPageAfter(browser, callback), 'provider_denied')
     expect(heading(html)).toBe('The connection was cancelled at the provider.')
     expect(html).not.toContain('access_denied</h1>')
+  })
+
+  it('a connect link with a return URL that fails at the start links back to the application', async () => {
+    const token = await mintConnectToken({ sub: newTenant(), connector: 'test-misconfigured', return_url: 'https://app.example.com/integrations' })
+    const response = await new Browser().get(`${LATCHKEY_ORIGIN}/connect/test-misconfigured?token=${token}`)
+    const html = await expectErrorPage(response, 'connector_misconfigured')
+    expect(html).toContain('<a class="button primary" href="https://app.example.com/integrations">Back to the application</a>')
   })
 
   it('an error on the connect page links back to it', async () => {
