@@ -1,8 +1,8 @@
 /**
  * Watches source folders for edits and reports each burst of changes once, DEBOUNCE_MS after
  * its last event: an editor's save is several events (a scratch file, a rename, a chmod), and
- * `npm start` rebuilds once per save (rebuild-trigger.ts). Each folder gets its own watch,
- * rather than `fs.watch(dir, { recursive: true })`: on Linux, Node 20's recursive watch stops
+ * `npm start` rebuilds once per save (local-demo.ts `rebuildConnectors`). Each folder gets its
+ * own watch, rather than `fs.watch(dir, { recursive: true })`: on Linux, Node 20's recursive watch stops
  * reporting a file once it has been replaced by a rename (`sed -i`, many editors' safe save),
  * while a folder's watch sees every change to its entries. Folders that appear later (a new
  * connector) are watched as they appear.

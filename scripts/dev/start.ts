@@ -1,10 +1,11 @@
 /**
  * `npm start`: Latchkey on this machine with nothing to configure. Starts the demo
  * authorization server on 127.0.0.1:9090 and `wrangler dev` on localhost:8787 with the
- * committed development defaults (its `[build]` step compiles the connectors, plus the dev-only
- * `demo` connector), then prints the one URL to open: the connect page for the demo tenant.
- * Variables in `.dev.vars` (a real connector's parameters) are passed on. An edit under src/ or
- * a connector folder rebuilds and reloads the Worker once (source-watch.ts, rebuild-trigger.ts).
+ * committed development defaults, having compiled the connectors once (plus the dev-only `demo`
+ * connector; local-demo.ts), then prints the one URL to open: the connect page for the demo
+ * tenant. Variables in `.dev.vars` (a real connector's parameters) are passed on. An edit under
+ * src/ or a connector folder compiles the connectors once more (source-watch.ts), and wrangler
+ * reloads the Worker once.
  * Ctrl-C (SIGINT) or SIGTERM stops wrangler's whole process group and the authorization server.
  *
  * Quiet by default: wrangler's lines that ask for no action are left out
@@ -18,7 +19,6 @@ import { fileURLToPath } from 'node:url'
 import { parseEnv } from 'node:util'
 import { DEMO_CONNECTOR_DIR } from './development-defaults.ts'
 import { startLocalDemo, withoutSecretNames, type LocalDemo } from './local-demo.ts'
-import { requestRebuild } from './rebuild-trigger.ts'
 import { type SourceWatch, watchSources } from './source-watch.ts'
 import { isVerboseOutput } from './verbose-output.ts'
 import { wranglerOutputFilter } from './wrangler-output-filter.ts'
@@ -48,6 +48,7 @@ async function main(): Promise<number> {
     onWranglerOutput: (line) => {
       if (wranglerOutput.shows(line)) console.log(line)
     },
+    onBuildOutput: (line) => console.log(line),
     signal: aborted.signal,
   })
 
@@ -97,7 +98,7 @@ Edits under ${[WORKER_SOURCE_DIR, ...CONNECTOR_DIRS].map((dir) => `${dir}/`).joi
     ignoredPrefixes: [GENERATED_REGISTRY_DIR],
     onChange: (files) => {
       console.log(`Rebuilding: ${describeChanges(files)} changed.`)
-      requestRebuild(ROOT_DIR)
+      void demo.rebuildConnectors()
     },
     onError: (dir, error) => console.error(`Watching ${dir}/ stopped (${error.message}): edits there no longer rebuild; restart npm start.`),
   })

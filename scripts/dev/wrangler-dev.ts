@@ -1,7 +1,8 @@
 /**
  * Runs `wrangler dev` as a child in its own process group, so stopping it stops everything it
- * started (workerd, esbuild, a [build] in progress) and a Ctrl-C in the terminal reaches only
- * us, not it half-way. Secrets go in a private env file passed with `--env-file`, which also
+ * started (workerd, esbuild) and a Ctrl-C in the terminal reaches only us, not it half-way. It
+ * runs with `--config` (npm start's copy of wrangler.toml without `[build]`,
+ * dev-wrangler-config.ts: the caller compiles the connectors). Secrets go in a private env file passed with `--env-file`, which also
  * keeps wrangler from reading a developer's own `.dev.vars`; other settings go as `--var`.
  * wrangler neither calls home nor prints what asks for no action (QUIET_WRANGLER).
  */
@@ -10,20 +11,19 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
-import { ensureRebuildTrigger } from './rebuild-trigger.ts'
 
 /** What to run. */
 export interface WranglerDevOptions {
-  /** The repository: wrangler.toml and node_modules are found here. */
+  /** The repository: node_modules is found here, and wrangler runs in it. */
   rootDir: string
+  /** The configuration file (`--config`); relative paths in it are relative to its folder. */
+  configPath: string
   port: number
   inspectorPort: number
   /** Plain variables (`--var NAME:value`), overriding wrangler.toml's [vars]. */
   vars: Record<string, string>
   /** Secrets (wrangler.toml's `[secrets] required`), written to the env file. */
   secrets: Record<string, string>
-  /** Connector source folders wrangler's [build] step compiles (LATCHKEY_CONNECTOR_DIRS). */
-  connectorDirs: string[]
   /** Where Durable Objects and KV keep local state. */
   persistTo: string
   /** Every line wrangler prints, stdout and stderr. */
@@ -45,8 +45,8 @@ const STOP_GRACE_MS = 5000
  * sent, no banner (whose update check asks the npm registry), no "experimental" warning for
  * wrangler.toml's `[secrets]`, no download of the `Request.cf` placeholder from
  * workers.cloudflare.com (offline that is a warning with a stack trace at every reload; the
- * Worker does not read `request.cf`), and no "> latchkey@... build" lines from npm around the
- * `[build]` step. The `[build]` step's own output still comes through.
+ * Worker does not read `request.cf`), and no "> latchkey@... build" lines from npm should a
+ * configuration with a `[build]` step be used.
  */
 const QUIET_WRANGLER: Readonly<Record<string, string>> = {
   WRANGLER_SEND_METRICS: 'false',
@@ -72,6 +72,8 @@ export function startWranglerDev(options: WranglerDevOptions): WranglerDev {
   const args = [
     path.join(options.rootDir, 'node_modules/wrangler/bin/wrangler.js'),
     'dev',
+    '--config',
+    options.configPath,
     '--ip',
     '127.0.0.1',
     '--port',
@@ -86,10 +88,8 @@ export function startWranglerDev(options: WranglerDevOptions): WranglerDev {
     options.persistTo,
   ]
   // wrangler also reads secrets from its own environment, which would win over the env file.
-  const environment: NodeJS.ProcessEnv = { ...process.env, ...QUIET_WRANGLER, LATCHKEY_CONNECTOR_DIRS: options.connectorDirs.join(',') }
+  const environment: NodeJS.ProcessEnv = { ...process.env, ...QUIET_WRANGLER }
   for (const name of Object.keys(options.secrets)) delete environment[name]
-  // wrangler.toml's `[build] watch_dir`: watched from wrangler's start, so it must exist.
-  ensureRebuildTrigger(options.rootDir)
 
   const child = spawn(process.execPath, args, { cwd: options.rootDir, env: environment, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
   for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on('line', options.onOutput)
