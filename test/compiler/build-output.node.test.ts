@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { formatDiagnostic } from '../../scripts/compiler/diagnostics.ts'
 import { lazyModule } from '../../scripts/compiler/lazy-module.ts'
 import { writeOutput } from '../../scripts/compiler/write-output.ts'
-import { compileFiles, compileTree, removeTrees, VALID_SPEC, validConnector, writeTree } from './connector-tree.ts'
+import { compileFiles, compileTree, listFiles, removeTrees, VALID_SPEC, validConnector, writeTree } from './connector-tree.ts'
 
 afterAll(removeTrees)
 
@@ -33,13 +33,6 @@ auth:
 function runCli(cwd: string, args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
   const run = spawnSync(TSX, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...env } })
   return { status: run.status, stdout: run.stdout, stderr: run.stderr }
-}
-
-function listFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
-    .sort()
 }
 
 describe('a build run', () => {

@@ -2,7 +2,7 @@
  * Test helpers for the connector compiler: writes connector folders into a fresh temp
  * project and compiles it, so diagnostics read `connectors/<key>/...:line:col`.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { compileConnectors } from '../../scripts/compiler/compile.ts'
@@ -67,4 +67,12 @@ export async function compileFiles(tree: Tree): Promise<CompileResult & { root: 
 /** Removes every temp folder `writeTree` created (call in afterAll). */
 export function removeTrees(): void {
   for (const root of createdRoots.splice(0)) rmSync(root, { recursive: true, force: true })
+}
+
+/** Files under `dir`, relative to it with `/` separators, sorted. */
+export function listFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
+    .sort()
 }

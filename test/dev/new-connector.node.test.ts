@@ -4,7 +4,7 @@
  * modeline; a bad, reserved or existing key is refused and nothing is written.
  */
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -13,6 +13,7 @@ import { compileConnectors } from '../../scripts/compiler/compile.ts'
 import { formatDiagnostic } from '../../scripts/compiler/diagnostics.ts'
 import { AUTH_TYPES } from '../../src/registry/types.ts'
 import { connectorFileProblems, SCHEMA_DIR, schemaFor } from '../compiler/connector-schemas.ts'
+import { listFiles } from '../compiler/connector-tree.ts'
 
 const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const CLI = path.join(PROJECT_ROOT, 'scripts/new-connector.ts')
@@ -34,14 +35,6 @@ function newProject(): string {
 function runCli(args: string[], cwd = PROJECT_ROOT): { status: number | null; stdout: string; stderr: string } {
   const run = spawnSync(TSX, [CLI, ...args], { cwd, encoding: 'utf8' })
   return { status: run.status, stdout: run.stdout, stderr: run.stderr }
-}
-
-/** Files under `dir`, relative to it, sorted. */
-function listFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
-    .sort()
 }
 
 describe('npm run new-connector', () => {
