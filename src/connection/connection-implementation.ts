@@ -32,7 +32,7 @@ import {
   type TestOutcome,
 } from './connection-api-access.ts'
 import { accountOfRecord, expiresAtOf, toSummary, withAccount, type ConnectionRecord, type ConnectionSummary, type ConnectionTestResult } from './connection-record.ts'
-import { connectionStub } from './connection-stub.ts'
+import { connectionStub, notFoundAsNull } from './connection-stub.ts'
 import { resolveApiClient } from './api-client-config.ts'
 import { credentialsVersion, directApiClientConfig, type DirectApiClientConfig } from './direct-api-config.ts'
 import { firstGrant } from './first-grant.ts'
@@ -143,6 +143,11 @@ export class ConnectionImplementation {
     const checked = validateTestedConnectionRequest(request)
     const { connection, failedTest, handedOver } = checked
     const existing = checkReplaceable(this.#storage.readRecord(), connection)
+    // A holder found by claimAccount that was disconnected before the handover arrived must not
+    // come back; one whose own flow has not stored it yet (a concurrent completion) takes it.
+    if (existing === null && handedOver !== null && (await tenantDirectory(this.#env, connection.tenant).wasRemoved(connection.connectionId))) {
+      throw new LatchkeyError('connection_not_found', 'The connection that held this account was disconnected meanwhile.')
+    }
     const account = withoutSecrets(checked.account, secretsOf(connection))
     if (existing !== null && failedTest === 'keep' && handedOver === null) {
       await this.#store(connection, null, account)
@@ -157,11 +162,16 @@ export class ConnectionImplementation {
     const found = account ?? tested.account
     // Only a new connection looks for another holder: a reconnect names its connection itself.
     if (existing === null && handedOver === null && found !== null && found.id !== null) {
-      const holder = await tenantDirectory(this.#env, candidate.tenant).claimAccount(
-        { connectorKey: candidate.connectorKey, authOption: candidate.authOption, accountId: found.id },
-        candidate.connectionId,
-      )
-      if (holder !== candidate.connectionId) return this.#handOver(holder, candidate, failedTest, tested.testResult, found)
+      const accountKey = { connectorKey: candidate.connectorKey, authOption: candidate.authOption, accountId: found.id }
+      const directory = tenantDirectory(this.#env, candidate.tenant)
+      const holder = await directory.claimAccount(accountKey, candidate.connectionId)
+      if (holder !== candidate.connectionId) {
+        const summary = await this.#handOver(holder, candidate, failedTest, tested.testResult, found).catch(notFoundAsNull)
+        if (summary !== null) return summary
+        // The holder was disconnected in between, which released the account: claim it once more.
+        const next = await directory.claimAccount(accountKey, candidate.connectionId)
+        if (next !== candidate.connectionId) return this.#handOver(next, candidate, failedTest, tested.testResult, found)
+      }
     }
     return this.#store(candidate, tested.testResult, found)
   }

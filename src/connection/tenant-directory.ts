@@ -128,6 +128,11 @@ export class TenantDirectory extends DurableObject<Env> {
     return connectionId
   }
 
+  /** Whether `connectionId` was removed lately (its tombstone is kept for `TOMBSTONE_TTL_MS`). */
+  wasRemoved(connectionId: string): boolean {
+    return typeof connectionId === 'string' && this.ctx.storage.kv.get<Tombstone>(`${TOMBSTONE_PREFIX}${connectionId}`) !== undefined
+  }
+
   /**
    * Removes a connection's entry (idempotent). `version` is the removed connection's last
    * one: pushes up to it arriving later are ignored, and an entry newer than it (the id

@@ -47,6 +47,24 @@ describe('claimAccount', () => {
     expect(await directory.claimAccount(account, next)).toBe(next)
   })
 
+  it('a handover to a holder disconnected meanwhile is refused: the disconnected connection does not come back', async () => {
+    const stored = await storeConnection({ label: 'handover-gone', connectorKey: 'test-account-rest', upstreamConfig: { apiUser: { id: 'acct-gone', login: 'gone' } } })
+    await connectionObject(stored.connectionId).disconnect(stored.tenant)
+    const error = await connectionObject(stored.connectionId)
+      .createTestedConnection({
+        connectionId: stored.connectionId,
+        connectorKey: 'test-account-rest',
+        tenant: stored.tenant,
+        connectionInput: { scenario: stored.scenario.id },
+        credentials: { access_token: stored.tokens.access_token },
+        account: { id: 'acct-gone', label: 'gone' },
+        handedOver: { ok: true, at: Date.now() },
+      })
+      .catch((caught: unknown) => caught)
+    expect(error).toMatchObject({ code: 'connection_not_found' })
+    expect(await tenantDirectory(env, stored.tenant).listPage(null, 10)).toMatchObject({ entries: [] })
+  })
+
   it.each<[string, unknown, unknown]>([
     ['no account id', { ...ACCOUNT, accountId: '' }, newConnectionId()],
     ['an account id too long to be one', { ...ACCOUNT, accountId: 'x'.repeat(257) }, newConnectionId()],
