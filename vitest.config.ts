@@ -117,6 +117,8 @@ function provideRequiredSecretsToWrangler(): void {
   process.env['WRANGLER_DISABLE_EXPERIMENTAL_WARNING'] = '1'
 }
 
+provideRequiredSecretsToWrangler()
+
 /**
  * Per-project test settings: no retries (they would hide races), and upper bounds for a busy
  * machine (CI shares it; `npm run test:stress` adds five CPU burners). Tests wait for events,
@@ -148,25 +150,22 @@ export default defineConfig({
       {
         plugins: [
           // The upstream origin is known only once test/setup/upstream-servers.ts is listening.
-          cloudflareTest(async ({ inject }) => {
-            provideRequiredSecretsToWrangler()
-            return {
-              wrangler: { configPath: './wrangler.toml' },
-              miniflare: {
-                bindings: {
-                  ...testBindings,
-                  ...upstreamBindings(inject('upstreamOrigin')),
-                  ...oauth1Bindings(inject('oauth1ProviderOrigin')),
-                  // The e2e authorization server and fault servers (test/setup/authorization-server.ts).
-                  ...e2eBindings({
-                    issuer: inject('authorizationServerIssuer'),
-                    upstreamOrigin: inject('upstreamOrigin'),
-                    connectionResetOrigin: inject('connectionResetOrigin'),
-                  }),
-                },
+          cloudflareTest(async ({ inject }) => ({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: {
+              bindings: {
+                ...testBindings,
+                ...upstreamBindings(inject('upstreamOrigin')),
+                ...oauth1Bindings(inject('oauth1ProviderOrigin')),
+                // The e2e authorization server and fault servers (test/setup/authorization-server.ts).
+                ...e2eBindings({
+                  issuer: inject('authorizationServerIssuer'),
+                  upstreamOrigin: inject('upstreamOrigin'),
+                  connectionResetOrigin: inject('connectionResetOrigin'),
+                }),
               },
-            }
-          }),
+            },
+          })),
         ],
         resolve: { alias: workerAliases() },
         test: {
@@ -181,20 +180,17 @@ export default defineConfig({
         // Real providers' connectors, unchanged, against emulators of those providers: every
         // outbound request goes through the compat router (real hosts), nothing else is reachable.
         plugins: [
-          cloudflareTest(async ({ inject }) => {
-            provideRequiredSecretsToWrangler()
-            return {
-              wrangler: { configPath: './wrangler.toml' },
-              miniflare: {
-                bindings: {
-                  ...testBindings,
-                  ...compatOutbound.bindings,
-                  COMPAT_COMPILE_ERRORS: JSON.stringify(inject('compatCompileErrors')),
-                },
-                outboundService: compatOutbound.fetch,
+          cloudflareTest(async ({ inject }) => ({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: {
+              bindings: {
+                ...testBindings,
+                ...compatOutbound.bindings,
+                COMPAT_COMPILE_ERRORS: JSON.stringify(inject('compatCompileErrors')),
               },
-            }
-          }),
+              outboundService: compatOutbound.fetch,
+            },
+          })),
         ],
         resolve: { alias: workerAliases() },
         test: {
