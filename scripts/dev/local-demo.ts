@@ -18,6 +18,7 @@ import { formatDiagnostic, hasErrors } from '../compiler/diagnostics.ts'
 import { writeOutput } from '../compiler/write-output.ts'
 import { startAuthorizationServer, type AuthorizationServer } from '../authorization-server/index.ts'
 import { connectTokenKey } from '../../src/flow/connect-token.ts'
+import { PAGE_PATH } from '../../src/ui/page-path.ts'
 import { signPageToken, type PageMode } from '../../src/ui/page-token.ts'
 import { writeDevWranglerConfig } from './dev-wrangler-config.ts'
 import { DEMO_CLIENT, DEVELOPMENT_SECRETS } from './development-defaults.ts'
@@ -26,8 +27,6 @@ import { startWranglerDev, type WranglerDev } from './wrangler-dev.ts'
 
 /** The tenant whose connections the printed page shows. */
 export const DEMO_TENANT = 'demo-tenant'
-/** Path of the connect page (src/ui/routes.ts). */
-const PAGE_PATH = '/connections'
 /** Longest a start may take before it is given up (wrangler's first bundle dominates). */
 const READY_TIMEOUT_MS = 60_000
 /** Where the compiled connectors go, relative to the repository (the Worker imports them). */

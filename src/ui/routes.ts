@@ -54,7 +54,6 @@ import {
 import { verifyPageToken, type PageMode, type PageSession } from './page-token.ts'
 import { switchPage } from './switch-page-html.ts'
 
-export { PAGE_PATH } from './page-path.ts'
 /** Path of the question asked before a page token of another tenant replaces the session (S21). */
 export const SWITCH_PATH = `${PAGE_PATH}/switch`
 /** Connections the page shows at most (the first page of `listConnections`). */
