@@ -5,6 +5,7 @@
  * input from the provider: only strings (numbers for an id) are taken, trimmed, without control
  * or bidirectional-override characters, bounded, and never a value that contains a secret.
  */
+import { withoutDeceptiveCharacters } from '../flow/display-name.ts'
 import { isRecord } from '../is-record.ts'
 
 /** The account a connection acts for. At least one field is set (no account at all is `null`). */
@@ -26,10 +27,6 @@ export const MAX_ACCOUNT_ID_LENGTH = 256
 
 /** Shortest value treated as a secret when checking labels: shorter credential fields are flags and types ("Bearer"), not tokens. */
 const MIN_SECRET_LENGTH = 8
-
-/** C0/C1 controls and the characters that reorder text (bidi overrides, isolates, marks): they could disguise a label. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
-const HIDDEN_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
 
 /**
  * The account of a validated id_token (OpenID Connect Core 2): the id is `iss` and `sub`
@@ -129,5 +126,6 @@ function accountOf(id: string | null, label: string | null): ConnectionAccount |
 }
 
 function visibleText(value: string): string {
-  return value.replace(HIDDEN_CHARACTERS, '').trim()
+  // The characters pages refuse to show (they could disguise a label) are removed at the source.
+  return withoutDeceptiveCharacters(value).trim()
 }

@@ -17,6 +17,12 @@ export const MAX_DISPLAY_NAME_LENGTH = 128
 /** Characters a shown name must not contain (see the header). */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is what it is for
 const DECEPTIVE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+const EVERY_DECEPTIVE = new RegExp(DECEPTIVE.source, 'g')
+
+/** `value` without the characters a shown name must not contain: text from elsewhere (a provider's account label) made showable. */
+export function withoutDeceptiveCharacters(value: string): string {
+  return value.replace(EVERY_DECEPTIVE, '')
+}
 
 /** Why a display name was refused, or null when it may be shown. */
 export function displayNameProblem(value: unknown): string | null {
