@@ -16,6 +16,7 @@ export { LatchkeyService } from './api/latchkey-service.ts'
 export { ConnectionObject } from './connection/connection-object.ts'
 export { TenantDirectory } from './connection/tenant-directory.ts'
 export { AuthorizationStateGuard } from './flow/authorization-state-guard.ts'
+export { ClientRegistration } from './registration/client-registration.ts'
 
 const app = new Hono<HttpEnv>()
 

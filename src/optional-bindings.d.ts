@@ -24,5 +24,17 @@ declare namespace Cloudflare {
      * `wrangler types` is run again it emits this name into worker-configuration.d.ts: remove it here then.
      */
     API_RATE_LIMITER?: RateLimit
+    /** Per-tenant limit on connect starts that discover a resource (wrangler.toml `[[ratelimits]]`); optional like API_RATE_LIMITER. */
+    DISCOVERY_RATE_LIMITER?: RateLimit
+    /**
+     * Pre-registered clients of discovered connections (src/registration/): JSON of issuer to
+     * `{clientId, clientSecret?, tokenEndpointAuthMethod?}`. A secret; unset means none.
+     */
+    MCP_CLIENTS?: string
+    /**
+     * Test-only override of the client ID metadata document URL (honoured only with
+     * ALLOW_INSECURE_LOOPBACK="true"): the conformance suite expects its own https URL.
+     */
+    MCP_CLIENT_METADATA_URL?: string
   }
 }

@@ -3,7 +3,7 @@
 declare namespace Cloudflare {
 	interface GlobalProps {
 		mainModule: typeof import("./index");
-		durableNamespaces: "ConnectionObject" | "AuthorizationStateGuard" | "TenantDirectory";
+		durableNamespaces: "ConnectionObject" | "AuthorizationStateGuard" | "TenantDirectory" | "ClientRegistration";
 	}
 	interface Env {
 		PENDING_AUTHORIZATIONS: KVNamespace;
@@ -26,6 +26,7 @@ declare namespace Cloudflare {
 		CONNECTIONS: DurableObjectNamespace<import("./index").ConnectionObject>;
 		AUTHORIZATION_STATE_GUARDS: DurableObjectNamespace<import("./index").AuthorizationStateGuard>;
 		TENANT_DIRECTORIES: DurableObjectNamespace<import("./index").TenantDirectory>;
+		CLIENT_REGISTRATIONS: DurableObjectNamespace<import("./index").ClientRegistration>;
 		LATCHKEY_SELF: Service<typeof import("./index").LatchkeyService>;
 	}
 }
