@@ -78,6 +78,17 @@ export const ERROR_CODES = {
   insufficient_scope: 403,
   /** The API key is restricted to tenants with a prefix the `Latchkey-Tenant` header does not have. */
   tenant_not_allowed: 403,
+  // Appended: discovered connections (issue #17, src/registration/, src/flow/start-discovered-authorization.ts)
+  /** The authorization server offers no way for Latchkey to identify itself: no MCP_CLIENTS entry, no client ID metadata documents (or PUBLIC_BASE_URL is not https), no registration endpoint. */
+  client_registration_unavailable: 502,
+  /** Dynamic client registration (RFC 7591) was refused or answered unusably. */
+  client_registration_failed: 502,
+  /** The client a flow or connection was made with is no longer Latchkey's client at that authorization server (registered again, or removed from MCP_CLIENTS): connect again. */
+  client_registration_changed: 409,
+  /** Too many connect starts that discover a resource for this tenant in the last minute. */
+  discovery_rate_limited: 429,
+  /** The resource answered 403 insufficient_scope: reconnect (createConnectUrl with the connectionId) to grant the scopes it asked for; the reconnect requests them together with the earlier ones. */
+  step_up_required: 403,
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES

@@ -9,6 +9,7 @@ import type { HttpEnv } from './http/http-env.ts'
 import { securityHeaders } from './http/security-headers.ts'
 import { httpApiRoutes } from './http-api/lazy-http-api.ts'
 import { reportConnectorHealthOnce } from './registry/connector-health.ts'
+import { clientMetadataRoutes } from './registration/client-metadata-route.ts'
 import { refuseDevelopmentDefaultsOffLoopback } from './ui/development-defaults-guard.ts'
 import { connectPageRoutes } from './ui/routes.ts'
 
@@ -31,6 +32,7 @@ app.use('*', async (c, next) => {
 app.use('*', refuseDevelopmentDefaultsOffLoopback).route('/', connectPageRoutes)
 // Before the flow's routes: /connect/credentials would otherwise match /connect/:connectorKey.
 app.route('/', credentialFormRoutes)
+app.route('/', clientMetadataRoutes)
 app.route('/', flowRoutes)
 // The opt-in HTTP API under /v1 (off, i.e. the ordinary 404, until API_KEYS is set).
 app.route('/', httpApiRoutes)

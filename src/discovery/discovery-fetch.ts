@@ -110,6 +110,7 @@ export async function discardBody(response: Response): Promise<void> {
   }
 }
 
-function isJsonMediaType(contentType: string | null): boolean {
+/** Whether a Content-Type is `application/json` (parameters such as charset allowed). */
+export function isJsonMediaType(contentType: string | null): boolean {
   return contentType !== null && contentType.split(';', 1)[0]?.trim().toLowerCase() === 'application/json'
 }

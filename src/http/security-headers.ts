@@ -35,6 +35,8 @@ export type SecurityHeadersVariables = {
   cspNonce: string
   /** Set by a handler whose page posts forms or may be framed. */
   pagePolicy?: PagePolicy
+  /** Set by a handler whose response is a public, cacheable document (the client ID metadata document): sent instead of `no-store`. */
+  publicCacheControl?: string
 }
 
 const NOTHING = "'none'"
@@ -44,7 +46,7 @@ export const securityHeaders: MiddlewareHandler<{ Variables: SecurityHeadersVari
   c.set('cspNonce', randomToken())
   await next()
   const headers = c.res.headers
-  headers.set('Cache-Control', 'no-store')
+  headers.set('Cache-Control', c.get('publicCacheControl') ?? 'no-store')
   headers.set('Referrer-Policy', 'no-referrer')
   if (!(headers.get('Content-Type') ?? '').startsWith('text/html')) return
   const nonce = c.get('cspNonce')

@@ -1,8 +1,65 @@
 /**
- * One Durable Object per authorization server (named by its issuer): the client registration
- * that every discovered connection to that server shares (issue #17). Placeholder until the
- * registration lands.
+ * One Durable Object per (authorization server, deployment), named by
+ * `registrationObjectName({issuer, redirectUri})`: the dynamic client registration (RFC 7591)
+ * every discovered connection to that server shares (issue #17, S27). Made once, in single flight,
+ * its secret sealed; replaced when its secret expires or the server calls it `invalid_client`.
+ * Every public method here is callable over RPC, so this class only forwards to the private
+ * `RegistrationImplementation` and encodes error codes for the trip; callers use
+ * `clientRegistrationStub`, which turns the codes back into LatchkeyErrors. Layout: STORAGE.md.
  */
 import { DurableObject } from 'cloudflare:workers'
+import { fromRpcError, withRpcErrors } from '../connection/rpc-error.ts'
+import { RegistrationImplementation, type RegistrationParameters } from './registration-implementation.ts'
+import { type RegistrationOwner, registrationObjectName } from './registration-record.ts'
+import type { RegisteredClient } from './registration-request.ts'
 
-export class ClientRegistration extends DurableObject<Env> {}
+export type { RegistrationParameters } from './registration-implementation.ts'
+export type { RegistrationOwner } from './registration-record.ts'
+export type { RegisteredClient } from './registration-request.ts'
+
+export class ClientRegistration extends DurableObject<Env> {
+  readonly #registration: RegistrationImplementation
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env)
+    this.#registration = new RegistrationImplementation(ctx, env)
+    void ctx.blockConcurrencyWhile(() => this.#registration.start())
+  }
+
+  /** The current client, registered first when there is none (or its secret expires soon). */
+  obtainClient(parameters: RegistrationParameters): Promise<RegisteredClient> {
+    return withRpcErrors(() => this.#registration.obtain(parameters))
+  }
+
+  /** The client `clientId` with its secret while it is current; else `client_registration_changed`. */
+  currentClient(owner: RegistrationOwner, clientId: string): Promise<RegisteredClient> {
+    return withRpcErrors(() => this.#registration.current(owner, clientId))
+  }
+
+  /** Forgets the registration if `clientId` is still current (the server refused it); returns whether it did. */
+  dropClient(owner: RegistrationOwner, clientId: string): Promise<boolean> {
+    return withRpcErrors(() => this.#registration.drop(owner, clientId))
+  }
+}
+
+/** The RPC methods of `ClientRegistration`, with LatchkeyErrors as if the call were local. */
+export type ClientRegistrationStub = Pick<ClientRegistration, 'obtainClient' | 'currentClient' | 'dropClient'>
+
+/** The registration object of `owner`. */
+export function clientRegistrationStub(env: Env, owner: RegistrationOwner): ClientRegistrationStub {
+  const stub = env.CLIENT_REGISTRATIONS.get(env.CLIENT_REGISTRATIONS.idFromName(registrationObjectName(owner)))
+  return {
+    obtainClient: (parameters) => decoded(() => stub.obtainClient(parameters)),
+    currentClient: (named, clientId) => decoded(() => stub.currentClient(named, clientId)),
+    dropClient: (named, clientId) => decoded(() => stub.dropClient(named, clientId)),
+  }
+}
+
+/** Awaits an RPC call and rethrows its error as the LatchkeyError it was encoded from. */
+async function decoded<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call()
+  } catch (error) {
+    throw fromRpcError(error)
+  }
+}
