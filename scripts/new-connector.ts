@@ -254,6 +254,40 @@ const SKELETONS: Record<AuthType, Skeleton> = {
     },
     TEST_REST,
   ],
+  'oauth2-discovered': ({ key, name }) => [
+    {
+      path: 'spec.yml',
+      schema: 'spec',
+      lines: [
+        `# ${key}: a resource that describes its own authorization (a remote MCP server): the user`,
+        '# gives its URL; Latchkey discovers the authorization server and registers itself.',
+        `name: ${yamlScalar(name)}`,
+        'auth:',
+        '  type: oauth2-discovered',
+        '  inputSchema:',
+        '    type: object',
+        '    properties:',
+        '      resourceUrl:',
+        '        type: string',
+        '        title: Server URL',
+        '        format: uri',
+        '    required: [resourceUrl]',
+        '  # auth/make-api-client.map.yml: requests go to the resource, with its bound token.',
+        '  makeApiClient:',
+        '    type: mapping',
+      ],
+    },
+    {
+      path: 'auth/make-api-client.map.yml',
+      schema: 'mapping',
+      lines: [
+        '# makeApiClient: the start route stores the canonical resource identifier as resourceUrl.',
+        'baseUri: { $var: connectionInput.resourceUrl }',
+        'headers:',
+        '  Authorization: { $concat: ["Bearer ", { $var: credentials.access_token }] }',
+      ],
+    },
+  ],
 }
 
 /** Why `key` cannot be a new connector in `dir` (and, for the default folder, beside the demo connector), or undefined. */

@@ -1,5 +1,5 @@
 /**
- * The auth types of the format as the build sees them: the three Latchkey runs (AUTH_TYPES),
+ * The auth types of the format as the build sees them: the four Latchkey runs (AUTH_TYPES),
  * the platform-hosted ones it refuses, and why a method does not belong to a type, so that
  * every refusal says what to write instead.
  */
@@ -40,6 +40,7 @@ const INSTEAD: Partial<Record<MethodName, Partial<Record<AuthType, string>>>> = 
   getOAuthConfig: {
     'client-credentials':
       'a client-credentials connection has no OAuth redirect: the user fills the inputSchema form; for an OAuth2 client-credentials grant, request the token in refreshCredentials (or use type: oauth2)',
+    'oauth2-discovered': "the endpoints and the client come from the resource's metadata (RFC 9728, RFC 8414): use type: oauth2 to configure them yourself",
   },
   getTokenData: {
     'client-credentials': 'credentials come from the form (getCredentialsFromConnectionParameters)',

@@ -4,6 +4,7 @@
  * connection of the same tenant and connector.
  */
 import { isConnectionId } from '../connection-id.ts'
+import { isDiscoveredAuthorization, type DiscoveredAuthorization } from '../discovery/discovered-authorization.ts'
 import { LatchkeyError } from '../errors.ts'
 import { isRecord } from '../is-record.ts'
 import { connectorWithAuthOption } from '../registry/auth-option.ts'
@@ -24,6 +25,8 @@ export interface AuthorizedConnectionInput {
    * never in the record; methods see them as part of `connectionInput`.
    */
   secretInput?: Record<string, unknown>
+  /** A discovered connection's authorization server, client and resource (flow/start-discovered-authorization.ts); null or absent otherwise. */
+  discovered?: DiscoveredAuthorization | null
 }
 
 /** A checked `AuthorizedConnectionInput`: every field present. */
@@ -39,7 +42,7 @@ export const MAX_TENANT_LENGTH = 256
 export function validateAuthorizedConnection(input: AuthorizedConnectionInput): CheckedConnectionInput {
   const invalid = (message: string): LatchkeyError => new LatchkeyError('invalid_request', `storeAuthorizedConnection: ${message}`)
   if (typeof input !== 'object' || input === null) throw invalid('pass an object.')
-  const { connectionId, connectorKey, tenant, connectionInput, credentials, authOption = null, secretInput = {} } = input
+  const { connectionId, connectorKey, tenant, connectionInput, credentials, authOption = null, secretInput = {}, discovered = null } = input
   if (typeof connectionId !== 'string' || !isConnectionId(connectionId)) throw invalid('connectionId must be "conn_" followed by 26 base32 characters.')
   if (typeof tenant !== 'string' || tenant === '' || tenant.length > MAX_TENANT_LENGTH)
     throw invalid(`tenant must be a non-empty string of at most ${MAX_TENANT_LENGTH} characters.`)
@@ -49,7 +52,8 @@ export function validateAuthorizedConnection(input: AuthorizedConnectionInput): 
   if (!isRecord(connectionInput)) throw invalid('connectionInput must be an object.')
   if (!isRecord(credentials)) throw invalid('credentials must be an object.')
   if (!isRecord(secretInput)) throw invalid('secretInput must be an object.')
-  return { connectionId, connectorKey, tenant, connectionInput, credentials, authOption, secretInput }
+  if (discovered !== null && !isDiscoveredAuthorization(discovered)) throw invalid('discovered must be a discovered authorization or null.')
+  return { connectionId, connectorKey, tenant, connectionInput, credentials, authOption, secretInput, discovered }
 }
 
 /**

@@ -16,7 +16,10 @@
  * validated id_token, or what the connector's test returned) the tenant has connected already
  * is not stored here; its credentials go to that connection, as a reconnect (`#handOver`).
  */
+import { reconnectScopes, withStepUpScopes } from '../discovery/discovered-authorization.ts'
+import { insufficientScopeOf } from '../discovery/insufficient-scope.ts'
 import { LatchkeyError, isLatchkeyError } from '../errors.ts'
+import { currentClient, reportInvalidClient } from '../registration/client-identity.ts'
 import { connectorContext } from '../registry/connector-context.ts'
 import { readSettings, type Settings } from '../settings.ts'
 import type { ApiCall } from './api-request.ts'
@@ -98,6 +101,8 @@ export class ConnectionImplementation {
       now,
       publish: (type, record) => this.#publish(type, record),
       directorySettled: () => this.#directory.settled(),
+      discoveredClient: (discovered) => currentClient(env, discovered.issuer, discovered.client),
+      reportInvalidClient: (discovered) => reportInvalidClient(env, discovered.issuer, discovered.client),
     })
   }
 
@@ -224,6 +229,16 @@ export class ConnectionImplementation {
   }
 
   /**
+   * The scopes a reconnect of a discovered connection requests besides what the resource asks
+   * for: those it asked for and those a step-up asked for since (empty for other connectors).
+   */
+  async getReconnectScopes(tenant: string): Promise<string[]> {
+    await this.#ready()
+    const { discovered } = this.#storage.requireRecord(tenant)
+    return discovered ? reconnectScopes(discovered) : []
+  }
+
+  /**
    * Runs the connector's `test` with valid credentials (refreshed first if due) and the
    * evaluated makeApiClient as `apiClient`, and records the outcome (`testedRecord`) and the
    * account an object result names (`mergeTestedAccount`), unless the user reconnected or
@@ -290,7 +305,25 @@ export class ConnectionImplementation {
     const context = connectorContext(connector, this.#settings, access.connectionInput)
     // Only the connector's own code may leave baseUri: a caller's flag is not trusted.
     const exchange = await sendApiCall({ ...call, trusted: false }, 'stream', apiCallContext(access, connector, context, credentials, null))
+    const stepUp = record.discovered ? insufficientScopeOf(exchange.response) : null
+    if (stepUp !== null) await this.#stepUpRequired(tenant, exchange.response, stepUp)
     return exchange.response
+  }
+
+  /**
+   * A discovered resource answered 403 insufficient_scope (MCP "Step-Up Authorization Flow"):
+   * the scopes it asked for are remembered, so the reconnect the caller starts requests them with
+   * the earlier ones, and the caller gets `step_up_required` instead of the 403.
+   */
+  async #stepUpRequired(tenant: string, response: Response, scopes: string[]): Promise<never> {
+    await response.body?.cancel()
+    const record = this.#storage.requireRecord(tenant)
+    if (record.discovered) this.#storage.write({ ...record, discovered: withStepUpScopes(record.discovered, scopes) })
+    const needed = record.discovered ? reconnectScopes(withStepUpScopes(record.discovered, scopes)) : scopes
+    throw new LatchkeyError(
+      'step_up_required',
+      `The resource needs more scopes than this connection was granted: reconnect it (createConnectUrl with its connectionId) to request ${needed.join(' ') || 'them'}.`,
+    )
   }
 
   /**

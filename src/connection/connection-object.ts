@@ -58,6 +58,11 @@ export class ConnectionObject extends DurableObject<Env> {
     return withRpcErrors(() => this.#connection.getConnectionInput(tenant))
   }
 
+  /** A discovered connection's scopes a reconnect requests too (connection-implementation.ts). */
+  getReconnectScopes(tenant: string): Promise<string[]> {
+    return withRpcErrors(() => this.#connection.getReconnectScopes(tenant))
+  }
+
   /** Runs the connector's `test` with the stored credentials and records the result. */
   testConnection(tenant: string): Promise<ConnectionSummary> {
     return withRpcErrors(() => this.#connection.testConnection(tenant))

@@ -2,6 +2,7 @@
  * What a connection object stores besides the sealed credentials, the summary it shows to
  * callers (no secrets), and when a refresh is due. Layout and examples: STORAGE.md.
  */
+import type { DiscoveredAuthorization } from '../discovery/discovered-authorization.ts'
 import { normalizeExpiresAt } from '../oauth/token-response.ts'
 import type { ConnectionAccount } from './connection-account.ts'
 
@@ -49,6 +50,12 @@ export interface ConnectionRecord extends Omit<ConnectionSummary, 'accountLabel'
   /** As `accountLabel`. */
   accountId?: string | null
   connectionInput: Record<string, unknown>
+  /**
+   * A discovered connection's authorization server, client and resource (auth type
+   * `oauth2-discovered`): every refresh uses them, never discovers again. Absent (read as null)
+   * for every other connector.
+   */
+  discovered?: DiscoveredAuthorization | null
   /** When the next refresh is due: ahead of expiry, or a retry after a failure. Drives the alarm. */
   refreshAt: number | null
   /** Set while a token request is in flight; left set if the object died mid-request (diagnostics). */

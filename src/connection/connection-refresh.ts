@@ -7,12 +7,15 @@
  * Every write after an await first checks the credentials' generation (`CredentialVault`):
  * a reconnect or a disconnect during the token request wins over its result.
  */
+import type { DiscoveredAuthorization } from '../discovery/discovered-authorization.ts'
+import { isLatchkeyError } from '../errors.ts'
+import type { ClientIdentity } from '../registration/client-identity.ts'
 import type { Settings } from '../settings.ts'
 import { expiresAtOf, type ConnectionRecord } from './connection-record.ts'
 import type { ConnectionStorage } from './connection-storage.ts'
 import type { CredentialVault } from './credential-vault.ts'
 import { connectorOfRecord } from './record-connector.ts'
-import { planRefresh, refreshCredentials, type RefreshFailure } from './credential-refresh.ts'
+import { planDiscoveredRefresh, planRefresh, refreshCredentials, type RefreshFailure, type RefreshPlan } from './credential-refresh.ts'
 import type { ConnectionEventType } from './events/connection-event.ts'
 import {
   decideRefresh,
@@ -40,6 +43,13 @@ export interface RefreshHost {
   publish(type: ConnectionEventType, record: ConnectionRecord): void
   /** Resolves when the summary pushes of the writes so far were tried (directory-publisher.ts). */
   directorySettled(): Promise<void>
+  /**
+   * A discovered connection's client with its secret (registration/client-identity.ts
+   * `currentClient`); throws `client_registration_changed` when it is no longer Latchkey's client.
+   */
+  discoveredClient(discovered: DiscoveredAuthorization): Promise<ClientIdentity>
+  /** The token endpoint refused a discovered connection's client (invalid_client): its registration is dropped, once. */
+  reportInvalidClient(discovered: DiscoveredAuthorization): Promise<void>
 }
 
 /** The single-flight refresh of one connection object. */
@@ -89,7 +99,18 @@ export class ConnectionRefresh {
     const generation = vault.generation
     const connector = connectorOfRecord(record)
     const connectionInput = vault.connectionInputOf(record)
-    const plan = await planRefresh(connector, settings, connectionInput, credentials)
+    const discovered = record.discovered ?? null
+    let plan: RefreshPlan
+    if (discovered === null) plan = await planRefresh(connector, settings, connectionInput, credentials)
+    else {
+      const client = await this.#host.discoveredClient(discovered).catch((error: unknown) => {
+        if (isLatchkeyError(error) && error.code === 'client_registration_changed') return null
+        throw error
+      })
+      // The grant belongs to a client Latchkey no longer has: only connecting again helps.
+      if (client === null) return this.#refreshFailed({ kind: 'revoked', error: 'invalid_client' }, trigger, generation, credentials, false)
+      plan = planDiscoveredRefresh(discovered, client, credentials)
+    }
     if (plan.kind === 'none') return this.#cannotRefresh(trigger, generation, plan.reason)
 
     const afterInterruption = wasRefreshInterrupted(record)
@@ -104,7 +125,10 @@ export class ConnectionRefresh {
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       random: Math.random,
     })
-    if (!outcome.ok) return this.#refreshFailed(outcome.failure, trigger, generation, credentials, afterInterruption)
+    if (!outcome.ok) {
+      if (discovered !== null && outcome.failure.kind === 'revoked' && outcome.failure.error === 'invalid_client') await this.#host.reportInvalidClient(discovered)
+      return this.#refreshFailed(outcome.failure, trigger, generation, credentials, afterInterruption)
+    }
     return this.#refreshSucceeded(outcome.credentials, generation)
   }
 

@@ -21,6 +21,7 @@ export function connectionStub(env: Env, connectionId: string): ConnectionStub {
     createTestedConnection: (input) => decoded(() => stub.createTestedConnection(input)),
     getSummary: (tenant) => decoded(() => stub.getSummary(tenant)),
     getConnectionInput: (tenant) => decoded(() => stub.getConnectionInput(tenant)),
+    getReconnectScopes: (tenant) => decoded(() => stub.getReconnectScopes(tenant)),
     testConnection: (tenant) => decoded(() => stub.testConnection(tenant)),
     getAccessToken: (tenant, options) => decoded(() => stub.getAccessToken(tenant, options)),
     getCredentials: (tenant) => decoded(() => stub.getCredentials(tenant)),

@@ -4,6 +4,8 @@
  * refreshCredentials. Returns a result; the connection object decides what to store.
  * Never called directly: the connection serializes refreshes (`ConnectionRefresh`, connection-refresh.ts).
  */
+import { discoveredOAuthConfig, type DiscoveredAuthorization } from '../discovery/discovered-authorization.ts'
+import type { ClientIdentity } from '../registration/client-identity.ts'
 import { hasMethod, runMethod } from '../registry/registry.ts'
 import { connectorContext, type ConnectorContext } from '../registry/connector-context.ts'
 import type { CompiledConnector } from '../registry/types.ts'
@@ -71,12 +73,24 @@ export async function planRefresh(
   if (hasMethod(connector, 'refreshCredentials')) return { kind: 'connector_method' }
   if (connector.auth.type === 'client-credentials') return { kind: 'none', reason: 'the connector has no refreshCredentials: typed credentials are used as they are' }
   if (connector.auth.type === 'oauth1') return { kind: 'none', reason: 'OAuth 1.0a access tokens do not expire' }
+  if (connector.auth.type === 'oauth2-discovered') return { kind: 'none', reason: 'the connection was stored without what discovery found (planDiscoveredRefresh)' }
   // The same redirect URI the flow used (getOAuthConfig may read it).
   const config = await resolveOAuthConfig(connector, settings, { ...connectorContext(connector, settings, connectionInput), redirectUri: settings.redirectUri })
   if (config.noRefreshToken) return { kind: 'none', reason: 'the connector declares noRefreshToken' }
   const refreshToken = credentials['refresh_token']
   if (typeof refreshToken !== 'string' || refreshToken === '') return { kind: 'none', reason: 'the provider issued no refresh token' }
   return { kind: 'refresh_grant', config, refreshToken }
+}
+
+/**
+ * How a discovered connection refreshes (auth type `oauth2-discovered`): the refresh_token grant
+ * at the token endpoint discovery found, as `client`, with the `resource` (RFC 8707); there is
+ * no connector method to run.
+ */
+export function planDiscoveredRefresh(discovered: DiscoveredAuthorization, client: ClientIdentity, credentials: Record<string, unknown>): RefreshPlan {
+  const refreshToken = credentials['refresh_token']
+  if (typeof refreshToken !== 'string' || refreshToken === '') return { kind: 'none', reason: 'the authorization server issued no refresh token' }
+  return { kind: 'refresh_grant', config: discoveredOAuthConfig(discovered, client), refreshToken }
 }
 
 /**

@@ -106,7 +106,7 @@ export function needsReauthError(record: ConnectionRecord): LatchkeyError {
 
 /** The record of a connection just authorized (new, or reconnected over `existing`): connected, refresh scheduled ahead of expiry. */
 export function storedRecord(
-  fields: Omit<CheckedConnectionInput, 'credentials' | 'secretInput'>,
+  fields: Omit<CheckedConnectionInput, 'credentials' | 'secretInput' | 'discovered'> & Partial<Pick<CheckedConnectionInput, 'discovered'>>,
   existing: ConnectionRecord | null,
   expiresAt: number | null,
   now: number,
@@ -117,6 +117,7 @@ export function storedRecord(
     authOption: fields.authOption,
     tenant: fields.tenant,
     connectionInput: fields.connectionInput,
+    discovered: fields.discovered ?? null,
     status: 'connected',
     lastError: null,
     testResult: null,

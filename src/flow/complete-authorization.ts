@@ -14,6 +14,9 @@ import { isRecord } from '../is-record.ts'
 import { resolveJwksUri, validateIdToken } from '../oauth/id-token.ts'
 import { fetchIssuerMetadata, type IssuerMetadataResult } from '../oauth/issuer-metadata.ts'
 import { resolveOAuthConfig } from '../oauth/oauth-config.ts'
+import { discoveredOAuthConfig } from '../discovery/discovered-authorization.ts'
+import { currentClient, reportInvalidClient } from '../registration/client-identity.ts'
+import { isInvalidClient } from './exchange-code.ts'
 import { withTokenExpiry, type TokenResponse } from '../oauth/token-response.ts'
 import { connectorWithAuthOption } from '../registry/auth-option.ts'
 import { connectorContext, type ConnectorContext } from '../registry/connector-context.ts'
@@ -127,7 +130,11 @@ async function finish(
   const connector = connectorWithAuthOption(connectorFor(record.connectorKey), record.authOption ?? null)
   // One context for every method of this callback: the connector's parameters are read once.
   const context = connectorContext(connector, settings, record.connectionInput)
-  const resolved = await resolveOAuthConfig(connector, settings, { ...context, redirectUri: record.redirectUri })
+  const discovered = record.discovered ?? null
+  const resolved =
+    discovered === null
+      ? await resolveOAuthConfig(connector, settings, { ...context, redirectUri: record.redirectUri })
+      : discoveredOAuthConfig(discovered, await currentClient(env, discovered.issuer, discovered.client))
   // S6: the token endpoint and issuer are the ones resolved when the flow started.
   const config = { ...resolved, tokenUri: record.tokenUri }
   const exchanged = await exchangeCode({
@@ -139,8 +146,13 @@ async function finish(
     callbackParameters: query.parameters,
     timeoutMs: settings.tokenRequestTimeoutMs,
     now,
+  }).catch(async (error: unknown) => {
+    // The authorization server forgot Latchkey's registration: the next connect registers again.
+    if (discovered !== null && isInvalidClient(error)) await reportInvalidClient(env, discovered.issuer, discovered.client)
+    throw error
   })
-  const { tokens, account } = await keepValidatedIdToken(exchanged, record, issuer, config.clientId, now)
+  // A discovered connection keeps no id_token: nothing was configured to validate one against (S17).
+  const { tokens, account } = await keepValidatedIdToken(exchanged, record, discovered === null ? issuer : null, config.clientId, now)
   const credentials = await credentialsFrom(connector, tokens, context, query, now)
   return storeAndTestConnection(
     env,
@@ -151,6 +163,7 @@ async function finish(
       tenant: record.tenant,
       connectionInput: record.connectionInput,
       credentials,
+      discovered,
     },
     account,
   )
@@ -163,8 +176,13 @@ interface DeclaredIssuer {
 }
 
 function declaredIssuer(settings: Settings, record: PendingAuthorization): DeclaredIssuer | null {
-  const { issuer } = record
+  const { issuer, discovered } = record
   if (issuer === null) return null
+  // A discovered issuer's metadata was read and checked at the start: its word on `iss` is kept.
+  if (discovered) {
+    const known: IssuerMetadataResult = { ok: true, metadata: { jwksUri: null, issParameterSupported: discovered.issParameterSupported } }
+    return { issuer, metadata: () => Promise.resolve(known) }
+  }
   let metadata: Promise<IssuerMetadataResult> | null = null
   return { issuer, metadata: () => (metadata ??= fetchIssuerMetadata(issuer, settings.allowInsecureLoopback)) }
 }

@@ -81,6 +81,8 @@ function failed(connectorKey: string, failure: TokenEndpointFailure): LatchkeyEr
       return new LatchkeyError(
         'token_exchange_failed',
         `The token endpoint of connector "${connectorKey}" refused the code with "${failure.error}" (HTTP ${failure.status}). Check the client credentials and redirect URI registered with the provider, then connect again.`,
+        // The registered error code only (never a description), for `isInvalidClient`.
+        { cause: { oauthError: failure.error } },
       )
     case 'http_error':
       return new LatchkeyError(
@@ -90,4 +92,11 @@ function failed(connectorKey: string, failure: TokenEndpointFailure): LatchkeyEr
     case 'invalid_response':
       return new LatchkeyError('invalid_token_response', `The token endpoint of connector "${connectorKey}" answered with an unusable token response: ${failure.reason}.`)
   }
+}
+
+/** Whether `error` is a code exchange the token endpoint refused with `invalid_client` (the client is unknown or its authentication failed). */
+export function isInvalidClient(error: unknown): boolean {
+  if (!(error instanceof LatchkeyError) || error.code !== 'token_exchange_failed') return false
+  const cause: unknown = error.cause
+  return typeof cause === 'object' && cause !== null && (cause as { oauthError?: unknown }).oauthError === 'invalid_client'
 }

@@ -4,6 +4,7 @@
  * KV has not caught up with (pending-store.ts). KV is eventually consistent, so single use is
  * enforced by AuthorizationStateGuard (S2); the record only has to be found and unexpired.
  */
+import { isDiscoveredAuthorization, type DiscoveredAuthorization } from '../discovery/discovered-authorization.ts'
 import type { Background } from './background.ts'
 import { isOneTimeTokenField, type OneTimeToken } from './one-time-token.ts'
 import { loadPendingRecord, savePendingRecord, type PendingStoreEnv } from './pending-store.ts'
@@ -28,6 +29,12 @@ export interface PendingAuthorization {
   jwksUri: string | null
   /** Scopes requested, to know whether `openid` was asked for (S17). */
   scopes: string[]
+  /**
+   * A discovered connection's authorization server, client and resource as the start discovered
+   * them (auth type `oauth2-discovered`): the callback uses these, never discovers again. Absent
+   * (or null) for every other connector.
+   */
+  discovered?: DiscoveredAuthorization | null
   returnUrl: string | null
   mode: FlowMode
   /** Set when reconnecting an existing connection. */
@@ -99,6 +106,7 @@ export function isPendingAuthorization(value: unknown): value is PendingAuthoriz
     (record['issuer'] === null || typeof record['issuer'] === 'string') &&
     (record['jwksUri'] === null || typeof record['jwksUri'] === 'string') &&
     Array.isArray(record['scopes']) &&
+    (record['discovered'] === undefined || record['discovered'] === null || isDiscoveredAuthorization(record['discovered'])) &&
     (record['connectionId'] === null || typeof record['connectionId'] === 'string')
   )
 }

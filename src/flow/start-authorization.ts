@@ -10,7 +10,8 @@
  */
 import { LatchkeyError } from '../errors.ts'
 import { buildAuthorizeUrl } from '../oauth/authorize-url.ts'
-import { resolveOAuthConfig } from '../oauth/oauth-config.ts'
+import type { DiscoveredAuthorization } from '../discovery/discovered-authorization.ts'
+import { resolveOAuthConfig, type OAuthConfig } from '../oauth/oauth-config.ts'
 import { s256CodeChallenge } from '../oauth/pkce.ts'
 import { randomToken } from '../random-token.ts'
 import { connectorContext } from '../registry/connector-context.ts'
@@ -22,6 +23,7 @@ import { newBrowserBinding } from './browser-binding.ts'
 import type { ConnectRequest } from './connect-token.ts'
 import { validateConnectionInput, validateFormPrefill } from './connection-input.ts'
 import { startCredentialForm } from './credential-form-start.ts'
+import { prepareDiscoveredAuthorization } from './start-discovered-authorization.ts'
 import { startOAuth1Authorization } from './oauth1-authorization.ts'
 import { connectorWithAuthOption } from '../registry/auth-option.ts'
 import { assertReconnectable } from './connection-handoff.ts'
@@ -96,8 +98,17 @@ export async function startConnection(env: Env, connectorKey: string, request: C
   if (request.connectionId !== null) await assertReconnectable(env, request.connectionId, request.tenant, checked.connector.key)
   const start = { request, connectionInput: checked.connectionInput, authOption: request.authOption, background }
   switch (checked.connector.auth.type) {
-    case 'oauth2':
-      return { kind: 'authorize', ...(await startAuthorization(env, settings, checked, request, now, background)) }
+    case 'oauth2': {
+      const { connector, connectionInput } = checked
+      const authorization = { connector, connectionInput, discovered: null }
+      const configFor = (state: string): Promise<OAuthConfig> =>
+        resolveOAuthConfig(connector, settings, { ...connectorContext(connector, settings, connectionInput), redirectUri: settings.redirectUri, state })
+      return { kind: 'authorize', ...(await startAuthorization(env, settings, authorization, configFor, request, now, background)) }
+    }
+    case 'oauth2-discovered': {
+      const { authorization, config } = await prepareDiscoveredAuthorization(env, settings, checked, request)
+      return { kind: 'authorize', ...(await startAuthorization(env, settings, authorization, () => Promise.resolve(config), request, now, background)) }
+    }
     case 'oauth1':
       return { kind: 'authorize', ...(await startOAuth1Authorization(env, settings, checked.connector, start, now)) }
     case 'client-credentials':
@@ -106,19 +117,27 @@ export async function startConnection(env: Env, connectorKey: string, request: C
   }
 }
 
-/** OAuth2: resolves getOAuthConfig, stores the pending authorization and returns the authorize URL. */
+/** What an OAuth2 authorization starts with: the connector, the input to store, and for a discovered connection what discovery found. */
+export interface AuthorizationToStart {
+  connector: CompiledConnector
+  connectionInput: Record<string, unknown>
+  discovered: DiscoveredAuthorization | null
+}
+
+/** OAuth2 (configured or discovered): resolves the configuration for a fresh state, stores the pending authorization and returns the authorize URL. */
 async function startAuthorization(
   env: Env,
   settings: Settings,
-  checked: CheckedConnectRequest,
+  authorization: AuthorizationToStart,
+  configFor: (state: string) => Promise<OAuthConfig>,
   request: ConnectRequest,
   now: number,
   background: Background,
 ): Promise<AuthorizationStart> {
-  const { connector, connectionInput } = checked
+  const { connector, connectionInput, discovered } = authorization
   const { redirectUri } = settings
   const state = randomToken()
-  const config = await resolveOAuthConfig(connector, settings, { ...connectorContext(connector, settings, connectionInput), redirectUri, state })
+  const config = await configFor(state)
 
   const codeVerifier = config.skipPkce ? null : randomToken()
   const binding = await newBrowserBinding(state, PENDING_AUTHORIZATION_TTL_MS / 1000)
@@ -135,6 +154,7 @@ async function startAuthorization(
     issuer: config.issuer ?? null,
     jwksUri: config.jwksUri ?? null,
     scopes: config.scopes,
+    discovered,
     returnUrl: request.returnUrl,
     mode: request.mode,
     connectionId: request.connectionId,

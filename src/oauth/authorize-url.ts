@@ -12,7 +12,8 @@ const PROTOCOL_PARAMETERS = new Set([...RESERVED_AUTHORIZE_PARAMETERS, 'scope'])
 /**
  * `authorizeUri` plus response_type=code, client_id, redirect_uri, scope (space-joined,
  * omitted when empty), state, code_challenge + code_challenge_method=S256 (unless `codeChallenge`
- * is null because the connector sets skipPkce), then the connector's `extra` parameters.
+ * is null because the connector sets skipPkce), `resource` (RFC 8707, discovered connections),
+ * then the connector's `extra` parameters.
  * `extra.scope` is sent as given when `scopes` is empty (providers that want comma-separated
  * scopes, such as Slack and Shopify; validateOAuthConfig refuses both at once).
  * Query parameters already in `authorizeUri` are kept unless the protocol sets them.
@@ -33,5 +34,7 @@ export function buildAuthorizeUrl(config: OAuthConfig, request: { redirectUri: s
   for (const [name, value] of Object.entries(config.extra)) {
     if (!RESERVED_AUTHORIZE_PARAMETERS.has(name) && !(name === 'scope' && config.scopes.length > 0)) query.set(name, value)
   }
+  // Discovered connections have no `extra`; a connector's own `extra.resource` (Azure AD v1) stays as it is.
+  if (config.resource !== undefined) query.set('resource', config.resource)
   return url
 }

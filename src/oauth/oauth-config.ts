@@ -32,6 +32,11 @@ export interface OAuthConfig {
   issuer?: string
   /** JWKS location for id_token signatures (Latchkey extension). */
   jwksUri?: string
+  /**
+   * The RFC 8707 `resource` of the authorization and every token request: set only for
+   * discovered connections (discovered-authorization.ts), whose tokens are bound to the resource.
+   */
+  resource?: string
 }
 
 /** What getOAuthConfig receives: the connector context plus the redirect URI and, when a flow starts, its state. */

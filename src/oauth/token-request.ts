@@ -8,11 +8,13 @@ import type { OAuthConfig } from './oauth-config.ts'
  * A form-encoded POST to `config.tokenUri` with `Accept: application/json` carrying `params`
  * (grant_type, code, ...) and the client authentication: `headers` = HTTP Basic only,
  * `body` = client_id/client_secret form fields only, unspecified = both (the seed's rule).
- * Without a clientSecret the client is public and sends client_id in the body.
+ * Without a clientSecret the client is public and sends client_id in the body. A discovered
+ * connection's `resource` goes into every token request (RFC 8707 section 2.2).
  * Send it with `fetch`, then pass the response to `processTokenResponse`.
  */
 export function buildTokenRequest(config: OAuthConfig, params: Record<string, string>): Request {
   const body = new URLSearchParams(params)
+  if (config.resource !== undefined) body.set('resource', config.resource)
   const headers = new Headers({
     'Content-Type': 'application/x-www-form-urlencoded;charset=UTF-8',
     Accept: 'application/json',

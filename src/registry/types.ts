@@ -5,7 +5,7 @@
 import type { MappingNode } from '../formula/index.ts'
 
 /** Auth types Latchkey runs (connector-format.md "Other auth types of the format"). */
-export const AUTH_TYPES = ['oauth2', 'client-credentials', 'oauth1'] as const
+export const AUTH_TYPES = ['oauth2', 'client-credentials', 'oauth1', 'oauth2-discovered'] as const
 
 export type AuthType = (typeof AUTH_TYPES)[number]
 
@@ -34,6 +34,9 @@ export const METHODS_BY_AUTH_TYPE: Readonly<Record<AuthType, readonly MethodName
   oauth2: AUTH_METHODS.filter((method) => method !== 'getCredentialsFromConnectionParameters'),
   'client-credentials': ['getCredentialsFromConnectionParameters', 'makeApiClient', 'test', 'refreshCredentials', 'disconnect'],
   oauth1: ['getOAuthConfig', 'makeApiClient', 'test', 'getCredentialsFromAccessTokenResponse', 'disconnect'],
+  // OAuth2 whose endpoints and client come from the resource itself (src/discovery/, issue #17):
+  // Latchkey discovers, registers, exchanges and refreshes; the spec says how to call the API.
+  'oauth2-discovered': ['makeApiClient', 'test', 'disconnect'],
 }
 
 /**
@@ -45,6 +48,7 @@ export const REQUIRED_METHODS: Readonly<Record<AuthType, readonly MethodName[]>>
   oauth2: ['getOAuthConfig', 'makeApiClient'],
   'client-credentials': ['makeApiClient'],
   oauth1: ['getOAuthConfig', 'makeApiClient'],
+  'oauth2-discovered': ['makeApiClient'],
 }
 
 /**

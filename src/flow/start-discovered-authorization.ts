@@ -1,0 +1,57 @@
+/**
+ * The start of a discovered connection (auth type `oauth2-discovered`, issue #17): from a
+ * resource URL alone to the OAuth configuration the authorize redirect needs. Discovery
+ * (src/discovery/) finds and validates the authorization server; src/registration/ gives the
+ * client; the result travels with the pending authorization, so the callback and every refresh
+ * use what was discovered here (discovered-authorization.ts).
+ *
+ * A hand-written connector's parameters are never read here: a resource whose metadata names a
+ * well-known issuer gets Latchkey's own client for that issuer (MCP_CLIENTS, its metadata
+ * document or a registration), never `<KEY>__CLIENT_SECRET` (S27).
+ */
+import { discoverResource } from '../discovery/discover-resource.ts'
+import { discoveredAuthorization, discoveredOAuthConfig, scopesToRequest, type DiscoveredAuthorization } from '../discovery/discovered-authorization.ts'
+import { assertDiscoveryAllowed } from '../discovery/discovery-rate-limit.ts'
+import { mcpInitializeProbe } from '../discovery/resource-probe.ts'
+import { connectionStub } from '../connection/connection-stub.ts'
+import type { OAuthConfig } from '../oauth/oauth-config.ts'
+import { clientIdentityFor } from '../registration/client-identity.ts'
+import type { Settings } from '../settings.ts'
+import type { ConnectRequest } from './connect-token.ts'
+import type { AuthorizationToStart, CheckedConnectRequest } from './start-authorization.ts'
+
+/**
+ * The MCP revision the probe speaks. Any protected MCP server challenges an `initialize` it
+ * cannot accept without a token, whatever the version; the newest stateful revision is the one
+ * most servers answer.
+ */
+const PROBE_PROTOCOL_VERSION = '2025-11-25'
+
+/**
+ * Discovers the resource of `checked.connectionInput.resourceUrl` (validated against the
+ * connector's inputSchema), chooses the client and the scopes (a reconnect adds those the
+ * connection had and those a step-up asked for), and returns the configuration with what to
+ * store. The stored `resourceUrl` becomes the canonical resource identifier, the proxy's base URI.
+ * Throws `discovery_rate_limited` (per tenant), the discovery codes, or the registration codes.
+ */
+export async function prepareDiscoveredAuthorization(
+  env: Env,
+  settings: Settings,
+  checked: CheckedConnectRequest,
+  request: ConnectRequest,
+): Promise<{ authorization: AuthorizationToStart; config: OAuthConfig }> {
+  await assertDiscoveryAllowed(env, request.tenant)
+  const snapshot = await discoverResource(String(checked.connectionInput['resourceUrl']), {
+    // Looked up at call time: tests and the compat suite route the Worker's outbound fetch.
+    fetch: (input, init) => fetch(input, init),
+    policy: { latchkeyBaseUrl: settings.publicBaseUrl, allowInsecureLoopback: settings.allowInsecureLoopback },
+    probe: mcpInitializeProbe(PROBE_PROTOCOL_VERSION),
+  })
+  const client = await clientIdentityFor(env, snapshot)
+  const earlier = request.connectionId === null ? [] : await connectionStub(env, request.connectionId).getReconnectScopes(request.tenant)
+  const discovered: DiscoveredAuthorization = discoveredAuthorization(snapshot, client, scopesToRequest(snapshot, earlier))
+  return {
+    authorization: { connector: checked.connector, connectionInput: { ...checked.connectionInput, resourceUrl: snapshot.resource }, discovered },
+    config: discoveredOAuthConfig(discovered, client),
+  }
+}
