@@ -66,6 +66,8 @@ export async function readApiCall(input: Request | ApiRequestInit): Promise<ApiC
  */
 export function resolveApiUrl(baseUri: string, path: string, trusted = false): URL {
   const base = new URL(baseUri)
+  // The baseUri itself, perhaps with a query: `/mcp` stays `/mcp`, never `/mcp/`.
+  if (path === '' || path.startsWith('?')) return new URL(path, base)
   const basePath = base.pathname.endsWith('/') ? base.pathname : `${base.pathname}/`
   // `//host/x` (and its backslash spellings) names another host: refused, not reinterpreted.
   if (/^[/\\]{2}/.test(path)) throw invalid('the path names another host; pass a path relative to the baseUri.')
@@ -106,7 +108,8 @@ export function buildApiRequest(config: ApiClientConfig, call: ApiCall): Request
 }
 
 function checkPath(path: unknown): string {
-  if (typeof path !== 'string' || path === '' || path.length > MAX_PATH_LENGTH) throw invalid(`path must be a non-empty string of at most ${MAX_PATH_LENGTH} characters.`)
+  // '' is the baseUri itself: a discovered connection's resource (an MCP endpoint) is one URL.
+  if (typeof path !== 'string' || path.length > MAX_PATH_LENGTH) throw invalid(`path must be a string of at most ${MAX_PATH_LENGTH} characters.`)
   return path
 }
 

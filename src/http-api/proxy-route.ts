@@ -3,7 +3,8 @@
  * connection's authentication, through the same LatchkeyApi.proxy as RPC callers (requests stay
  * under the connector's baseUri, a 401 refreshes once and retries once, redirects come back
  * unfollowed, bodies over MAX_API_BODY_BYTES are refused). The rest of the path after `/proxy`
- * (still percent-encoded) and the query string are the call's path under baseUri.
+ * (still percent-encoded) and the query string are the call's path under baseUri; nothing after
+ * it is the baseUri itself.
  *
  * What the caller sent to Latchkey stays with Latchkey: its Authorization (the API key), the
  * Latchkey-Tenant header, cookies and the client-address headers Cloudflare adds are not
@@ -57,7 +58,8 @@ export function registerProxyRoute(app: HttpApiApp): void {
     const rest = PROXY_PATH.exec(url.pathname)?.[1] ?? ''
     const method = c.req.method
     const response = await c.var.latchkey.proxy(tenantFromHeader(c.req.header(TENANT_HEADER)) ?? '', c.req.param('id'), {
-      path: `${rest === '' ? '/' : rest}${url.search}`,
+      // Nothing after `/proxy/` is the baseUri itself (a discovered connection's resource, e.g. `/mcp`).
+      path: `${rest === '/' ? '' : rest}${url.search}`,
       method,
       headers: forwardedHeaders(c.req.raw.headers),
       body: method === 'GET' || method === 'HEAD' ? null : c.req.raw.body,

@@ -24,6 +24,8 @@ const PUBLIC_ROUTES = [
   ['GET', '/connect/credentials'],
   ['GET', '/health'],
   ['GET', '/oauth/callback'],
+  // Latchkey's client ID metadata document (discovered connections, issue #17): public by design, no secret in it.
+  ['GET', '/oauth/client-metadata.json'],
   ['GET', '/oauth/done'],
   // The user verifier (S21): the browser's return after the application confirmed, and the
   // application's signed confirmation; neither answers with credentials.
@@ -31,6 +33,8 @@ const PUBLIC_ROUTES = [
   ['POST', '/connect/credentials'],
   ['POST', '/oauth/verify-user'],
 ]
+/** Latchkey's client ID metadata document: public by design. */
+const CLIENT_METADATA_PATH = '/oauth/client-metadata.json'
 /** Paths with middleware only (headers, method and deployment checks): they answer nothing themselves. */
 const MIDDLEWARE_PATHS = ['/*', '/connect/:connectorKey', '/oauth/callback', '/oauth/verified']
 
@@ -80,7 +84,9 @@ describe('S14 public HTTP routes', () => {
         const body = `${await response.text()}\n${JSON.stringify([...response.headers])}`
         expect(body, `${method} ${path}`).not.toContain(connection.tokens.access_token)
         expect(body, `${method} ${path}`).not.toContain(connection.tokens.refresh_token)
-        if (path !== '/health') expect(response.status, `${method} ${path}`).toBeGreaterThanOrEqual(400)
+        // /health, and the client ID metadata document to GET and HEAD, answer: neither holds anything of a connection.
+        const answers = path === '/health' || (path === CLIENT_METADATA_PATH && (method === 'GET' || method === 'HEAD'))
+        if (!answers) expect(response.status, `${method} ${path}`).toBeGreaterThanOrEqual(400)
       }
     }
     expect(await (await SELF.fetch('https://latchkey.test/health')).json()).toEqual({ ok: true })

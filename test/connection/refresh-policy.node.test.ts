@@ -247,6 +247,7 @@ describe('storedRecord', () => {
   it('makes a new connection connected, refreshed 5 minutes before expiry', () => {
     expect(storedRecord(fields, null, NOW + HOUR, NOW)).toEqual({
       ...fields,
+      discovered: null,
       status: 'connected',
       lastError: null,
       testResult: null,
