@@ -163,6 +163,8 @@ export default defineConfig({
                   upstreamOrigin: inject('upstreamOrigin'),
                   connectionResetOrigin: inject('connectionResetOrigin'),
                 }),
+                // The lab that starts an MCP server and its authorization server per test (test/setup/mcp-server.ts).
+                MCP_LAB_ORIGIN: inject('mcpLabOrigin'),
               },
             },
           })),
@@ -173,7 +175,13 @@ export default defineConfig({
           name: 'workerd',
           include: ['test/**/*.test.ts'],
           exclude: ['test/**/*.node.test.ts', 'test/compat/**'],
-          globalSetup: ['test/setup/compile-connectors.ts', 'test/setup/upstream-servers.ts', 'test/setup/authorization-server.ts', 'test/setup/oauth1-provider.ts'],
+          globalSetup: [
+            'test/setup/compile-connectors.ts',
+            'test/setup/upstream-servers.ts',
+            'test/setup/authorization-server.ts',
+            'test/setup/oauth1-provider.ts',
+            'test/setup/mcp-server.ts',
+          ],
         },
       },
       {
