@@ -307,7 +307,7 @@ export interface components {
       name: string
       logoUri: string | null
       /** @description One per way to connect. */
-      authTypes: ('oauth2' | 'client-credentials' | 'oauth1')[]
+      authTypes: ('oauth2' | 'client-credentials' | 'oauth1' | 'oauth2-discovered')[]
       /** @description Its parameters let connections start. */
       ready: boolean
       /** @description Each Worker variable to set or fix (never its value); empty when ready. */
