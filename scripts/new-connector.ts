@@ -281,7 +281,7 @@ const SKELETONS: Record<AuthType, Skeleton> = {
       path: 'auth/make-api-client.map.yml',
       schema: 'mapping',
       lines: [
-        '# makeApiClient: the start route stores the canonical resource identifier as resourceUrl.',
+        '# makeApiClient: the start route stores the URL given, in canonical form, as resourceUrl.',
         'baseUri: { $var: connectionInput.resourceUrl }',
         'headers:',
         '  Authorization: { $concat: ["Bearer ", { $var: credentials.access_token }] }',

@@ -6,7 +6,8 @@
  * the result is a snapshot, a plain JSON value meant to be stored with the pending authorization
  * and then the connection, so refresh never discovers again.
  *
- * At most six requests: the probe, two metadata locations of the resource, three of the issuer.
+ * At most seven requests: the probes (two for an MCP server that lets `initialize` through), two
+ * metadata locations of the resource, three of the issuer.
  * A location answering 4xx means "not here" and the next one is tried; any other failure, and
  * every failed validation, ends discovery at once: a document that names the wrong resource or
  * issuer is never passed over for a later one.
@@ -23,13 +24,18 @@ import {
 } from './protected-resource-metadata.ts'
 import { canonicalResource } from './resource-identifier.ts'
 import { GET_PROBE, probeResource } from './resource-probe.ts'
+import type { BearerChallenge } from './www-authenticate.ts'
 
 /** How to discover. */
 export interface DiscoveryOptions extends DiscoveryFetchOptions {
   /** The URL rules' settings (PUBLIC_BASE_URL, ALLOW_INSECURE_LOOPBACK). */
   policy: DiscoveredUrlPolicy
-  /** The unauthenticated request that makes the resource challenge; default GET_PROBE (mcpInitializeProbe for MCP servers). */
-  probe?: DiscoveryRequest | undefined
+  /**
+   * The unauthenticated requests that make the resource challenge, sent in order until one is
+   * answered with a challenge; default GET_PROBE (for MCP servers: mcpInitializeProbe, then
+   * MCP_OPERATION_PROBE for servers that let `initialize` through).
+   */
+  probe?: DiscoveryRequest | readonly DiscoveryRequest[] | undefined
 }
 
 /** Everything a connection to the resource needs from discovery; JSON-serialisable. */
@@ -61,8 +67,7 @@ export interface DiscoverySnapshot {
  */
 export async function discoverResource(resourceUrl: string, options: DiscoveryOptions): Promise<DiscoverySnapshot> {
   const resource = canonicalResource(checkDiscoveredUrl(resourceUrl, 'The resource URL', options.policy))
-  const probe = await probeResource(resource, options.probe ?? GET_PROBE, options)
-  const challenge = probe.challenge
+  const challenge = await challengeOf(resource, options)
   const locations: ResourceMetadataLocation[] =
     challenge?.resourceMetadata != null
       ? [{ url: checkDiscoveredUrl(challenge.resourceMetadata, "The resource_metadata URL of the resource's challenge", options.policy), expectedResource: resource }]
@@ -84,6 +89,16 @@ export async function discoverResource(resourceUrl: string, options: DiscoveryOp
     scopes: challenge?.scope ?? resourceMetadata.scopesSupported,
     offlineAccessSupported: serverMetadata.scopesSupported?.includes('offline_access') ?? false,
   }
+}
+
+/** The first Bearer challenge the probes draw from the resource, or null when none does. */
+async function challengeOf(resource: string, options: DiscoveryOptions): Promise<BearerChallenge | null> {
+  const probes = options.probe === undefined ? [GET_PROBE] : Array.isArray(options.probe) ? options.probe : [options.probe as DiscoveryRequest]
+  for (const probe of probes) {
+    const { status, challenge } = await probeResource(resource, probe, options)
+    if (status === 401 || status === 403) return challenge
+  }
+  return null
 }
 
 async function readResourceMetadata(

@@ -16,7 +16,7 @@ export {
   fetchMetadataDocument,
   sendDiscoveryRequest,
 } from './discovery-fetch.ts'
-export { GET_PROBE, type ProbeResult, mcpInitializeProbe, probeResource } from './resource-probe.ts'
+export { GET_PROBE, MCP_OPERATION_PROBE, type ProbeResult, mcpInitializeProbe, probeResource } from './resource-probe.ts'
 export {
   type ProtectedResourceMetadata,
   type ResourceMetadataLocation,

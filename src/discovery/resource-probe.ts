@@ -27,6 +27,29 @@ export function mcpInitializeProbe(protocolVersion: string): DiscoveryRequest {
   }
 }
 
+/**
+ * An MCP `tools/list` request as the stateless 2026-07-28 transport sends it (`_meta` and the
+ * `MCP-Protocol-Version` and `Mcp-Method` headers): for servers that let `initialize` through
+ * without a token and challenge only operations, the request whose challenge names the scopes.
+ * Servers of earlier revisions ignore what they do not know and challenge it as well.
+ */
+export const MCP_OPERATION_PROBE: DiscoveryRequest = {
+  method: 'POST',
+  headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': 'tools/list' },
+  body: JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'tools/list',
+    params: {
+      _meta: {
+        'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+        'io.modelcontextprotocol/clientInfo': { name: 'latchkey-discovery', version: '1' },
+        'io.modelcontextprotocol/clientCapabilities': {},
+      },
+    },
+  }),
+}
+
 /** What the probe learned. */
 export interface ProbeResult {
   status: number

@@ -12,7 +12,8 @@
 import { discoverResource } from '../discovery/discover-resource.ts'
 import { discoveredAuthorization, discoveredOAuthConfig, scopesToRequest, type DiscoveredAuthorization } from '../discovery/discovered-authorization.ts'
 import { assertDiscoveryAllowed } from '../discovery/discovery-rate-limit.ts'
-import { mcpInitializeProbe } from '../discovery/resource-probe.ts'
+import { MCP_OPERATION_PROBE, mcpInitializeProbe } from '../discovery/resource-probe.ts'
+import { canonicalResource } from '../discovery/resource-identifier.ts'
 import { connectionStub } from '../connection/connection-stub.ts'
 import type { OAuthConfig } from '../oauth/oauth-config.ts'
 import { clientIdentityFor } from '../registration/client-identity.ts'
@@ -31,7 +32,7 @@ const PROBE_PROTOCOL_VERSION = '2025-11-25'
  * Discovers the resource of `checked.connectionInput.resourceUrl` (validated against the
  * connector's inputSchema), chooses the client and the scopes (a reconnect adds those the
  * connection had and those a step-up asked for), and returns the configuration with what to
- * store. The stored `resourceUrl` becomes the canonical resource identifier, the proxy's base URI.
+ * store. The stored `resourceUrl` is the URL given, in canonical form: the proxy's base URI.
  * Throws `discovery_rate_limited` (per tenant), the discovery codes, or the registration codes.
  */
 export async function prepareDiscoveredAuthorization(
@@ -41,17 +42,21 @@ export async function prepareDiscoveredAuthorization(
   request: ConnectRequest,
 ): Promise<{ authorization: AuthorizationToStart; config: OAuthConfig }> {
   await assertDiscoveryAllowed(env, request.tenant)
-  const snapshot = await discoverResource(String(checked.connectionInput['resourceUrl']), {
+  const resourceUrl = String(checked.connectionInput['resourceUrl'])
+  const snapshot = await discoverResource(resourceUrl, {
     // Looked up at call time: tests and the compat suite route the Worker's outbound fetch.
     fetch: (input, init) => fetch(input, init),
     policy: { latchkeyBaseUrl: settings.publicBaseUrl, allowInsecureLoopback: settings.allowInsecureLoopback },
-    probe: mcpInitializeProbe(PROBE_PROTOCOL_VERSION),
+    probe: [mcpInitializeProbe(PROBE_PROTOCOL_VERSION), MCP_OPERATION_PROBE],
   })
   const client = await clientIdentityFor(env, snapshot)
   const earlier = request.connectionId === null ? [] : await connectionStub(env, request.connectionId).getReconnectScopes(request.tenant)
   const discovered: DiscoveredAuthorization = discoveredAuthorization(snapshot, client, scopesToRequest(snapshot, earlier))
   return {
-    authorization: { connector: checked.connector, connectionInput: { ...checked.connectionInput, resourceUrl: snapshot.resource }, discovered },
+    // The server's own URL (canonical), not the metadata's `resource`, which may be its origin
+    // (RFC 9728 at the root): the proxy's base is where the requests go; discovery confirmed it
+    // lies under the resource the tokens are bound to.
+    authorization: { connector: checked.connector, connectionInput: { ...checked.connectionInput, resourceUrl: canonicalResource(new URL(resourceUrl)) }, discovered },
     config: discoveredOAuthConfig(discovered, client),
   }
 }

@@ -5,7 +5,7 @@
  * resource or issuer is never passed over for a later one).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { type DiscoveryOptions, discoverResource, mcpInitializeProbe } from '../../src/discovery/index.ts'
+import { type DiscoveryOptions, MCP_OPERATION_PROBE, discoverResource, mcpInitializeProbe } from '../../src/discovery/index.ts'
 import { type LocalServer, challengeRoute, discoveryErrorCode, jsonRoute, loopbackPolicy, startLocalServer } from './local-server.ts'
 
 let server: LocalServer
@@ -118,6 +118,32 @@ describe('discoverResource', () => {
     expect(probe?.headers['content-type']).toBe('application/json')
     expect(probe?.headers.accept).toBe('application/json, text/event-stream')
     expect(JSON.parse(probe?.body ?? '')).toMatchObject({ jsonrpc: '2.0', method: 'initialize', params: { protocolVersion: '2025-11-25' } })
+  })
+
+  it('probes with an MCP operation when the server lets initialize through, and takes that challenge', async () => {
+    const resource = `${server.origin}/mcp`
+    server.route('/mcp', (request, response) => {
+      const method: unknown = JSON.parse(request.body).method
+      if (method === 'initialize') return jsonRoute({ jsonrpc: '2.0', id: 1, result: {} })(request, response)
+      challengeRoute(`Bearer resource_metadata="${server.origin}/.well-known/oauth-protected-resource/mcp", scope="mcp:basic"`)(request, response)
+    })
+    server.route('/.well-known/oauth-protected-resource/mcp', jsonRoute({ resource, authorization_servers: [server.origin], scopes_supported: ['mcp:profile'] }))
+    server.route('/.well-known/oauth-authorization-server', jsonRoute(serverMetadata(server.origin)))
+    const snapshot = await discoverResource(resource, { ...options, probe: [mcpInitializeProbe('2025-11-25'), MCP_OPERATION_PROBE] })
+    expect(snapshot.scopes).toEqual(['mcp:basic'])
+    const [first, second] = server.requests
+    expect(JSON.parse(first?.body ?? '')).toMatchObject({ method: 'initialize' })
+    expect(JSON.parse(second?.body ?? '')).toMatchObject({ method: 'tools/list', params: { _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28' } } })
+    expect(second?.headers['mcp-protocol-version']).toBe('2026-07-28')
+  })
+
+  it('stops probing at the first challenge', async () => {
+    const resource = `${server.origin}/mcp`
+    server.route('/mcp', challengeRoute(`Bearer resource_metadata="${server.origin}/.well-known/oauth-protected-resource/mcp"`))
+    server.route('/.well-known/oauth-protected-resource/mcp', jsonRoute({ resource, authorization_servers: [server.origin] }))
+    server.route('/.well-known/oauth-authorization-server', jsonRoute(serverMetadata(server.origin)))
+    await discoverResource(resource, { ...options, probe: [mcpInitializeProbe('2025-11-25'), MCP_OPERATION_PROBE] })
+    expect(server.requests.filter((request) => request.path === '/mcp')).toHaveLength(1)
   })
 
   it('takes the scope of a 403 insufficient_scope challenge', async () => {
