@@ -22,17 +22,9 @@ import { preRegisteredClient } from './pre-registered-clients.ts'
 import type { RegistrationOwner } from './registration-record.ts'
 import { chooseTokenEndpointAuthMethod } from './registration-request.ts'
 
-export type TokenEndpointAuthMethod = 'none' | 'client_secret_basic' | 'client_secret_post'
-export type ClientSource = 'pre-registered' | 'metadata-document' | 'dynamic'
-export interface ClientIdentity {
-  clientId: string
-  /** null for a public client (CIMD, or `none`). */
-  clientSecret: string | null
-  tokenEndpointAuthMethod: TokenEndpointAuthMethod
-  source: ClientSource
-}
-/** What a pending authorization / connection stores of its client (no secret). */
-export type ClientReference = Pick<ClientIdentity, 'clientId' | 'source'>
+import { type ClientIdentity, type ClientReference, isClientReference } from './client-reference.ts'
+
+export type { ClientIdentity, ClientReference, ClientSource, TokenEndpointAuthMethod } from './client-reference.ts'
 
 /**
  * Chooses (and for DCR obtains) the client for this authorization server: pre-registered
@@ -100,15 +92,25 @@ export async function currentClient(env: Env, issuer: string, reference: ClientR
 
 /**
  * The token endpoint answered invalid_client for this client: a dynamic registration is dropped
- * (only if it is still the current one, so concurrent reports re-register once) and the next
- * connect registers again; pre-registered and CIMD clients: nothing to drop.
+ * and the next connect registers again, but only if it is still the current one (so concurrent
+ * reports re-register once) and no report dropped one in the last 10 minutes (so a server that
+ * refuses every client cannot make Latchkey register at every token request). Pre-registered
+ * and CIMD clients: nothing to drop.
  */
 export async function reportInvalidClient(env: Env, issuer: string, reference: ClientReference): Promise<void> {
   const { clientId, source } = checkedReference(reference)
   if (source !== 'dynamic') return
   const owner = ownerOf(env, issuer)
-  if (await clientRegistrationStub(env, owner).dropClient(owner, clientId)) {
-    console.warn('latchkey: an authorization server refused its dynamically registered client (invalid_client); the next connect registers a new one')
+  const outcome = await clientRegistrationStub(env, owner).dropClient(owner, clientId)
+  // The issuer only: a client secret never reaches a log, and the client id says nothing to an operator.
+  if (outcome === 'dropped') {
+    console.warn(
+      `latchkey: the authorization server ${JSON.stringify(issuer)} refused its dynamically registered client (invalid_client); the next connect start registers a new one`,
+    )
+  } else if (outcome === 'recently_dropped') {
+    console.warn(
+      `latchkey: the authorization server ${JSON.stringify(issuer)} refused its dynamically registered client (invalid_client) less than 10 minutes after it last dropped one; this registration is kept (one drop per 10 minutes)`,
+    )
   }
 }
 
@@ -117,13 +119,9 @@ function ownerOf(env: Env, issuer: string): RegistrationOwner {
   return { issuer, redirectUri: readSettings(env).redirectUri }
 }
 
-const SOURCES: readonly unknown[] = ['pre-registered', 'metadata-document', 'dynamic'] satisfies ClientSource[]
-
 /** A reference read from storage, checked: a corrupt one must not reach a token request. */
 function checkedReference(reference: ClientReference): ClientReference {
-  if (typeof reference !== 'object' || reference === null || typeof reference.clientId !== 'string' || reference.clientId === '' || !SOURCES.includes(reference.source)) {
-    throw new LatchkeyError('internal_error', 'The stored client reference of this connection is corrupt: connect again.')
-  }
+  if (!isClientReference(reference)) throw new LatchkeyError('internal_error', 'The stored client reference of this connection is corrupt: connect again.')
   return { clientId: reference.clientId, source: reference.source }
 }
 

@@ -12,7 +12,8 @@
 import { isRecord } from '../is-record.ts'
 import { LatchkeyError } from '../errors.ts'
 import { readSettings } from '../settings.ts'
-import type { TokenEndpointAuthMethod } from './client-identity.ts'
+import type { TokenEndpointAuthMethod } from './client-reference.ts'
+import { VSCHAR } from './client-credential-syntax.ts'
 import { isTokenEndpointAuthMethod } from './token-endpoint-auth-method.ts'
 
 /** One client of MCP_CLIENTS, with the defaults applied. */
@@ -25,9 +26,6 @@ export interface PreRegisteredClient {
 }
 
 const ENTRY_FIELDS = new Set(['clientId', 'clientSecret', 'tokenEndpointAuthMethod'])
-
-/** RFC 6749 appendix A.1 / A.2: client_id and client_secret are printable ASCII (VSCHAR). */
-const VSCHAR = /^[\x20-\x7e]+$/
 
 let parsed: { raw: string; clients: ReadonlyMap<string, PreRegisteredClient> } | null = null
 

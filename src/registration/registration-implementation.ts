@@ -6,24 +6,32 @@
  *   arriving while it is in flight (the input gate opens while the request is out) awaits the
  *   same promise, so N concurrent connect starts make one registration request. A failure
  *   reaches all of them and is not kept: the next caller tries again.
- * - Renewal: a registration whose secret expires within `RENEW_BEFORE_EXPIRY_MS` is replaced by
- *   a new one at the next connect start, so a flow never starts with a secret that dies before
- *   its callback; an expired one is no longer handed out (`client_registration_changed`).
- * - `drop` forgets the registration only if the caller names the current client, so of many
- *   concurrent `invalid_client` reports the first drops it and the rest change nothing: the
- *   server gets one new registration, not one per report.
+ * - Renewal (registration-policy.ts): a registration whose secret is due for renewal is replaced
+ *   at the next connect start. The one it replaces stays the `previous` registration and is
+ *   still handed out for token requests until its own secret expires, so flows pending with it
+ *   and connections made with it keep working; past its expiry it is `client_registration_changed`.
+ * - `drop` forgets the current registration only if the caller names it, and at most once per
+ *   `DROP_INTERVAL_MS`: of many `invalid_client` reports the first drops it and the rest change
+ *   nothing, so even a server that refuses every client gets one new registration per interval.
+ * - A stored record that cannot be used (unknown shape, a secret that does not open, another
+ *   owner's) is logged, deleted and treated as absent: the next connect start registers anew
+ *   instead of every call failing on it.
  *
- * The record is read and its secret opened once, at startup (`blockConcurrencyWhile`); a failure
- * there (CREDENTIALS_KEYS misconfigured) is rethrown to each call until a start succeeds.
+ * The records are read and their secrets opened once, at startup (`blockConcurrencyWhile`); a
+ * failure there (CREDENTIALS_KEYS misconfigured) is rethrown to each call until a start succeeds.
  */
 import { type CredentialKeyring, readCredentialKeyring } from '../connection/credential-encryption.ts'
-import { LatchkeyError } from '../errors.ts'
+import { LatchkeyError, isLatchkeyError } from '../errors.ts'
 import { registerClient } from './register-client.ts'
+import { dropAllowed, renewalDue, secretExpired } from './registration-policy.ts'
 import {
+  DROPPED_AT_KEY,
+  PREVIOUS_REGISTRATION_KEY,
   REGISTRATION_KEY,
   type RegistrationOwner,
   type StoredRegistration,
   isStoredRegistration,
+  knownRegistrationFields,
   openRegistration,
   registrationObjectName,
   sealRegistration,
@@ -38,15 +46,20 @@ export interface RegistrationParameters extends RegistrationOwner, RegistrationM
 }
 
 /**
- * A registration whose secret expires sooner than this is renewed before it is handed out: a
- * flow started with it completes within its pending authorization's 10 minutes.
+ * What `drop` did: `dropped` the current registration; kept it because the last drop was less
+ * than `DROP_INTERVAL_MS` ago (`recently_dropped`); or nothing, because `clientId` is not the
+ * current registration (`not_current`: already dropped, renewed, or never made here).
  */
-export const RENEW_BEFORE_EXPIRY_MS = 15 * 60_000
+export type DropOutcome = 'dropped' | 'recently_dropped' | 'not_current'
 
-interface CurrentRegistration {
+/** A stored registration with its secret opened. */
+interface HeldRegistration {
   stored: StoredRegistration
   client: RegisteredClient
 }
+
+/** The storage keys that hold a registration. */
+type RegistrationKey = typeof REGISTRATION_KEY | typeof PREVIOUS_REGISTRATION_KEY
 
 /** One object's registration. */
 export class RegistrationImplementation {
@@ -54,7 +67,10 @@ export class RegistrationImplementation {
   readonly #env: Env
   #loading: Promise<void> | null = null
   #keyring: Promise<CredentialKeyring> | null = null
-  #current: CurrentRegistration | null = null
+  /** Handed out to new flows. */
+  #current: HeldRegistration | null = null
+  /** The registration `#current` renewed: still good for token requests until its secret expires. */
+  #previous: HeldRegistration | null = null
   #registering: Promise<RegisteredClient> | null = null
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -62,66 +78,98 @@ export class RegistrationImplementation {
     this.#env = env
   }
 
-  /** Loads the stored registration; a failure is left for the first call to report. */
+  /** Loads the stored registrations; a failure is left for the first call to report. */
   async start(): Promise<void> {
     await this.#ready().catch(() => undefined)
   }
 
-  /** The current client, registering one first when there is none or its secret expires soon. */
+  /** The current client, registering one first when there is none or its renewal is due. */
   async obtain(parameters: RegistrationParameters): Promise<RegisteredClient> {
     const checked = checkedParameters(parameters)
     await this.#ready()
     const current = this.#currentOf(checked)
-    if (current !== null && !renewalDue(current.client, Date.now())) return current.client
+    if (current !== null && !renewalDue(current.stored, Date.now())) return current.client
     this.#registering ??= this.#register(checked).finally(() => {
       this.#registering = null
     })
     return this.#registering
   }
 
-  /** The client `clientId` with its secret, while it is the current one and not expired; else `client_registration_changed`. */
+  /**
+   * The client `clientId` with its secret, while it is the current registration or the previous
+   * one, and its secret has not expired; else `client_registration_changed`.
+   */
   async current(owner: RegistrationOwner, clientId: string): Promise<RegisteredClient> {
     const checked = checkedOwner(owner)
     await this.#ready()
-    const current = this.#currentOf(checked)
-    if (current === null || typeof clientId !== 'string' || current.client.clientId !== clientId) {
+    const held = typeof clientId === 'string' ? [this.#currentOf(checked), this.#previousOf(checked)].find((registration) => registration?.client.clientId === clientId) : undefined
+    if (held === undefined || held === null) {
       throw new LatchkeyError('client_registration_changed', "The authorization server's client registration was renewed or dropped since this connection was made: connect again.")
     }
-    const expiresAt = current.client.clientSecretExpiresAt
-    if (expiresAt !== null && expiresAt <= Date.now()) {
+    if (secretExpired(held.stored, Date.now())) {
       throw new LatchkeyError('client_registration_changed', 'The client secret registered at the authorization server has expired: connect again (a new registration is made).')
     }
-    return current.client
+    return held.client
   }
 
-  /** Forgets the registration if `clientId` is still the current one; returns whether it did. */
-  async drop(owner: RegistrationOwner, clientId: string): Promise<boolean> {
+  /** Forgets the current registration if it is `clientId` and no drop happened within `DROP_INTERVAL_MS`. */
+  async drop(owner: RegistrationOwner, clientId: string): Promise<DropOutcome> {
     const checked = checkedOwner(owner)
     await this.#ready()
     const current = this.#currentOf(checked)
-    if (current === null || current.client.clientId !== clientId) return false
+    if (current === null || current.client.clientId !== clientId) return 'not_current'
+    const now = Date.now()
+    if (!dropAllowed(this.#droppedAt(), now)) return 'recently_dropped'
     this.#storage.kv.delete(REGISTRATION_KEY)
+    this.#storage.kv.put(DROPPED_AT_KEY, now)
     this.#current = null
-    return true
+    return 'dropped'
   }
 
   async #register(parameters: RegistrationParameters): Promise<RegisteredClient> {
+    // Keys that cannot seal the secret fail here, before the server is asked for a client that could not be kept.
+    const keyring = await this.#getKeyring()
     // A fetch called as a method of the options object would run with the wrong `this` in workerd.
     const client = await registerClient(parameters.registrationEndpoint, parameters, { fetch: (input, init) => fetch(input, init) }, () => Date.now())
     const owner = { issuer: parameters.issuer, redirectUri: parameters.redirectUri }
-    const stored = await sealRegistration(owner, parameters.registrationEndpoint, client, () => this.#getKeyring(), Date.now())
+    const stored = await sealRegistration(owner, client, keyring, Date.now())
+    // Renewed (not dropped while the request was out): the old client serves its pending flows and connections until it expires.
+    const replaced = this.#current
+    if (replaced !== null && !secretExpired(replaced.stored, Date.now())) {
+      this.#storage.kv.put(PREVIOUS_REGISTRATION_KEY, replaced.stored)
+      this.#previous = replaced
+    }
     this.#storage.kv.put(REGISTRATION_KEY, stored)
     this.#current = { stored, client }
     return client
   }
 
-  /** The held registration, after checking it belongs to `owner` (the object's name says so; anything else is a bug). */
-  #currentOf(owner: RegistrationOwner): CurrentRegistration | null {
-    const current = this.#current
-    if (current !== null && registrationObjectName(current.stored) !== registrationObjectName(owner)) {
-      throw new LatchkeyError('internal_error', 'A client registration object was asked about another authorization server than the one it holds.')
-    }
-    return current
+  /** The current registration, unless it belongs to another owner than the caller's (then it is forgotten). */
+  #currentOf(owner: RegistrationOwner): HeldRegistration | null {
+    this.#current = this.#ownedBy(this.#current, owner, REGISTRATION_KEY)
+    return this.#current
+  }
+
+  /** The previous registration, likewise. */
+  #previousOf(owner: RegistrationOwner): HeldRegistration | null {
+    this.#previous = this.#ownedBy(this.#previous, owner, PREVIOUS_REGISTRATION_KEY)
+    return this.#previous
+  }
+
+  /**
+   * `held` if it belongs to `owner`. Every caller names the object by the owner it passes, so a
+   * record naming another owner was written or copied here by mistake: no call could ever use it.
+   */
+  #ownedBy(held: HeldRegistration | null, owner: RegistrationOwner, key: RegistrationKey): HeldRegistration | null {
+    if (held === null || registrationObjectName(held.stored) === registrationObjectName(owner)) return held
+    this.#discard(key, 'names another authorization server or redirect URI than its object')
+    return null
+  }
+
+  /** When a report last dropped the registration, or null: never (or an unreadable value). */
+  #droppedAt(): number | null {
+    const droppedAt = this.#storage.kv.get(DROPPED_AT_KEY)
+    return typeof droppedAt === 'number' && Number.isFinite(droppedAt) ? droppedAt : null
   }
 
   #ready(): Promise<void> {
@@ -133,17 +181,40 @@ export class RegistrationImplementation {
   }
 
   async #load(): Promise<void> {
-    const stored = this.#storage.kv.get(REGISTRATION_KEY)
-    if (stored === undefined) return
+    this.#current = await this.#loadRegistration(REGISTRATION_KEY)
+    const previous = await this.#loadRegistration(PREVIOUS_REGISTRATION_KEY)
+    // An expired previous registration can serve nothing any more.
+    if (previous !== null && secretExpired(previous.stored, Date.now())) this.#storage.kv.delete(PREVIOUS_REGISTRATION_KEY)
+    else this.#previous = previous
+  }
+
+  /** The registration stored under `key`, its secret opened; null when there is none or it cannot be used. */
+  async #loadRegistration(key: RegistrationKey): Promise<HeldRegistration | null> {
+    const stored = this.#storage.kv.get(key)
+    if (stored === undefined) return null
     if (!isStoredRegistration(stored)) {
-      // Nothing can use it; the next connect start registers anew.
-      console.warn('latchkey: a stored client registration has an unknown shape and is ignored')
-      return
+      this.#discard(key, 'has an unknown shape')
+      return null
     }
-    const { client, resealed } = await openRegistration(stored, () => this.#getKeyring())
+    const record = knownRegistrationFields(stored)
+    let opened: Awaited<ReturnType<typeof openRegistration>>
+    try {
+      opened = await openRegistration(record, () => this.#getKeyring())
+    } catch (error) {
+      // Keys that cannot be read, or a kid that is gone, are the operator's to fix (as for connections): registering anew would not help.
+      if (isLatchkeyError(error) && error.code === 'credentials_key_misconfigured') throw error
+      this.#discard(key, 'has a secret that does not open')
+      return null
+    }
     // Key rotation: a secret sealed with an older kid is rewritten with the current one.
-    if (resealed !== null) this.#storage.kv.put(REGISTRATION_KEY, resealed)
-    this.#current = { stored: resealed ?? stored, client }
+    if (opened.resealed !== null) this.#storage.kv.put(key, opened.resealed)
+    return { stored: opened.resealed ?? record, client: opened.client }
+  }
+
+  /** Deletes a record no call can use, with one log line (never its secret); the next connect start registers anew. */
+  #discard(key: RegistrationKey, reason: string): void {
+    console.warn(`latchkey: the stored client registration "${key}" ${reason}; it is deleted and the next connect start registers anew`)
+    this.#storage.kv.delete(key)
   }
 
   /** The keyring, imported once; a failure (misconfigured keys) is not kept, so a fixed deployment recovers. */
@@ -154,11 +225,6 @@ export class RegistrationImplementation {
     })
     return this.#keyring
   }
-}
-
-/** Whether a new registration should replace `client` before it is handed out. */
-function renewalDue(client: RegisteredClient, now: number): boolean {
-  return client.clientSecretExpiresAt !== null && client.clientSecretExpiresAt - now < RENEW_BEFORE_EXPIRY_MS
 }
 
 /** The parameters as they crossed RPC, checked. */

@@ -10,8 +10,12 @@ import { isRecord } from '../is-record.ts'
 import type { RegisteredClient } from './registration-request.ts'
 import { isTokenEndpointAuthMethod } from './token-endpoint-auth-method.ts'
 
-/** The storage key of the one record. */
+/** The storage key of the current registration, the one handed out to new flows. */
 export const REGISTRATION_KEY = 'registration'
+/** The storage key of the registration the current one renewed, accepted for token requests until its secret expires. */
+export const PREVIOUS_REGISTRATION_KEY = 'previousRegistration'
+/** The storage key of when an `invalid_client` report last dropped the current registration (epoch ms). */
+export const DROPPED_AT_KEY = 'droppedAt'
 
 /**
  * Whose registration an object holds: the authorization server (its exact issuer identifier)
@@ -23,13 +27,14 @@ export interface RegistrationOwner {
   redirectUri: string
 }
 
-/** The stored record (schema version 1). */
+/**
+ * The stored record (schema version 1). Older records also hold a `registrationEndpoint`,
+ * which nothing reads: they load all the same (`knownRegistrationFields`), and a record written again has none.
+ */
 export interface StoredRegistration {
   v: 1
   issuer: string
   redirectUri: string
-  /** Where it was registered (informational: a new registration uses the endpoint discovery gives then). */
-  registrationEndpoint: string
   clientId: string
   tokenEndpointAuthMethod: RegisteredClient['tokenEndpointAuthMethod']
   /** Epoch ms, or null: never. */
@@ -45,24 +50,17 @@ export function registrationObjectName(owner: RegistrationOwner): string {
   return `${owner.issuer}\n${owner.redirectUri}`
 }
 
-/** The record of `client`, its secret sealed with the keyring's current key (only asked for when there is a secret). */
-export async function sealRegistration(
-  owner: RegistrationOwner,
-  registrationEndpoint: string,
-  client: RegisteredClient,
-  keyring: () => Promise<CredentialKeyring>,
-  now: number,
-): Promise<StoredRegistration> {
+/** The record of `client` registered at `now` (epoch ms), its secret sealed with the keyring's current key. */
+export async function sealRegistration(owner: RegistrationOwner, client: RegisteredClient, keyring: CredentialKeyring, now: number): Promise<StoredRegistration> {
   return {
     v: 1,
     issuer: owner.issuer,
     redirectUri: owner.redirectUri,
-    registrationEndpoint,
     clientId: client.clientId,
     tokenEndpointAuthMethod: client.tokenEndpointAuthMethod,
     clientSecretExpiresAt: client.clientSecretExpiresAt,
     registeredAt: now,
-    sealedSecret: client.clientSecret === null ? null : await sealCredentials({ clientSecret: client.clientSecret }, await keyring(), secretBinding(owner)),
+    sealedSecret: client.clientSecret === null ? null : await sealCredentials({ clientSecret: client.clientSecret }, keyring, secretBinding(owner)),
   }
 }
 
@@ -85,12 +83,12 @@ export async function openRegistration(
   return { client: { ...base, clientSecret }, resealed }
 }
 
-/** Shape check of what storage holds (storage is input too). */
+/** Shape check of what storage holds (storage is input too); fields it does not know are tolerated. */
 export function isStoredRegistration(value: unknown): value is StoredRegistration {
   if (!isRecord(value) || value['v'] !== 1) return false
   const expiresAt = value['clientSecretExpiresAt']
   return (
-    ['issuer', 'redirectUri', 'registrationEndpoint', 'clientId'].every((field) => typeof value[field] === 'string' && value[field] !== '') &&
+    ['issuer', 'redirectUri', 'clientId'].every((field) => typeof value[field] === 'string' && value[field] !== '') &&
     isTokenEndpointAuthMethod(value['tokenEndpointAuthMethod']) &&
     (expiresAt === null || typeof expiresAt === 'number') &&
     typeof value['registeredAt'] === 'number' &&
@@ -98,6 +96,12 @@ export function isStoredRegistration(value: unknown): value is StoredRegistratio
     (value['sealedSecret'] === null) === (value['tokenEndpointAuthMethod'] === 'none') &&
     (value['sealedSecret'] === null || isSealedCredentials(value['sealedSecret']))
   )
+}
+
+/** A record that passed `isStoredRegistration`, without the fields it does not know (an older record's `registrationEndpoint`). */
+export function knownRegistrationFields(stored: StoredRegistration): StoredRegistration {
+  const { v, issuer, redirectUri, clientId, tokenEndpointAuthMethod, clientSecretExpiresAt, registeredAt, sealedSecret } = stored
+  return { v, issuer, redirectUri, clientId, tokenEndpointAuthMethod, clientSecretExpiresAt, registeredAt, sealedSecret }
 }
 
 /** What the sealed secret is bound to: its owner, under a prefix no connection id has. */

@@ -12,7 +12,8 @@ import { MAX_DISCOVERY_BODY_BYTES, isJsonMediaType, type DiscoveryRequest } from
 import { LatchkeyError } from '../errors.ts'
 import { isRecord } from '../is-record.ts'
 import { readLimitedText } from '../limited-body.ts'
-import type { TokenEndpointAuthMethod } from './client-identity.ts'
+import type { TokenEndpointAuthMethod } from './client-reference.ts'
+import { VSCHAR } from './client-credential-syntax.ts'
 import { latchkeyClientMetadata } from './client-metadata.ts'
 import { TOKEN_ENDPOINT_AUTH_METHODS, isTokenEndpointAuthMethod } from './token-endpoint-auth-method.ts'
 
@@ -36,8 +37,6 @@ export interface RegisteredClient {
   clientSecretExpiresAt: number | null
 }
 
-/** RFC 6749 appendix A.1 / A.2: client_id and client_secret are printable ASCII (VSCHAR). */
-const VSCHAR = /^[\x20-\x7e]+$/
 /** Longer identifiers are refused: they end up in URLs and in every stored connection. */
 export const MAX_CLIENT_ID_LENGTH = 2048
 /** An RFC 7591 section 3.2.2 `error` code worth quoting: short, and nothing but these characters. */

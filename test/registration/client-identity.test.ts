@@ -3,17 +3,29 @@
  * registration endpoint (test/setup/upstream-servers.ts; `/register` answers only what a test
  * scripts): pre-registered (MCP_CLIENTS) before the client ID metadata document before dynamic
  * registration; one registration per (authorization server, deployment) in single flight, its
- * secret sealed; dropped once on invalid_client; a stored reference that is no longer current
- * refused. Every test has its own scenario, so its own issuer and registration object.
+ * secret sealed; renewed at min(15 minutes, half its life) before its secret expires, the
+ * renewed client still served until it expires; dropped once on invalid_client, at most once per
+ * 10 minutes; a stored record that cannot be used ignored and registered anew; a stored reference
+ * that is no longer current refused. Every test has its own scenario, so its own issuer and
+ * registration object. Time passing is simulated by rewriting stored times, never by waiting.
  */
 import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { readCredentialKeyring } from '../../src/connection/credential-encryption.ts'
 import type { DiscoverySnapshot } from '../../src/discovery/index.ts'
-import { type ClientReference, clientIdentityFor, currentClient, reportInvalidClient } from '../../src/registration/client-identity.ts'
+import { clientIdentityFor, currentClient, reportInvalidClient } from '../../src/registration/client-identity.ts'
+import { type ClientReference, isClientReference } from '../../src/registration/client-reference.ts'
 import type { ClientRegistration } from '../../src/registration/client-registration.ts'
-import { REGISTRATION_KEY, type StoredRegistration, openRegistration, registrationObjectName } from '../../src/registration/registration-record.ts'
+import { DROP_INTERVAL_MS } from '../../src/registration/registration-policy.ts'
+import {
+  DROPPED_AT_KEY,
+  PREVIOUS_REGISTRATION_KEY,
+  REGISTRATION_KEY,
+  type StoredRegistration,
+  openRegistration,
+  registrationObjectName,
+} from '../../src/registration/registration-record.ts'
 import { errorCodeOf } from '../support/error-code.ts'
 import { type ScriptedResponse, UpstreamScenario } from '../support/upstream.ts'
 
@@ -56,10 +68,32 @@ function registrationObject(issuer: string, redirectUri = REDIRECT_URI): Durable
   return env.CLIENT_REGISTRATIONS.get(env.CLIENT_REGISTRATIONS.idFromName(registrationObjectName({ issuer, redirectUri })))
 }
 
-/** What the registration object stores, read raw. */
-function storedRegistration(issuer: string): Promise<unknown> {
-  return runInDurableObject(registrationObject(issuer), (_instance, state) => state.storage.kv.get(REGISTRATION_KEY) ?? null)
+/** What the registration object stores under `key`, read raw (null: nothing). */
+function storedRegistration(issuer: string, key = REGISTRATION_KEY): Promise<unknown> {
+  return runInDurableObject(registrationObject(issuer), (_instance, state) => state.storage.kv.get(key) ?? null)
 }
+
+/** Replaces what the registration object stores under `key` (as a bug, a migration or time would), without restarting it. */
+async function rewriteStored(issuer: string, key: string, rewrite: (stored: StoredRegistration) => unknown): Promise<void> {
+  await runInDurableObject(registrationObject(issuer), (_instance, state) => {
+    const stored = state.storage.kv.get<StoredRegistration>(key)
+    if (stored === undefined) throw new Error(`nothing stored under ${key}`)
+    state.storage.kv.put(key, rewrite(stored))
+  })
+}
+
+/** Collects what the code under test writes with console.warn (the registration object runs in this isolate too). */
+function warnings(): string[] {
+  const logged: string[] = []
+  vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => {
+    logged.push(args.map(String).join(' '))
+  })
+  return logged
+}
+
+afterEach(() => {
+  vi.restoreAllMocks()
+})
 
 /** Restarts the registration object, so its next call starts from storage. */
 async function restart(issuer: string): Promise<void> {
@@ -215,6 +249,62 @@ describe('S27 invalid_client and stale references', () => {
     expect(await scenario.count('/register')).toBe(2)
   })
 
+  it('S27 an invalid_client report within 10 minutes of the last drop is ignored, logged without a secret; after 10 minutes one drops again', async () => {
+    const scenario = new UpstreamScenario()
+    await scenario.script('/register', [registered('client-first'), registered('client-second'), registered('client-third')])
+    await clientIdentityFor(env, snapshotFor(scenario))
+    await reportInvalidClient(env, scenario.issuer, dynamicReference('client-first'))
+    expect((await clientIdentityFor(env, snapshotFor(scenario))).clientId).toBe('client-second')
+    const logged = warnings()
+
+    await reportInvalidClient(env, scenario.issuer, dynamicReference('client-second'))
+
+    expect(await storedRegistration(scenario.issuer)).toMatchObject({ clientId: 'client-second' })
+    expect(await currentClient(env, scenario.issuer, dynamicReference('client-second'))).toMatchObject({ clientSecret: secretOf('client-second') })
+    expect(logged).toHaveLength(1)
+    expect(logged[0]).toContain('invalid_client')
+    expect(logged.join('\n')).not.toContain('do-not-log')
+
+    // The last drop is now just over 10 minutes old.
+    await runInDurableObject(registrationObject(scenario.issuer), (_instance, state) => {
+      state.storage.kv.put(DROPPED_AT_KEY, Date.now() - DROP_INTERVAL_MS - 1000)
+    })
+    await reportInvalidClient(env, scenario.issuer, dynamicReference('client-second'))
+    expect(await storedRegistration(scenario.issuer)).toBeNull()
+    expect((await clientIdentityFor(env, snapshotFor(scenario))).clientId).toBe('client-third')
+    expect(await scenario.count('/register')).toBe(3)
+  })
+
+  it('S27 a server that answers invalid_client to every client costs one new registration per 10 minutes, not one per token request', async () => {
+    const scenario = new UpstreamScenario()
+    await scenario.script(
+      '/register',
+      Array.from({ length: 6 }, (_, index) => registered(`client-refused-${index}`)),
+    )
+
+    for (let round = 0; round < 6; round += 1) {
+      const identity = await clientIdentityFor(env, snapshotFor(scenario))
+      await reportInvalidClient(env, scenario.issuer, { clientId: identity.clientId, source: identity.source })
+    }
+
+    expect(await scenario.count('/register')).toBe(2)
+    expect(await storedRegistration(scenario.issuer)).toMatchObject({ clientId: 'client-refused-1' })
+  })
+
+  it('S27 an invalid_client report about the renewed (previous) client drops nothing', async () => {
+    const scenario = new UpstreamScenario()
+    await scenario.script('/register', [registered('client-old', { client_secret_expires_at: Math.floor(Date.now() / 1000) + 3600 }), registered('client-new')])
+    await clientIdentityFor(env, snapshotFor(scenario))
+    await rewriteStored(scenario.issuer, REGISTRATION_KEY, (stored) => ({ ...stored, registeredAt: Date.now() - 2 * 3600_000, clientSecretExpiresAt: Date.now() + 60_000 }))
+    await restart(scenario.issuer)
+    expect((await clientIdentityFor(env, snapshotFor(scenario))).clientId).toBe('client-new')
+
+    await reportInvalidClient(env, scenario.issuer, dynamicReference('client-old'))
+
+    expect(await storedRegistration(scenario.issuer)).toMatchObject({ clientId: 'client-new' })
+    expect(await storedRegistration(scenario.issuer, DROPPED_AT_KEY)).toBeNull()
+  })
+
   it('S27 a reference to a client that is not the current registration is refused with client_registration_changed', async () => {
     const scenario = new UpstreamScenario()
     await scenario.script('/register', [registered('client-current')])
@@ -237,17 +327,44 @@ describe('S27 invalid_client and stale references', () => {
     expect(await storedRegistration(scenario.issuer)).toMatchObject({ clientId: 'client-kept' })
   })
 
-  it('S27 a secret expiring soon is renewed at the next connect start, and the old client stays usable until it is replaced', async () => {
+  it('S27 a fresh registration with a short-lived secret (60 s) is handed out for half its life, not renewed at every connect start', async () => {
     const scenario = new UpstreamScenario()
     const inAMinute = Math.floor(Date.now() / 1000) + 60
-    await scenario.script('/register', [registered('client-expiring', { client_secret_expires_at: inAMinute }), registered('client-fresh')])
+    await scenario.script('/register', [registered('client-short-lived', { client_secret_expires_at: inAMinute }), registered('client-churned')])
 
+    const identities = []
+    for (let start = 0; start < 3; start += 1) identities.push(await clientIdentityFor(env, snapshotFor(scenario)))
+
+    expect(identities.map((identity) => identity.clientId)).toEqual(['client-short-lived', 'client-short-lived', 'client-short-lived'])
+    expect(await scenario.count('/register')).toBe(1)
+    expect(await errorCodeOf(() => currentClient(env, scenario.issuer, dynamicReference('client-short-lived')))).toBeNull()
+  })
+
+  it('S27 a registration due for renewal is renewed at the next connect start; the renewed client still serves token requests until its own secret expires', async () => {
+    const scenario = new UpstreamScenario()
+    const inAnHour = Math.floor(Date.now() / 1000) + 3600
+    await scenario.script('/register', [registered('client-expiring', { client_secret_expires_at: inAnHour }), registered('client-fresh')])
     expect((await clientIdentityFor(env, snapshotFor(scenario))).clientId).toBe('client-expiring')
-    expect(await errorCodeOf(() => currentClient(env, scenario.issuer, dynamicReference('client-expiring')))).toBeNull()
-    expect((await clientIdentityFor(env, snapshotFor(scenario))).clientId).toBe('client-fresh')
+    // Registered two hours ago, its secret has 5 minutes left: less than min(15 minutes, half its life).
+    const expiresAt = Date.now() + 5 * 60_000
+    await rewriteStored(scenario.issuer, REGISTRATION_KEY, (stored) => ({ ...stored, registeredAt: Date.now() - 2 * 3600_000, clientSecretExpiresAt: expiresAt }))
+    await restart(scenario.issuer)
 
+    expect((await clientIdentityFor(env, snapshotFor(scenario))).clientId).toBe('client-fresh')
     expect(await scenario.count('/register')).toBe(2)
+    // Flows pending with the old client, and connections made with it, complete and refresh, also after a restart.
+    await restart(scenario.issuer)
+    expect(await currentClient(env, scenario.issuer, dynamicReference('client-expiring'))).toMatchObject({ clientSecret: secretOf('client-expiring') })
+    expect(await currentClient(env, scenario.issuer, dynamicReference('client-fresh'))).toMatchObject({ clientSecret: secretOf('client-fresh') })
+    expect(await storedRegistration(scenario.issuer, PREVIOUS_REGISTRATION_KEY)).toMatchObject({ clientId: 'client-expiring', clientSecretExpiresAt: expiresAt })
+
+    // Once its secret has expired, the old client is refused and forgotten.
+    await rewriteStored(scenario.issuer, PREVIOUS_REGISTRATION_KEY, (stored) => ({ ...stored, clientSecretExpiresAt: Date.now() - 1000 }))
+    await restart(scenario.issuer)
     expect(await errorCodeOf(() => currentClient(env, scenario.issuer, dynamicReference('client-expiring')))).toBe('client_registration_changed')
+    expect(await storedRegistration(scenario.issuer, PREVIOUS_REGISTRATION_KEY)).toBeNull()
+    expect((await clientIdentityFor(env, snapshotFor(scenario))).clientId).toBe('client-fresh')
+    expect(await scenario.count('/register')).toBe(2)
   })
 
   it('S27 an expired secret is no longer handed out for token requests, and the next connect start registers again', async () => {
@@ -265,6 +382,104 @@ describe('S27 invalid_client and stale references', () => {
     expect(await errorCodeOf(() => currentClient(env, scenario.issuer, dynamicReference('client-expired')))).toBe('client_registration_changed')
     expect((await clientIdentityFor(env, snapshotFor(scenario))).clientId).toBe('client-after-expiry')
     expect(await scenario.count('/register')).toBe(2)
+  })
+})
+
+describe('S27 stored registrations that cannot be used', () => {
+  it('S27 a stored registration whose secret does not open is logged (without a secret), deleted, and registered anew', async () => {
+    const scenario = new UpstreamScenario()
+    await scenario.script('/register', [registered('client-corrupt'), registered('client-after-corruption')])
+    await clientIdentityFor(env, snapshotFor(scenario))
+    await rewriteStored(scenario.issuer, REGISTRATION_KEY, (stored) => ({ ...stored, sealedSecret: { ...stored.sealedSecret, data: btoa('not the sealed secret') } }))
+    const logged = warnings()
+    await restart(scenario.issuer)
+
+    expect(await errorCodeOf(() => currentClient(env, scenario.issuer, dynamicReference('client-corrupt')))).toBe('client_registration_changed')
+    expect((await clientIdentityFor(env, snapshotFor(scenario))).clientId).toBe('client-after-corruption')
+    expect(await currentClient(env, scenario.issuer, dynamicReference('client-after-corruption'))).toMatchObject({ clientSecret: secretOf('client-after-corruption') })
+    expect(await scenario.count('/register')).toBe(2)
+    expect(logged.filter((line) => line.includes('client registration'))).toHaveLength(1)
+    expect(logged.join('\n')).not.toContain('do-not-log')
+  })
+
+  it('S27 a stored registration of another authorization server (copied into this object) is ignored, and this server gets its own', async () => {
+    const elsewhere = new UpstreamScenario()
+    const here = new UpstreamScenario()
+    await elsewhere.script('/register', [registered('client-of-elsewhere')])
+    await here.script('/register', [registered('client-of-here')])
+    await clientIdentityFor(env, snapshotFor(elsewhere))
+    const copied = await storedRegistration(elsewhere.issuer)
+    await runInDurableObject(registrationObject(here.issuer), (_instance, state) => {
+      state.storage.kv.put(REGISTRATION_KEY, copied)
+    })
+    await restart(here.issuer)
+    const logged = warnings()
+
+    expect(await errorCodeOf(() => currentClient(env, here.issuer, dynamicReference('client-of-elsewhere')))).toBe('client_registration_changed')
+    expect((await clientIdentityFor(env, snapshotFor(here))).clientId).toBe('client-of-here')
+    expect(await here.count('/register')).toBe(1)
+    expect(await storedRegistration(here.issuer)).toMatchObject({ issuer: here.issuer, clientId: 'client-of-here' })
+    expect(logged.filter((line) => line.includes('client registration'))).toHaveLength(1)
+  })
+
+  it('S27 a stored value of another shape is ignored, and the next connect start registers', async () => {
+    const scenario = new UpstreamScenario()
+    await scenario.script('/register', [registered('client-after-garbage')])
+    await runInDurableObject(registrationObject(scenario.issuer), (_instance, state) => {
+      state.storage.kv.put(REGISTRATION_KEY, { v: 2, clientId: 'from-the-future' })
+    })
+    await restart(scenario.issuer)
+
+    expect((await clientIdentityFor(env, snapshotFor(scenario))).clientId).toBe('client-after-garbage')
+  })
+
+  it('S13 a secret sealed with a kid no longer in CREDENTIALS_KEYS is a configuration error, and the registration is kept for when the key returns', async () => {
+    const scenario = new UpstreamScenario()
+    await scenario.script('/register', [registered('client-retired-key')])
+    await clientIdentityFor(env, snapshotFor(scenario))
+    await rewriteStored(scenario.issuer, REGISTRATION_KEY, (stored) => ({ ...stored, sealedSecret: { ...stored.sealedSecret, kid: 'retired-2020' } }))
+    await restart(scenario.issuer)
+
+    expect(await errorCodeOf(() => currentClient(env, scenario.issuer, dynamicReference('client-retired-key')))).toBe('credentials_key_misconfigured')
+    expect(await errorCodeOf(() => clientIdentityFor(env, snapshotFor(scenario)))).toBe('credentials_key_misconfigured')
+    expect(await storedRegistration(scenario.issuer)).toMatchObject({ clientId: 'client-retired-key', sealedSecret: { kid: 'retired-2020' } })
+    expect(await scenario.count('/register')).toBe(1)
+  })
+
+  it('S27 a record written before registrationEndpoint was dropped from the schema still loads; new records have none', async () => {
+    const scenario = new UpstreamScenario()
+    await scenario.script('/register', [registered('client-legacy')])
+    await clientIdentityFor(env, snapshotFor(scenario))
+    expect(await storedRegistration(scenario.issuer)).not.toHaveProperty('registrationEndpoint')
+    await rewriteStored(scenario.issuer, REGISTRATION_KEY, (stored) => ({ ...stored, registrationEndpoint: `${scenario.base}/register` }))
+    await restart(scenario.issuer)
+
+    expect(await currentClient(env, scenario.issuer, dynamicReference('client-legacy'))).toMatchObject({ clientSecret: secretOf('client-legacy') })
+    expect((await clientIdentityFor(env, snapshotFor(scenario))).clientId).toBe('client-legacy')
+    expect(await scenario.count('/register')).toBe(1)
+  })
+})
+
+describe('isClientReference: the shape of a stored client reference', () => {
+  it.each<[string, unknown, boolean]>([
+    ['a dynamic reference', { clientId: 'c1', source: 'dynamic' }, true],
+    ['a pre-registered reference', { clientId: 'c1', source: 'pre-registered' }, true],
+    ['a metadata-document reference', { clientId: 'https://latchkey.test/oauth/client-metadata.json', source: 'metadata-document' }, true],
+    ['an empty clientId', { clientId: '', source: 'dynamic' }, false],
+    ['a numeric clientId', { clientId: 7, source: 'dynamic' }, false],
+    ['an unknown source', { clientId: 'c1', source: 'borrowed' }, false],
+    ['no source', { clientId: 'c1' }, false],
+    ['null', null, false],
+    ['an array', ['c1', 'dynamic'], false],
+    ['a string', 'c1', false],
+  ])('%s', (_name, value, expected) => {
+    expect(isClientReference(value)).toBe(expected)
+  })
+
+  it('a corrupt stored reference never reaches a token request: internal_error', async () => {
+    const scenario = new UpstreamScenario()
+    expect(await errorCodeOf(() => currentClient(env, scenario.issuer, { clientId: '', source: 'dynamic' }))).toBe('internal_error')
+    expect(await errorCodeOf(() => currentClient(env, scenario.issuer, { clientId: 'c1', source: 'borrowed' } as unknown as ClientReference))).toBe('internal_error')
   })
 })
 
