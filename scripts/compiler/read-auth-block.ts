@@ -129,7 +129,9 @@ export function checkBlockMethods(
     const message = `${name} is missing required method${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (${type} needs ${REQUIRED_METHODS[type].join(', ')})`
     diagnostics.push(diagnosticAt(source, path, message, { target: 'key' }))
   }
-  if (!all.some((entry) => entry.method === 'test')) {
+  // A discovered connection needs no test to be trusted: its token came from the authorization
+  // server the resource itself names, for that resource (RFC 9728, RFC 8707).
+  if (type !== 'oauth2-discovered' && !all.some((entry) => entry.method === 'test')) {
     const message = `${name} has no test method: connections are reported connected without checking that the credentials work`
     diagnostics.push(diagnosticAt(source, path, message, { target: 'key', severity: 'warning' }))
   }

@@ -16,10 +16,11 @@
  * validated id_token, or what the connector's test returned) the tenant has connected already
  * is not stored here; its credentials go to that connection, as a reconnect (`#handOver`).
  */
-import { reconnectScopes, withStepUpScopes } from '../discovery/discovered-authorization.ts'
+import { reconnectScopes, withStepUpScopes, type ReconnectScopes } from '../discovery/discovered-authorization.ts'
 import { insufficientScopeOf } from '../discovery/insufficient-scope.ts'
 import { LatchkeyError, isLatchkeyError } from '../errors.ts'
-import { currentClient, reportInvalidClient } from '../registration/client-identity.ts'
+import { currentClient } from '../registration/client-identity.ts'
+import { reportInvalidClientQuietly } from '../registration/report-invalid-client.ts'
 import { connectorContext } from '../registry/connector-context.ts'
 import { readSettings, type Settings } from '../settings.ts'
 import type { ApiCall } from './api-request.ts'
@@ -37,6 +38,7 @@ import {
 import { accountOfRecord, expiresAtOf, toSummary, withAccount, type ConnectionRecord, type ConnectionSummary, type ConnectionTestResult } from './connection-record.ts'
 import { connectionStub, notFoundAsNull } from './connection-stub.ts'
 import { resolveApiClient } from './api-client-config.ts'
+import { boundToResource, checkBoundToResource } from './resource-bound-api.ts'
 import { credentialsVersion, directApiClientConfig, type DirectApiClientConfig } from './direct-api-config.ts'
 import { firstGrant } from './first-grant.ts'
 import { connectorOfRecord, findConnectorOfRecord } from './record-connector.ts'
@@ -102,7 +104,7 @@ export class ConnectionImplementation {
       publish: (type, record) => this.#publish(type, record),
       directorySettled: () => this.#directory.settled(),
       discoveredClient: (discovered) => currentClient(env, discovered.issuer, discovered.client),
-      reportInvalidClient: (discovered) => reportInvalidClient(env, discovered.issuer, discovered.client),
+      reportInvalidClient: (discovered) => reportInvalidClientQuietly(env, discovered),
     })
   }
 
@@ -232,10 +234,10 @@ export class ConnectionImplementation {
    * The scopes a reconnect of a discovered connection requests besides what the resource asks
    * for: those it asked for and those a step-up asked for since (empty for other connectors).
    */
-  async getReconnectScopes(tenant: string): Promise<string[]> {
+  async getReconnectScopes(tenant: string): Promise<ReconnectScopes | null> {
     await this.#ready()
     const { discovered } = this.#storage.requireRecord(tenant)
-    return discovered ? reconnectScopes(discovered) : []
+    return discovered ? reconnectScopes(discovered) : null
   }
 
   /**
@@ -304,9 +306,10 @@ export class ConnectionImplementation {
     const access = this.#access(record)
     const context = connectorContext(connector, this.#settings, access.connectionInput)
     // Only the connector's own code may leave baseUri: a caller's flag is not trusted.
-    const exchange = await sendApiCall({ ...call, trusted: false }, 'stream', apiCallContext(access, connector, context, credentials, null))
+    const calls = apiCallContext(access, connector, context, credentials, null)
+    const exchange = await sendApiCall({ ...call, trusted: false }, 'stream', record.discovered ? boundToResource(calls, record.discovered.resource, connector.key) : calls)
     const stepUp = record.discovered ? insufficientScopeOf(exchange.response) : null
-    if (stepUp !== null) await this.#stepUpRequired(tenant, exchange.response, stepUp)
+    if (stepUp !== null) await this.#stepUpRequired(tenant, record, exchange.response, stepUp)
     return exchange.response
   }
 
@@ -315,11 +318,14 @@ export class ConnectionImplementation {
    * the scopes it asked for are remembered, so the reconnect the caller starts requests them with
    * the earlier ones, and the caller gets `step_up_required` instead of the 403.
    */
-  async #stepUpRequired(tenant: string, response: Response, scopes: string[]): Promise<never> {
+  async #stepUpRequired(tenant: string, called: ConnectionRecord, response: Response, scopes: string[]): Promise<never> {
     await response.body?.cancel()
     const record = this.#storage.requireRecord(tenant)
-    if (record.discovered) this.#storage.write({ ...record, discovered: withStepUpScopes(record.discovered, scopes) })
-    const needed = record.discovered ? reconnectScopes(withStepUpScopes(record.discovered, scopes)) : scopes
+    // Remembered only for the authorization that was called: a reconnect meanwhile has its own scopes.
+    const unchanged = record.discovered && record.discovered === called.discovered ? record.discovered : null
+    const next = unchanged ? withStepUpScopes(unchanged, scopes) : null
+    if (next && next !== unchanged) this.#storage.write({ ...record, discovered: next })
+    const needed = next ? reconnectScopes(next).scopes : scopes
     throw new LatchkeyError(
       'step_up_required',
       `The resource needs more scopes than this connection was granted: reconnect it (createConnectUrl with its connectionId) to request ${needed.join(' ') || 'them'}.`,
@@ -354,7 +360,8 @@ export class ConnectionImplementation {
   async #directConfig(record: ConnectionRecord, credentials: Credentials): Promise<DirectApiClientConfig> {
     const connector = connectorOfRecord(record)
     const context = connectorContext(connector, this.#settings, this.#vault.connectionInputOf(record))
-    const resolved = await resolveApiClient(connector, this.#settings, context, credentials)
+    const unchecked = await resolveApiClient(connector, this.#settings, context, credentials)
+    const resolved = record.discovered ? checkBoundToResource(unchecked, record.discovered.resource, connector.key) : unchecked
     return directApiClientConfig(resolved, connector.auth.type, await credentialsVersion(credentials), record.refreshAt)
   }
 

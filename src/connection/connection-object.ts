@@ -9,6 +9,7 @@
  * object treats another tenant's connection exactly as a missing one: `connection_not_found`.
  */
 import { DurableObject } from 'cloudflare:workers'
+import type { ReconnectScopes } from '../discovery/discovered-authorization.ts'
 import type { ApiCall } from './api-request.ts'
 import type { AuthorizedConnectionInput } from './authorized-connection.ts'
 import { ConnectionImplementation, type AccessToken, type DisconnectResult } from './connection-implementation.ts'
@@ -59,7 +60,7 @@ export class ConnectionObject extends DurableObject<Env> {
   }
 
   /** A discovered connection's scopes a reconnect requests too (connection-implementation.ts). */
-  getReconnectScopes(tenant: string): Promise<string[]> {
+  getReconnectScopes(tenant: string): Promise<ReconnectScopes | null> {
     return withRpcErrors(() => this.#connection.getReconnectScopes(tenant))
   }
 

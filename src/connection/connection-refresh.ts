@@ -7,7 +7,7 @@
  * Every write after an await first checks the credentials' generation (`CredentialVault`):
  * a reconnect or a disconnect during the token request wins over its result.
  */
-import type { DiscoveredAuthorization } from '../discovery/discovered-authorization.ts'
+import { isDiscoveredAuthorization, type DiscoveredAuthorization } from '../discovery/discovered-authorization.ts'
 import { isLatchkeyError } from '../errors.ts'
 import type { ClientIdentity } from '../registration/client-identity.ts'
 import type { Settings } from '../settings.ts'
@@ -48,7 +48,7 @@ export interface RefreshHost {
    * `currentClient`); throws `client_registration_changed` when it is no longer Latchkey's client.
    */
   discoveredClient(discovered: DiscoveredAuthorization): Promise<ClientIdentity>
-  /** The token endpoint refused a discovered connection's client (invalid_client): its registration is dropped, once. */
+  /** The token endpoint refused a discovered connection's client (invalid_client): its registration is dropped, once; never throws. */
   reportInvalidClient(discovered: DiscoveredAuthorization): Promise<void>
 }
 
@@ -102,14 +102,14 @@ export class ConnectionRefresh {
     const discovered = record.discovered ?? null
     let plan: RefreshPlan
     if (discovered === null) plan = await planRefresh(connector, settings, connectionInput, credentials)
+    else if (!isDiscoveredAuthorization(discovered)) plan = { kind: 'none', reason: 'what discovery found is stored corrupt' }
     else {
       const client = await this.#host.discoveredClient(discovered).catch((error: unknown) => {
-        if (isLatchkeyError(error) && error.code === 'client_registration_changed') return null
+        if (isLatchkeyError(error) && error.code === 'client_registration_changed') return error
         throw error
       })
-      // The grant belongs to a client Latchkey no longer has: only connecting again helps.
-      if (client === null) return this.#refreshFailed({ kind: 'revoked', error: 'invalid_client' }, trigger, generation, credentials, false)
-      plan = planDiscoveredRefresh(discovered, client, credentials)
+      // The grant belongs to a client Latchkey no longer has: the token is used while valid, then only connecting again helps.
+      plan = client instanceof Error ? { kind: 'none', reason: client.message } : planDiscoveredRefresh(discovered, client, credentials)
     }
     if (plan.kind === 'none') return this.#cannotRefresh(trigger, generation, plan.reason)
 

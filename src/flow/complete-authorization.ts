@@ -15,7 +15,8 @@ import { resolveJwksUri, validateIdToken } from '../oauth/id-token.ts'
 import { fetchIssuerMetadata, type IssuerMetadataResult } from '../oauth/issuer-metadata.ts'
 import { resolveOAuthConfig } from '../oauth/oauth-config.ts'
 import { discoveredOAuthConfig } from '../discovery/discovered-authorization.ts'
-import { currentClient, reportInvalidClient } from '../registration/client-identity.ts'
+import { currentClient } from '../registration/client-identity.ts'
+import { reportInvalidClientQuietly } from '../registration/report-invalid-client.ts'
 import { isInvalidClient } from './exchange-code.ts'
 import { withTokenExpiry, type TokenResponse } from '../oauth/token-response.ts'
 import { connectorWithAuthOption } from '../registry/auth-option.ts'
@@ -76,7 +77,9 @@ export async function completeVerifiedAuthorization(env: Env, record: PendingAut
 }
 
 function failedOutcome(record: PendingAuthorization, query: CallbackQuery, error: unknown): CallbackOutcome {
-  return { ok: false, record, error: isLatchkeyError(error) ? error : unexpected(error), providerError: query.error }
+  const failure = isLatchkeyError(error) ? error : unexpected(error)
+  // A callback from another issuer (mix-up) carries nothing to act on or show, its `error` included (MCP 2026-07-28, RFC 9207).
+  return { ok: false, record, error: failure, providerError: failure.code === 'issuer_mismatch' ? null : query.error }
 }
 
 /**
@@ -148,8 +151,13 @@ async function finish(
     now,
   }).catch(async (error: unknown) => {
     // The authorization server forgot Latchkey's registration: the next connect registers again.
-    if (discovered !== null && isInvalidClient(error)) await reportInvalidClient(env, discovered.issuer, discovered.client)
-    throw error
+    if (discovered === null || !isInvalidClient(error)) throw error
+    await reportInvalidClientQuietly(env, discovered)
+    throw new LatchkeyError(
+      'token_exchange_failed',
+      "The authorization server no longer accepts Latchkey's client (invalid_client); the next connection registers a new one: connect again.",
+      { cause: error },
+    )
   })
   // A discovered connection keeps no id_token: nothing was configured to validate one against (S17).
   const { tokens, account } = await keepValidatedIdToken(exchanged, record, discovered === null ? issuer : null, config.clientId, now)

@@ -50,7 +50,7 @@ export async function prepareDiscoveredAuthorization(
     probe: [mcpInitializeProbe(PROBE_PROTOCOL_VERSION), MCP_OPERATION_PROBE],
   })
   const client = await clientIdentityFor(env, snapshot)
-  const earlier = request.connectionId === null ? [] : await connectionStub(env, request.connectionId).getReconnectScopes(request.tenant)
+  const earlier = request.connectionId === null ? null : await connectionStub(env, request.connectionId).getReconnectScopes(request.tenant)
   const discovered: DiscoveredAuthorization = discoveredAuthorization(snapshot, client, scopesToRequest(snapshot, earlier))
   return {
     // The server's own URL (canonical), not the metadata's `resource`, which may be its origin

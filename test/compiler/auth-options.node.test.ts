@@ -150,7 +150,7 @@ describe('auth.options mistakes, each saying what to do', () => {
     {
       mistake: 'an option without type',
       spec: 'name: Demo\nauth:\n  makeApiClient: {type: mapping}\n  options:\n    api-key: {title: API key}\n',
-      says: `${SPEC}:5:5 auth.options.api-key.type is required (supported: oauth2, client-credentials, oauth1)`,
+      says: `${SPEC}:5:5 auth.options.api-key.type is required (supported: oauth2, client-credentials, oauth1, oauth2-discovered)`,
     },
     {
       mistake: 'a platform-hosted option type',

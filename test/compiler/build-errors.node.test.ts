@@ -75,7 +75,7 @@ const cases: Case[] = [
     mistake: 'auth without type',
     tree: validConnector('demo', VALID_SPEC.replace('  type: oauth2\n', '')),
     at: 'connectors/demo/spec.yml:2:1',
-    says: 'auth.type is required (supported: oauth2, client-credentials, oauth1)',
+    says: 'auth.type is required (supported: oauth2, client-credentials, oauth1, oauth2-discovered)',
   },
   {
     mistake: 'a platform-hosted auth type of the format',

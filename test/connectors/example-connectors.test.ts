@@ -14,7 +14,7 @@ import { UpstreamScenario } from '../support/upstream.ts'
 const EXAMPLE_CONNECTOR_KEYS = ['github', 'google', 'notion', 'quickbooks', 'salesforce', 'zendesk']
 
 /** The examples of the other auth types (issue #13); test/compat runs each against an emulator of its provider. */
-const OTHER_AUTH_EXAMPLE_KEYS = ['jira', 'paypal', 'pipedrive', 'stripe', 'trello', 'twilio']
+const OTHER_AUTH_EXAMPLE_KEYS = ['jira', 'mcp', 'paypal', 'pipedrive', 'stripe', 'trello', 'twilio']
 
 const redirectUri = 'https://latchkey.test/oauth/callback'
 const state = 'state-5b0c1f'
@@ -37,7 +37,7 @@ afterEach(() => {
 })
 
 describe('registry', () => {
-  it('compiles exactly the twelve example connectors from connectors/', () => {
+  it('compiles exactly the thirteen example connectors from connectors/', () => {
     const keys = listConnectors()
       .filter((connector) => Object.values(connector.auth.methods).every((method) => method.source.startsWith('connectors/')))
       .map((connector) => connector.key)

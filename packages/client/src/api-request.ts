@@ -92,7 +92,8 @@ export function buildApiRequest(target: ApiTarget, call: ApiCall): Request {
 }
 
 function checkPath(path: unknown): string {
-  if (typeof path !== 'string' || path === '' || path.length > MAX_PATH_LENGTH) throw invalid(`path must be a non-empty string of at most ${MAX_PATH_LENGTH} characters.`)
+  // '' is the baseUri itself (a discovered connection's resource), as on the server.
+  if (typeof path !== 'string' || path.length > MAX_PATH_LENGTH) throw invalid(`path must be a string of at most ${MAX_PATH_LENGTH} characters.`)
   return path
 }
 
