@@ -116,7 +116,9 @@ describe('auth types and methods the build refuses, saying what to do', () => {
 
   it('suggests the closest type for a typo', async () => {
     const { messages } = await compileFiles(clientCredentials(CLIENT_CREDENTIALS_SPEC.replace('type: client-credentials', 'type: client-credential')))
-    expect(messages).toEqual([`${SPEC}:3:9 unknown auth type "client-credential" (did you mean client-credentials?) (supported: oauth2, client-credentials, oauth1, oauth2-discovered)`])
+    expect(messages).toEqual([
+      `${SPEC}:3:9 unknown auth type "client-credential" (did you mean client-credentials?) (supported: oauth2, client-credentials, oauth1, oauth2-discovered)`,
+    ])
   })
 
   it('refuses getCredentialsFromConnectionParameters in an oauth2 connector', async () => {
