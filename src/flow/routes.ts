@@ -38,6 +38,7 @@ import { parseUniqueQuery, rawQuery } from './query-string.ts'
 import { signingKey } from './signing-keys.ts'
 import { completeOAuth1Authorization, isOAuth1Callback, oauth1BindingCookieToClear } from './oauth1-callback.ts'
 import { startConnection } from './start-authorization.ts'
+import { isResourceRefusal } from './start-discovered-authorization.ts'
 import { startConfirmation } from './start-confirmation.ts'
 import { isWellFormedFlowId } from './user-verification-token.ts'
 import { acceptVerifiedReturn, confirmUserVerification, VERIFIED_PATH } from './user-verification.ts'
@@ -65,7 +66,16 @@ flowRoutes.get('/connect/:connectorKey', async (c) => {
   // From here an error page can link back to the application (a return URL not allowed fails here, with no link).
   if (request.returnUrl !== null) c.set('errorReturnUrl', checkReturnUrl(request.returnUrl, readSettings(c.env).allowedReturnOrigins).href)
   // No Durable Object call on this path: the pending record's copy is written in the background.
-  const start = await startConnection(c.env, c.req.param('connectorKey'), request, now, backgroundOf(c))
+  const connectorKey = c.req.param('connectorKey')
+  const start = await startConnection(c.env, connectorKey, request, now, backgroundOf(c)).catch((error: unknown) => {
+    if (!isResourceRefusal(error)) throw error
+    return { kind: 'refused' as const, error }
+  })
+  // A discovered resource that leads nowhere usable: the application hears it at its return URL.
+  if (start.kind === 'refused') {
+    const origin = { connectorKey, returnUrl: request.returnUrl, mode: request.mode, connectionId: request.connectionId }
+    return endFlow(c, { ok: false, record: origin, error: start.error, providerError: null })
+  }
   c.header('Set-Cookie', start.setCookie)
   // The form is Latchkey's own page, which names the tenant itself.
   if (start.kind === 'form') return c.redirect(start.location, 303)

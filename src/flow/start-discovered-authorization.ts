@@ -15,11 +15,35 @@ import { assertDiscoveryAllowed } from '../discovery/discovery-rate-limit.ts'
 import { MCP_OPERATION_PROBE, mcpInitializeProbe } from '../discovery/resource-probe.ts'
 import { canonicalResource } from '../discovery/resource-identifier.ts'
 import { connectionStub } from '../connection/connection-stub.ts'
+import { isLatchkeyError, type LatchkeyError } from '../errors.ts'
 import type { OAuthConfig } from '../oauth/oauth-config.ts'
 import { clientIdentityFor } from '../registration/client-identity.ts'
 import type { Settings } from '../settings.ts'
 import type { ConnectRequest } from './connect-token.ts'
 import type { AuthorizationToStart, CheckedConnectRequest } from './start-authorization.ts'
+
+/**
+ * Why a discovered connection could not start that lies with the resource the user named (or its
+ * authorization server), not with the application's request: the application gets these at its
+ * return URL, like a refusal at the provider, since a URL typed by a user often leads nowhere usable.
+ */
+const RESOURCE_REFUSALS: ReadonlySet<string> = new Set([
+  'discovery_failed',
+  'discovered_url_refused',
+  'resource_metadata_invalid',
+  'resource_mismatch',
+  'authorization_server_metadata_invalid',
+  'issuer_mismatch',
+  'pkce_not_supported',
+  'client_registration_unavailable',
+  'client_registration_failed',
+  'discovery_rate_limited',
+])
+
+/** Whether `error` is one of the refusals above. */
+export function isResourceRefusal(error: unknown): error is LatchkeyError {
+  return isLatchkeyError(error) && RESOURCE_REFUSALS.has(error.code)
+}
 
 /**
  * The MCP revision the probe speaks. Any protected MCP server challenges an `initialize` it
