@@ -47,6 +47,17 @@ export async function providerConfiguration(clients: AuthorizationServerClient[]
     jwks: { keys: [signingKey] },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     features: { devInteractions: { enabled: false }, userinfo: { enabled: true } },
+    ...demoAccountsAndPages(accessTokenTtlSeconds),
+  }
+}
+
+/**
+ * What every authorization server of the demo and the tests shares: its own sign-in and consent
+ * views, the demo accounts, token lifetimes, and errors as JSON (readable by tests driving a flow
+ * with fetch).
+ */
+export function demoAccountsAndPages(accessTokenTtlSeconds: number): Pick<Configuration, 'interactions' | 'ttl' | 'findAccount' | 'renderError'> {
+  return {
     interactions: { url: (_ctx, interaction) => interactionPath(interaction.uid) },
     ttl: {
       AccessToken: accessTokenTtlSeconds,
@@ -58,7 +69,6 @@ export async function providerConfiguration(clients: AuthorizationServerClient[]
       Session: 3600,
     },
     findAccount: findDemoAccount,
-    // Errors shown to the user agent as JSON: readable by tests driving the flow with fetch.
     renderError: (ctx, out) => {
       ctx.type = 'json'
       ctx.body = out

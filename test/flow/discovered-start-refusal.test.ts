@@ -8,6 +8,7 @@ import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { createConnectUrl } from '../../src/flow/connect-url.ts'
 import { Browser } from '../support/browser.ts'
+import { upstreamOrigin } from '../support/upstream.ts'
 
 async function startWith(resourceUrl: string, options: { returnUrl?: string; mode?: 'popup' } = {}): Promise<Response> {
   const { url } = await createConnectUrl(env, { tenant: 'tenant-refusal', connectorKey: 'mcp', connectionInput: { resourceUrl }, ...options })
@@ -26,7 +27,7 @@ describe('a discovered connection that cannot start', () => {
   })
 
   it('returns discovery_failed to the return URL when the resource publishes no metadata', async () => {
-    const response = await startWith(`${env.UPSTREAM_ORIGIN}/no-such-resource`, { returnUrl: 'https://app.example.com/back' })
+    const response = await startWith(`${upstreamOrigin()}/no-such-resource`, { returnUrl: 'https://app.example.com/back' })
     const location = new URL(response.headers.get('Location') ?? '')
     expect(location.searchParams.get('error')).toBe('discovery_failed')
   })

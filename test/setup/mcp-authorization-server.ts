@@ -18,8 +18,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { exportJWK, generateKeyPair } from 'jose'
 import Provider, { errors, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider'
-import { findDemoAccount } from '../../scripts/authorization-server/demo-account.ts'
-import { handleInteractionRequest, INTERACTION_PREFIX, interactionPath } from '../../scripts/authorization-server/interaction-routes.ts'
+import { demoAccountsAndPages } from '../../scripts/authorization-server/provider-configuration.ts'
+import { handleInteractionRequest, INTERACTION_PREFIX } from '../../scripts/authorization-server/interaction-routes.ts'
 import { withoutDevelopmentOnlyWarnings } from '../../scripts/dev/oidc-provider-warnings.ts'
 
 /** The MCP server's scopes: `mcp:read` for any MCP request, `mcp:write` for the `write` tool. */
@@ -77,9 +77,8 @@ export interface McpAuthorizationServer {
   close(): Promise<void>
 }
 
-/** Access tokens for the MCP server live an hour; refresh tokens and grants two weeks. */
+/** Access tokens for the MCP server live an hour (refresh tokens and grants: the demo's two weeks). */
 const ACCESS_TOKEN_TTL_SECONDS = 3600
-const REFRESH_TOKEN_TTL_SECONDS = 14 * 24 * 3600
 
 /**
  * Starts the server on an ephemeral port of 127.0.0.1, protecting exactly one resource:
@@ -168,22 +167,7 @@ export async function mcpAuthorizationServerConfiguration(resource: string): Pro
         },
       },
     },
-    interactions: { url: (_ctx, interaction) => interactionPath(interaction.uid) },
-    ttl: {
-      AccessToken: ACCESS_TOKEN_TTL_SECONDS,
-      AuthorizationCode: 60,
-      IdToken: 3600,
-      RefreshToken: REFRESH_TOKEN_TTL_SECONDS,
-      Grant: REFRESH_TOKEN_TTL_SECONDS,
-      Interaction: 600,
-      Session: 3600,
-    },
-    findAccount: findDemoAccount,
-    // Errors shown to the user agent as JSON: readable by tests driving the flow with fetch.
-    renderError: (ctx, out) => {
-      ctx.type = 'json'
-      ctx.body = out
-    },
+    ...demoAccountsAndPages(ACCESS_TOKEN_TTL_SECONDS),
   }
 }
 
