@@ -15,6 +15,8 @@ const NOT_SET_UP = 'This service is not set up correctly yet. Let the people who
 const UNEXPECTED_ANSWER = (provider: string): string => `${provider} answered in a way we could not accept, so nothing was connected.`
 const UNREACHABLE = (provider: string): string => `${provider} could not be reached. Try again in a few minutes.`
 
+const NOT_DISCOVERABLE = 'We could not find how to sign in to the server at that address. Check the address, or ask whoever runs the server.'
+
 /** The sentence for any code the table has no entry for. */
 export const GENERAL_WORDS = 'The connection could not be completed.'
 
@@ -56,6 +58,18 @@ const WORDS: Partial<Record<ErrorCode, PlainWords>> = {
   user_verification_expired: 'The connection took too long to confirm. Start it again from the application.',
   auth_option_required: 'Choose how to connect, then try again.',
   internal_error: 'Something went wrong on our side.',
+  // Discovered connections (MCP servers): the person typed the server's address.
+  discovered_url_refused: "That address cannot be connected. Use the server's public https address.",
+  discovery_failed: NOT_DISCOVERABLE,
+  resource_metadata_invalid: NOT_DISCOVERABLE,
+  authorization_server_metadata_invalid: NOT_DISCOVERABLE,
+  pkce_not_supported: NOT_DISCOVERABLE,
+  resource_mismatch: 'That server described itself inconsistently, so nothing was connected.',
+  client_registration_unavailable: 'That server does not let this application sign in by itself. Let the people who run the application know.',
+  client_registration_failed: 'That server did not accept this application. Try again in a few minutes.',
+  client_registration_changed: 'This connection has to be connected again.',
+  discovery_rate_limited: 'There were too many attempts. Wait a moment and try again.',
+  step_up_required: 'This connection needs more permissions. Connect it again to grant them.',
 }
 
 /** The plain sentence for `code`; `providerName` (the connector's name) when the page knows it. */

@@ -98,6 +98,8 @@ describe('the error page', () => {
     ['provider_denied', 'GitHub', 'The connection was cancelled at GitHub.'],
     ['provider_error', null, 'The provider did not complete the connection.'],
     ['an_unknown_code', null, GENERAL_WORDS],
+    ['discovery_failed', null, 'We could not find how to sign in to the server at that address. Check the address, or ask whoever runs the server.'],
+    ['step_up_required', null, 'This connection needs more permissions. Connect it again to grant them.'],
   ])('words %s for end users', async (code, connectorName, words) => {
     const html = (await errorPage('n', code, 'developer message', { connectorName })).toString()
     expect(heading(html)).toBe(words)

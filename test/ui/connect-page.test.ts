@@ -188,6 +188,21 @@ describe('actions', () => {
     expect((await pageVisitor().get(location)).status).toBe(302)
   })
 
+  it('the MCP server card takes the server URL; a URL that leads nowhere comes back to the page with its code', async () => {
+    const { visitor } = await signedIn()
+    const { html, csrf } = await readPage(visitor)
+    const form = html.slice(html.indexOf('value="mcp"'), html.indexOf('</form>', html.indexOf('value="mcp"')))
+    expect(form).toContain('<label for="field-mcp-resourceUrl">Server URL</label>')
+    const response = await submitPageForm(visitor, '/connections/connect', { csrf, connector: 'mcp', 'input.resourceUrl': 'https://10.0.0.1/mcp' })
+    const connectUrl = new URL(response.headers.get('Location') ?? '')
+    expect(decodeJwt(connectUrl.searchParams.get('token') ?? '')).toMatchObject({ connector: 'mcp', input: { resourceUrl: 'https://10.0.0.1/mcp' } })
+    const start = await visitor.get(connectUrl)
+    expect(start.status).toBe(303)
+    const back = new URL(start.headers.get('Location') ?? '')
+    expect(`${back.origin}${back.pathname}`).toBe(`${LATCHKEY_ORIGIN}/connections`)
+    expect(back.searchParams.get('error')).toBe('discovered_url_refused')
+  })
+
   it('Reconnect redirects to a connect URL for the same connection', async () => {
     const { visitor, tenant } = await signedIn('popup')
     const stored = await storeConnection({ label: 'ui-reconnect', tenant })
