@@ -298,6 +298,21 @@ describe('S28 the callback of a discovered connection', () => {
   })
 })
 
+describe('an authorization server without PKCE', () => {
+  it('is refused at the start, before any registration or authorization request: pkce_not_supported at the return URL', async () => {
+    const scenario = new UpstreamScenario(`mcp-no-pkce-${crypto.randomUUID()}`)
+    const { code_challenge_methods_supported: _s256, ...withoutPkce } = hostileServerMetadata(scenario.issuer)
+    await scenario.script('/.well-known/openid-configuration', [{ body: withoutPkce }])
+    const world = await newWorld({ authorizationServers: [scenario.issuer] })
+    const { url } = await latchkey.createConnectUrl({ tenant: newUser().tenant, connectorKey: 'mcp', connectionInput: { resourceUrl: world.resourceUrl }, returnUrl: RETURN_URL })
+
+    const start = await new Browser().get(url)
+    expect(start.status).toBe(303)
+    expect(new URL(start.headers.get('Location') ?? '').searchParams.get('error')).toBe('pkce_not_supported')
+    expect((await scenario.log()).requests.map((request) => request.path)).toEqual(['/.well-known/openid-configuration'])
+  })
+})
+
 describe('S27 a hostile resource naming the issuer of a hand-written connector', () => {
   it("S27 gets its own registration at that issuer, never the test-oauth connector's client id or secret", async () => {
     // The fixture connector test-oauth (client id and secret from Worker variables) declares the
