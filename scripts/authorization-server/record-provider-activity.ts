@@ -96,7 +96,8 @@ function recordResourceRequest(ctx: KoaContextWithOIDC, log: ServerEventLog): vo
   log.record({ type: 'resource_request', path: ctx.path, status: ctx.status, accountId: log.ownerOf(token)?.accountId ?? null, at: Date.now() })
 }
 
-function clientAuthenticationUsed(authorization: string | undefined, bodySecret: unknown): ClientAuthenticationUsed {
+/** How a token request authenticated the client: its Authorization header and its body's `client_secret`. */
+export function clientAuthenticationUsed(authorization: string | undefined, bodySecret: unknown): ClientAuthenticationUsed {
   const basic = authorization !== undefined && /^basic /i.test(authorization)
   const post = typeof bodySecret === 'string'
   if (basic && post) return 'both'

@@ -19,6 +19,8 @@ import type { AddressInfo } from 'node:net'
 import { exportJWK, generateKeyPair } from 'jose'
 import Provider, { errors, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider'
 import { demoAccountsAndPages } from '../../scripts/authorization-server/provider-configuration.ts'
+import { clientAuthenticationUsed } from '../../scripts/authorization-server/record-provider-activity.ts'
+import type { ClientAuthenticationUsed } from '../../scripts/authorization-server/server-events.ts'
 import { handleInteractionRequest, INTERACTION_PREFIX } from '../../scripts/authorization-server/interaction-routes.ts'
 import { withoutDevelopmentOnlyWarnings } from '../../scripts/dev/oidc-provider-warnings.ts'
 
@@ -46,9 +48,6 @@ export interface AuthorizationEvent {
   /** Every query parameter in order, repeated ones repeated (`resource` may be). */
   parameters: Array<[string, string]>
 }
-
-/** How a token request authenticated the client, read from the request itself. */
-export type ClientAuthenticationUsed = 'client_secret_basic' | 'client_secret_post' | 'both' | 'none'
 
 /** A token request, as answered. */
 export interface TokenEvent {
@@ -209,14 +208,6 @@ function tokenEvent(ctx: KoaContextWithOIDC, errorDetail: string | null): TokenE
     error: stringOrNull(objectOrEmpty(ctx.body)['error']),
     errorDetail,
   }
-}
-
-function clientAuthenticationUsed(authorization: string | undefined, bodySecret: unknown): ClientAuthenticationUsed {
-  const basic = authorization !== undefined && /^basic /i.test(authorization)
-  const post = typeof bodySecret === 'string'
-  if (basic && post) return 'both'
-  if (basic) return 'client_secret_basic'
-  return post ? 'client_secret_post' : 'none'
 }
 
 function objectOrEmpty(value: unknown): Record<string, unknown> {
